@@ -1,0 +1,43 @@
+"""The ``songform`` command: a Typer app whose commands only call library functions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from songform import __version__
+
+from . import plan_cmd
+
+app = typer.Typer(
+    name="songform",
+    help="Compose whole songs with structure you can name: plan, generate, render.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("plan")(plan_cmd.plan)
+app.command("styles")(plan_cmd.styles)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"songform {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """songform: hierarchical long-form song composer."""
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""``songform plan`` and ``songform styles``: show plans and styles as tables."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from songform.hierarchy.fileio import atomic_write_text
+from songform.hierarchy.key import Key
+from songform.hierarchy.plan import SongPlan
+from songform.hierarchy.planner import plan_song
+from songform.hierarchy.sources import load_template
+from songform.hierarchy.styles import STYLES
+
+from .common import (
+    BarsOpt,
+    JsonOpt,
+    KeyOpt,
+    MeterOpt,
+    SeedOpt,
+    SourceArg,
+    StyleOpt,
+    TempoOpt,
+    console,
+    handles_errors,
+)
+
+MAX_CHORDS_SHOWN = 8
+
+
+def short_key(key: Key) -> str:
+    """``C`` for C major, ``Am`` for A minor."""
+    return key.tonic_name + ("m" if key.mode == "minor" else "")
+
+
+def plan_table(plan: SongPlan) -> Table:
+    """A table with one row per section."""
+    minutes, seconds = divmod(round(plan.duration_seconds), 60)
+    table = Table(title=f"{plan.title}  ·  style {plan.style}  ·  seed {plan.seed}  ·  "
+                        f"{plan.num_bars} bars  ·  {minutes}:{seconds:02d}",
+                  title_justify="left", header_style="bold",
+                  caption="phrases: label + bars; →N restates phrase N (counted from 0). "
+                          "chords: the section's first phrase.", caption_justify="left")
+    for column in ("#", "section", "phrases", "bars", "key", "meter", "tempo", "chords",
+                   "energy", "tracks"):
+        table.add_column(column, justify="right" if column in ("#", "tempo", "energy")
+                         else "left", overflow="fold")
+    start = 1
+    phrase_number = 0
+    for index, (name, section) in enumerate(zip(plan.section_names(), plan.sections,
+                                                strict=True)):
+        phrases = []
+        for phrase in section.phrases:
+            mark = f"→{phrase.repeat_of}" if phrase.repeat_of is not None else ""
+            phrases.append(f"{phrase.label}{phrase.bars}{mark}")
+            phrase_number += 1
+        chords = [e.symbol for bar in section.phrases[0].chords for e in bar]
+        shown = " ".join(chords[:MAX_CHORDS_SHOWN]) + (" …" if len(chords) > MAX_CHORDS_SHOWN
+                                                       else "")
+        end = start + section.bars - 1
+        table.add_row(str(index + 1), name, " ".join(phrases), f"{start}-{end}",
+                      short_key(section.key), str(section.meter), f"{section.tempo:g}", shown,
+                      "▮" * section.energy + f" {section.energy}", " ".join(section.tracks))
+        start = end + 1
+    return table
+
+
+@handles_errors
+def plan(
+    source: SourceArg = None,
+    style: StyleOpt = None,
+    key: KeyOpt = None,
+    tempo: TempoOpt = None,
+    meter: MeterOpt = None,
+    bars: BarsOpt = None,
+    seed: SeedOpt = None,
+    json_path: JsonOpt = None,
+) -> None:
+    """Plan a song (sections, phrases, chords, energy, tracks) and print it."""
+    template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, bars=bars)
+    song_plan = plan_song(template, seed if seed is not None else (template.seed or 0))
+    console.print(plan_table(song_plan))
+    if json_path is not None:
+        atomic_write_text(json_path, song_plan.to_json())
+        console.print(f"plan written to [bold]{json_path}[/]")
+
+
+def styles() -> None:
+    """List the built-in styles."""
+    table = Table(header_style="bold")
+    for column in ("style", "meter", "tempo", "tracks", "form", "description"):
+        table.add_column(column, overflow="fold")
+    for style in STYLES.values():
+        table.add_row(style.name, style.meter, f"{style.tempo_range[0]}-{style.tempo_range[1]}",
+                      ", ".join(t.name for t in style.instruments),
+                      style.form + (" (with --bars: learned from POP909)"
+                                    if style.form_model else ""),
+                      style.description)
+    console.print(table)

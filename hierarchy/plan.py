@@ -1,0 +1,365 @@
+"""The plan contract: ``SongPlan`` -> ``SectionPlan`` -> ``PhrasePlan``, and ``BarPlan`` per bar.
+
+The planner writes a ``SongPlan``; the corpus side derives one from real music. Both speak
+this one type. Time inside a bar is measured in quarter notes (``offset``), as MIDI does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .chord import Chord
+from .errors import TemplateError, expected
+from .key import Key
+from .meter import Meter
+
+TRACK_ROLES = ("melody", "counter-melody", "harmony", "bass", "drums")
+"""Track roles. POP909's MELODY, BRIDGE and PIANO tracks are melody, counter-melody, harmony."""
+
+SECTION_KINDS = (
+    "intro", "verse", "pre-chorus", "chorus", "post-chorus", "bridge", "interlude", "solo",
+    "breakdown", "build", "drop", "head", "outro",
+)
+ENERGY_LEVELS = 8  # energy is an integer 0..7, see hierarchy/energy.py
+PLAN_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TrackSpec:
+    """One part of the arrangement.
+
+    Args:
+        name: track name shown in DAWs and scores (unique within a song).
+        program: General MIDI program 0-127 (ignored for drums).
+        role: one of ``TRACK_ROLES``.
+        is_drum: whether the part plays the GM drum kit on channel 10.
+    """
+
+    name: str
+    program: int
+    role: str
+    is_drum: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise expected("a non-empty track name", self.name, field="name")
+        if isinstance(self.program, bool) or not isinstance(self.program, int) or not (
+            0 <= self.program <= 127
+        ):
+            raise expected("a General MIDI program 0-127", self.program, field="program")
+        if self.role not in TRACK_ROLES:
+            raise expected(f"a role ({', '.join(TRACK_ROLES)})", self.role, field="role")
+        if (self.role == "drums") != bool(self.is_drum):
+            object.__setattr__(self, "is_drum", self.role == "drums")
+
+
+@dataclass(frozen=True)
+class ChordEvent:
+    """A chord starting ``offset`` quarter notes after the bar line."""
+
+    offset: float
+    symbol: str
+
+    @property
+    def chord(self) -> Chord:
+        return Chord.parse(self.symbol)
+
+
+BarChords = tuple[ChordEvent, ...]
+
+
+@dataclass(frozen=True)
+class PhrasePlan:
+    """A phrase: a few bars of one material.
+
+    Args:
+        label: material label; equal labels mean the same material (POP909 letters).
+        bars: length in bars.
+        chords: one tuple of ``ChordEvent`` per bar.
+        repeat_of: song-wide index of the earlier phrase this one restates, or ``None``.
+        variation: how freely a restatement may differ, 0 = copy, 1 = free.
+    """
+
+    label: str
+    bars: int
+    chords: tuple[BarChords, ...]
+    repeat_of: int | None = None
+    variation: float = 0.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.bars, bool) or not isinstance(self.bars, int) or self.bars <= 0:
+            raise expected("a positive number of bars", self.bars, field="bars")
+        if len(self.chords) != self.bars:
+            raise TemplateError(
+                f"phrase {self.label}: {len(self.chords)} bars of chords for {self.bars} bars"
+            )
+        if not 0.0 <= self.variation <= 1.0:
+            raise expected("a variation between 0 and 1", self.variation, field="variation")
+
+
+@dataclass(frozen=True)
+class SectionPlan:
+    """A section (verse, chorus, ...) and the phrases it holds."""
+
+    kind: str
+    key: Key
+    meter: Meter
+    tempo: float
+    energy: int
+    tracks: tuple[str, ...]
+    phrases: tuple[PhrasePlan, ...]
+
+    def __post_init__(self) -> None:
+        if not self.phrases:
+            raise TemplateError(f"section {self.kind}: expected at least one phrase")
+        if not 0 <= self.energy < ENERGY_LEVELS:
+            raise expected(f"an energy level 0-{ENERGY_LEVELS - 1}", self.energy, field="energy")
+        if not 10 <= self.tempo <= 400:
+            raise expected("a tempo between 10 and 400 BPM", self.tempo, field="tempo")
+
+    @property
+    def bars(self) -> int:
+        return sum(phrase.bars for phrase in self.phrases)
+
+
+@dataclass(frozen=True)
+class BarPlan:
+    """Everything the plan says about one bar (derived; one per bar of the song).
+
+    ``start`` is in quarter notes from the song's start; chord offsets are from the bar line.
+    ``repeat_of_bar`` is the song-wide index of the bar this one restates, or ``None``.
+    """
+
+    index: int
+    start: float
+    section_index: int
+    section_kind: str
+    section_number: int
+    phrase_index: int
+    phrase_label: str
+    bar_in_phrase: int
+    bar_in_section: int
+    chords: BarChords
+    key: Key
+    meter: Meter
+    tempo: float
+    energy: int
+    tracks: tuple[str, ...]
+    repeat_of_bar: int | None
+    variation: float
+
+    @property
+    def length(self) -> float:
+        """Bar length in quarter notes."""
+        return float(self.meter.quarters_per_bar)
+
+
+@dataclass(frozen=True)
+class SongPlan:
+    """A fully explicit song: its tracks and sections, each section's phrases and chords."""
+
+    title: str
+    style: str
+    seed: int
+    tracks: tuple[TrackSpec, ...]
+    sections: tuple[SectionPlan, ...]
+    _phrase_index: tuple[tuple[int, PhrasePlan], ...] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        if not self.sections:
+            raise TemplateError("a song needs at least one section")
+        names = [t.name for t in self.tracks]
+        if len(set(names)) != len(names):
+            raise TemplateError(f"track names must be unique, got {names}")
+        flat = tuple((i, p) for i, s in enumerate(self.sections) for p in s.phrases)
+        object.__setattr__(self, "_phrase_index", flat)
+        for section in self.sections:
+            unknown = set(section.tracks) - set(names)
+            if unknown:
+                raise TemplateError(
+                    f"section {section.kind} plays tracks {sorted(unknown)} that the song lacks"
+                )
+        for index, (_, phrase) in enumerate(flat):
+            if phrase.repeat_of is None:
+                continue
+            if not 0 <= phrase.repeat_of < index:
+                raise TemplateError(
+                    f"phrase {index} ({phrase.label}) repeats phrase {phrase.repeat_of}, "
+                    "which is not an earlier phrase"
+                )
+            source = flat[phrase.repeat_of][1]
+            if source.label != phrase.label or phrase.label in NEVER_REPEATED_LABELS:
+                raise TemplateError(
+                    f"phrase {index} ({phrase.label}) cannot restate phrase "
+                    f"{phrase.repeat_of} ({source.label})"
+                )
+
+    # -- views -----------------------------------------------------------------------------
+    def phrases(self) -> tuple[tuple[int, PhrasePlan], ...]:
+        """Every phrase in song order with its section index; positions are phrase indices."""
+        return self._phrase_index
+
+    @property
+    def num_bars(self) -> int:
+        return sum(section.bars for section in self.sections)
+
+    @property
+    def duration_quarters(self) -> float:
+        return sum(s.bars * float(s.meter.quarters_per_bar) for s in self.sections)
+
+    @property
+    def duration_seconds(self) -> float:
+        return sum(s.bars * float(s.meter.quarters_per_bar) * 60.0 / s.tempo for s in self.sections)
+
+    def section_names(self) -> tuple[str, ...]:
+        """Display names numbered by kind: ``Intro``, ``Verse 1``, ``Chorus 2``...
+
+        A kind that occurs once is not numbered.
+        """
+        totals: dict[str, int] = {}
+        for section in self.sections:
+            totals[section.kind] = totals.get(section.kind, 0) + 1
+        seen: dict[str, int] = {}
+        names = []
+        for section in self.sections:
+            seen[section.kind] = seen.get(section.kind, 0) + 1
+            title = section.kind.replace("-", " ").title().replace(" ", "-")
+            names.append(title if totals[section.kind] == 1 else f"{title} {seen[section.kind]}")
+        return tuple(names)
+
+    def bars(self) -> Iterator[BarPlan]:
+        """One ``BarPlan`` per bar, in order."""
+        phrase_first_bar: list[int] = []
+        bar_index, start = 0, 0.0
+        phrase_index = 0
+        kind_counts: dict[str, int] = {}
+        for section_index, section in enumerate(self.sections):
+            kind_counts[section.kind] = kind_counts.get(section.kind, 0) + 1
+            bar_in_section = 0
+            for phrase in section.phrases:
+                phrase_first_bar.append(bar_index)
+                for bar_in_phrase in range(phrase.bars):
+                    restated = None
+                    if phrase.repeat_of is not None:
+                        source = self._phrase_index[phrase.repeat_of][1]
+                        if bar_in_phrase < source.bars:
+                            restated = phrase_first_bar[phrase.repeat_of] + bar_in_phrase
+                    yield BarPlan(
+                        index=bar_index,
+                        start=start,
+                        section_index=section_index,
+                        section_kind=section.kind,
+                        section_number=kind_counts[section.kind],
+                        phrase_index=phrase_index,
+                        phrase_label=phrase.label,
+                        bar_in_phrase=bar_in_phrase,
+                        bar_in_section=bar_in_section,
+                        chords=phrase.chords[bar_in_phrase],
+                        key=section.key,
+                        meter=section.meter,
+                        tempo=section.tempo,
+                        energy=section.energy,
+                        tracks=section.tracks,
+                        repeat_of_bar=restated,
+                        variation=phrase.variation,
+                    )
+                    bar_index += 1
+                    bar_in_section += 1
+                    start += float(section.meter.quarters_per_bar)
+                phrase_index += 1
+
+    # -- JSON ------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": PLAN_FORMAT_VERSION,
+            "title": self.title,
+            "style": self.style,
+            "seed": self.seed,
+            "tracks": [
+                {"name": t.name, "program": t.program, "role": t.role, "is_drum": t.is_drum}
+                for t in self.tracks
+            ],
+            "sections": [_section_to_dict(s) for s in self.sections],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SongPlan:
+        try:
+            return cls(
+                title=str(data["title"]),
+                style=str(data["style"]),
+                seed=int(data["seed"]),
+                tracks=tuple(TrackSpec(**t) for t in data["tracks"]),
+                sections=tuple(_section_from_dict(s) for s in data["sections"]),
+            )
+        except (KeyError, TypeError, AttributeError) as error:
+            raise TemplateError(f"not a songform plan: {error!r}") from None
+
+    def to_json(self) -> str:
+        """Canonical JSON: the same plan always gives the same bytes."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> SongPlan:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise TemplateError(f"plan JSON: {error}") from None
+        if not isinstance(data, dict):
+            raise TemplateError("plan JSON: expected an object at the top level")
+        return cls.from_dict(data)
+
+
+NEVER_REPEATED_LABELS = frozenset({"X", "x"})
+"""Labels that mark material that never recurs (POP909's X and x)."""
+
+
+def _section_to_dict(section: SectionPlan) -> dict[str, Any]:
+    return {
+        "kind": section.kind,
+        "key": str(section.key),
+        "meter": str(section.meter),
+        "tempo": section.tempo,
+        "energy": section.energy,
+        "tracks": list(section.tracks),
+        "phrases": [
+            {
+                "label": p.label,
+                "bars": p.bars,
+                "repeat_of": p.repeat_of,
+                "variation": p.variation,
+                "chords": [[[e.offset, e.symbol] for e in bar] for bar in p.chords],
+            }
+            for p in section.phrases
+        ],
+    }
+
+
+def _section_from_dict(data: dict[str, Any]) -> SectionPlan:
+    phrases = tuple(
+        PhrasePlan(
+            label=p["label"],
+            bars=int(p["bars"]),
+            chords=tuple(
+                tuple(ChordEvent(float(offset), str(symbol)) for offset, symbol in bar)
+                for bar in p["chords"]
+            ),
+            repeat_of=p.get("repeat_of"),
+            variation=float(p.get("variation", 0.0)),
+        )
+        for p in data["phrases"]
+    )
+    return SectionPlan(
+        kind=data["kind"],
+        key=Key.parse(data["key"]),
+        meter=Meter.parse(data["meter"]),
+        tempo=float(data["tempo"]),
+        energy=int(data["energy"]),
+        tracks=tuple(data["tracks"]),
+        phrases=phrases,
+    )

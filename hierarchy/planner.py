@@ -1,0 +1,314 @@
+"""The planner: template + seed -> a fully explicit ``SongPlan``.
+
+Every blank is resolved in a fixed order, each from its own seeded random stream, so the
+same template and seed always give the same plan:
+
+1. style, meter, tempo, key, instruments;
+2. form: the template's sections, else a form sampled from the learned form model (styles
+   with ``form_model`` and a target length), else the style's default form;
+3. phrases and labels per section, and ``repeat_of`` links (``hierarchy.labels``);
+4. chords per label: the section's own grid, the style's progression for the kind, else the
+   learned chord model; phrases with equal labels share them;
+5. the last chorus lifts: energy +1 and the style's (or template's) key change, which carries
+   into the sections after it;
+6. energy from the style's curve, active tracks from role rules.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from .chord_model import ChordModel, load_chord_model, major_frame, token_cells
+from .chordgrid import ChordGrid, fit_grid, parse_chord_grid, realise_bar
+from .errors import TemplateError
+from .form import parse_form
+from .form_model import FormModel, load_form_model
+from .key import Key
+from .labels import MELODIC_LETTERS, assign_repeats, sections_from_labels
+from .meter import Meter
+from .plan import NEVER_REPEATED_LABELS, PhrasePlan, SectionPlan, SongPlan, TrackSpec
+from .styles import Style, get_style
+from .template import Section, Template
+
+MELODIC_KINDS = frozenset({"verse", "pre-chorus", "chorus", "post-chorus", "bridge", "head",
+                           "solo", "drop", "build"})
+INSTRUMENTAL_LETTERS = {"intro": "i", "outro": "o", "interlude": "b", "breakdown": "x"}
+PREFERRED_LETTERS = {"verse": "A", "head": "A", "chorus": "B", "drop": "B", "bridge": "C",
+                     "pre-chorus": "D", "build": "D", "post-chorus": "E", "solo": "E"}
+BAR_QUARTERS_RANGE = (Fraction(1), Fraction(12))
+
+
+@dataclass(frozen=True)
+class PlannerConfig:
+    """Sampling settings of the planner."""
+
+    chord_temperature: float = 0.7
+    form_temperature: float = 0.9
+    form_candidates: int = 64
+    last_chorus_energy_lift: int = 1
+
+
+@dataclass
+class _Draft:
+    """A section on its way to a ``SectionPlan``."""
+
+    kind: str
+    phrases: list[tuple[str, int]]
+    grid: ChordGrid | None = None
+    grid_in_major_frame: bool = False  # a style progression read in a minor key's relative major
+    source: Section = field(default_factory=lambda: Section(kind="verse"))
+    key: Key | None = None
+    meter: Meter | None = None
+
+
+def plan_song(
+    template: Template | None = None,
+    seed: int = 0,
+    *,
+    config: PlannerConfig | None = None,
+    form_model: FormModel | None = None,
+    chord_model: ChordModel | None = None,
+) -> SongPlan:
+    """Resolve ``template`` into a complete plan, deterministically for ``seed``.
+
+    Args:
+        template: the user's template; ``None`` is the default pop song.
+        seed: the random seed (any integer).
+        config: sampling settings.
+        form_model, chord_model: override the shipped learned models (tests, experiments).
+
+    Raises:
+        TemplateError: when the template asks for something the planner cannot honour.
+    """
+    template = template or Template()
+    config = config or PlannerConfig()
+    style = get_style(template.style or "pop")
+
+    def stream(name: str) -> random.Random:
+        return random.Random(f"songform:{seed}:{name}")
+
+    meter = _check_meter(template.meter or Meter.parse(style.meter))  # type: ignore[arg-type]
+    tempo = template.tempo or float(stream("tempo").randint(*style.tempo_range))
+    key = template.key or Key.parse(stream("key").choice(style.keys))
+    tracks = template.instruments or style.instruments
+
+    drafts = _form(template, style, stream("form"), config, form_model)
+    _choose_grids(drafts, style, stream("progressions"))
+    _split_phrases(drafts, style)
+    repeats = assign_repeats([(d.kind, [label for label, _ in d.phrases]) for d in drafts])
+
+    key_change = template.key_change if template.key_change is not None else style.key_change
+    last_chorus = max((i for i, d in enumerate(drafts) if d.kind == "chorus"), default=None)
+    chorus_count = sum(d.kind == "chorus" for d in drafts)
+    lifts = last_chorus is not None and chorus_count >= 2
+
+    variation = template.variation if template.variation is not None else style.variation
+    materials: dict[str, tuple[tuple[tuple[str, ...], ...], bool]] = {}
+    chord_rng = stream("chords")
+    sections: list[SectionPlan] = []
+    phrase_index = 0
+    for index, draft in enumerate(drafts):
+        section = draft.source
+        section_key = draft.key or section.key or key  # type: ignore[assignment]
+        if lifts and key_change and index >= last_chorus and section.key is None:  # type: ignore[operator]
+            section_key = section_key.transpose(key_change)
+        section_meter = _check_meter(draft.meter or section.meter or meter)  # type: ignore[arg-type]
+        energy = section.energy if section.energy is not None else style.energy_of(draft.kind)
+        if lifts and index == last_chorus and section.energy is None:
+            energy = min(7, energy + config.last_chorus_energy_lift)
+        phrases = []
+        bar_cursor = 0
+        for label, bars in draft.phrases:
+            repeat_of = repeats[phrase_index]
+            cells, in_major_frame = _material(draft, label, bars, bar_cursor, materials,
+                                              chord_model, chord_rng, config)
+            romans_key = major_frame(section_key) if in_major_frame else section_key
+            chords = tuple(realise_bar(cell, romans_key, section_meter) for cell in cells)
+            phrases.append(PhrasePlan(
+                label=label, bars=bars, chords=chords, repeat_of=repeat_of,
+                variation=float(section.variation if section.variation is not None
+                                else variation) if repeat_of is not None else 1.0,
+            ))
+            phrase_index += 1
+            bar_cursor += bars
+        sections.append(SectionPlan(
+            kind=draft.kind, key=section_key, meter=section_meter,
+            tempo=float(section.tempo or tempo), energy=energy,
+            tracks=_active_tracks(section, draft.kind, energy, tracks, style),
+            phrases=tuple(phrases),
+        ))
+    title = template.title or f"Untitled {style.name} song (seed {seed})"
+    return SongPlan(title=title, style=style.name, seed=seed, tracks=tuple(tracks),
+                    sections=tuple(sections))
+
+
+def _check_meter(meter: Meter) -> Meter:
+    low, high = BAR_QUARTERS_RANGE
+    if not low <= meter.quarters_per_bar <= high:
+        raise TemplateError(
+            f"meter {meter}: the planner handles bars of {low} to {high} quarter notes, "
+            f"this one has {meter.quarters_per_bar}", field="meter")
+    return meter
+
+
+# -- form ---------------------------------------------------------------------------------
+def _form(template: Template, style: Style, rng: random.Random, config: PlannerConfig,
+          form_model: FormModel | None) -> list[_Draft]:
+    if template.sections:
+        return _drafts_from_sections(template.sections)
+    if template.bars and style.form_model:
+        model = form_model or load_form_model()
+        labelled = model.sample(rng, template.bars, config.form_candidates,
+                                config.form_temperature)
+        return [_Draft(kind=s.kind, phrases=[(p.label, p.bars) for p in s.phrases],
+                       source=Section(kind=s.kind))
+                for s in sections_from_labels(labelled)]
+    sections = parse_form(style.form)
+    if template.bars:
+        sections = _stretch(sections, style, template.bars)
+    return _drafts_from_sections(sections)
+
+
+def _stretch(sections: tuple[Section, ...], style: Style, target: int) -> tuple[Section, ...]:
+    """Repeat the style's core sections (between intro and outro) to approach ``target`` bars."""
+    head = [s for s in sections[:1] if s.kind == "intro"]
+    tail = [s for s in sections[-1:] if s.kind == "outro"]
+    core = list(sections[len(head):len(sections) - len(tail)]) or list(sections)
+
+    def bars(s: Section) -> int:
+        return s.length or style.bars_of(s.kind)  # type: ignore[arg-type]
+
+    budget = target - sum(bars(s) for s in head + tail)
+    body: list[Section] = []
+    i = 0
+    while budget > 0 and len(body) < 256:
+        section = core[i % len(core)]
+        if bars(section) > budget * 1.5 and body:
+            break
+        body.append(section)
+        budget -= bars(section)
+        i += 1
+    return tuple(head + (body or core[:1]) + tail)
+
+
+def _drafts_from_sections(sections: tuple[Section, ...]) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    for section in sections:
+        if section.repeat is not None:
+            kind, number = section.repeat  # type: ignore[misc]
+            earlier = [d for d in drafts if d.kind == kind]
+            if len(earlier) < number:
+                raise TemplateError(f'repeats "{kind} {number}", which does not come before it',
+                                    field="repeat")
+            src = earlier[number - 1]
+            drafts.append(_Draft(kind=src.kind, phrases=list(src.phrases), grid=src.grid,
+                                 grid_in_major_frame=src.grid_in_major_frame, source=section,
+                                 key=src.key, meter=src.meter))
+            continue
+        phrases = [(label, bars) for label, bars in section.phrases or ()]  # type: ignore[misc]
+        if not phrases and section.bars is not None:
+            phrases = [("", section.bars)]  # split and labelled in _split_phrases
+        drafts.append(_Draft(kind=section.kind, phrases=phrases, grid=section.grid,  # type: ignore[arg-type]
+                             source=section))
+    return drafts
+
+
+def _choose_grids(drafts: list[_Draft], style: Style, rng: random.Random) -> None:
+    """Give sections without chords the style's progression for their kind (once per kind)."""
+    chosen: dict[str, ChordGrid] = {}
+    for draft in drafts:
+        if draft.grid is not None or draft.kind not in style.progressions:
+            continue
+        if draft.kind not in chosen:
+            chosen[draft.kind] = parse_chord_grid(rng.choice(style.progressions[draft.kind]))
+        draft.grid = chosen[draft.kind]
+        draft.grid_in_major_frame = not style.minor_progressions
+
+
+def _split_phrases(drafts: list[_Draft], style: Style) -> None:
+    """Split unlabelled sections into phrases and give them labels."""
+    letters: dict[str, str] = {}
+    used = {label for d in drafts for label, _ in d.phrases if label}
+    for draft in drafts:
+        if draft.phrases and all(label for label, _ in draft.phrases):
+            continue
+        bars = sum(b for _, b in draft.phrases) or style.bars_of(draft.kind)
+        length = draft.source.phrase_bars or style.phrase_bars
+        if draft.grid is not None and length < len(draft.grid) <= bars:
+            length = len(draft.grid)  # a long progression is one phrase of material
+        pieces = [length] * (bars // length) + ([bars % length] if bars % length else [])
+        label = letters.get(draft.kind) or _letter_for(draft.kind, used)
+        letters[draft.kind] = label
+        used.add(label)
+        draft.phrases = [(label, n) for n in pieces]
+
+
+def _letter_for(kind: str, used: set[str]) -> str:
+    if kind in INSTRUMENTAL_LETTERS:
+        return INSTRUMENTAL_LETTERS[kind]
+    preferred = PREFERRED_LETTERS.get(kind)
+    if preferred and preferred not in used:
+        return preferred
+    free = [c for c in sorted(MELODIC_LETTERS) if c not in used]
+    return free[0] if free else "X"
+
+
+# -- chords -------------------------------------------------------------------------------
+def _material(
+    draft: _Draft,
+    label: str,
+    bars: int,
+    bar_cursor: int,
+    materials: dict[str, tuple[tuple[tuple[str, ...], ...], bool]],
+    model: ChordModel | None,
+    rng: random.Random,
+    config: PlannerConfig,
+) -> tuple[tuple[tuple[str, ...], ...], bool]:
+    """Chord cells for one phrase and whether their numerals are in the major frame."""
+    shared = label not in NEVER_REPEATED_LABELS
+    if draft.grid is not None:
+        section_bars = sum(b for _, b in draft.phrases)
+        cells = fit_grid(draft.grid, section_bars)[bar_cursor:bar_cursor + bars]
+        if shared:
+            materials.setdefault(label, (cells, draft.grid_in_major_frame))
+        return cells, draft.grid_in_major_frame
+    if shared and label in materials:
+        cells, frame = materials[label]
+        return tuple(cells[i % len(cells)] for i in range(bars)), frame
+    chord_model = model or _shipped_chord_model()
+    tokens = chord_model.sample_phrase(draft.kind, bars, rng, config.chord_temperature)
+    cells = tuple(token_cells(t) for t in tokens)
+    if shared:
+        materials[label] = (cells, True)
+    return cells, True
+
+
+_SHIPPED: dict[str, ChordModel] = {}
+
+
+def _shipped_chord_model() -> ChordModel:
+    if "chord" not in _SHIPPED:
+        _SHIPPED["chord"] = load_chord_model()
+    return _SHIPPED["chord"]
+
+
+# -- tracks -------------------------------------------------------------------------------
+def _active_tracks(section: Section, kind: str, energy: int, tracks: tuple[TrackSpec, ...],
+                   style: Style) -> tuple[str, ...]:
+    """Tracks that play: the section's own list, else role rules on kind and energy."""
+    if section.instruments is not None:
+        return tuple(section.instruments)  # type: ignore[arg-type]
+    melodic = kind in MELODIC_KINDS
+    plays = {
+        "melody": melodic,
+        "counter-melody": energy >= 5 or not melodic,
+        "harmony": True,
+        "bass": energy >= 2,
+        "drums": energy >= 3,
+    }
+    for role in style.always_active:
+        plays[role] = True
+    active = tuple(t.name for t in tracks if plays[t.role])
+    return active or tuple(t.name for t in tracks)

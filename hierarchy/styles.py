@@ -1,0 +1,233 @@
+"""Built-in styles: each a complete default template (form, tempo range, meter, keys,
+instruments, progressions per section kind, energy curve)."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from .errors import TemplateError
+from .plan import TrackSpec
+
+
+@dataclass(frozen=True, eq=False)
+class Style:
+    """A built-in style.
+
+    Args:
+        name: the name users type.
+        description: one line for ``songform styles``.
+        meter: the default meter.
+        tempo_range: inclusive BPM range the planner draws from.
+        keys: keys the planner draws from when the template gives none.
+        instruments: the default tracks.
+        form: the default form string.
+        progressions: chord grids per section kind; a kind without one takes its chords from
+            the learned chord model.
+        energy: energy level (0-7) per section kind.
+        phrase_bars: default phrase length.
+        variation: how freely restated phrases vary (0 = copy).
+        key_change: semitones the last chorus moves up.
+        form_model: whether a template with only a length samples its form from the model
+            learned on POP909 (pop-like styles) or repeats the default form.
+        always_active: roles that play in every section regardless of energy.
+        section_bars: default bars per kind for forms that name a kind without a length.
+        minor_progressions: whether ``progressions`` are numerals of a minor key (``i VI III
+            VII``); otherwise they are major-key numerals, read in a minor key's relative major
+            as the chord model's are.
+    """
+
+    name: str
+    description: str
+    meter: str
+    tempo_range: tuple[int, int]
+    keys: tuple[str, ...]
+    instruments: tuple[TrackSpec, ...]
+    form: str
+    progressions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    energy: dict[str, int] = field(default_factory=dict)
+    phrase_bars: int = 4
+    variation: float = 0.25
+    key_change: int = 0
+    form_model: bool = False
+    always_active: tuple[str, ...] = ("harmony",)
+    section_bars: dict[str, int] = field(default_factory=dict)
+    minor_progressions: bool = False
+
+    def energy_of(self, kind: str) -> int:
+        return self.energy.get(kind, self.energy.get("verse", 3))
+
+    def bars_of(self, kind: str) -> int:
+        default = 4 if kind in ("intro", "outro", "interlude", "pre-chorus") else 8
+        return self.section_bars.get(kind, default)
+
+
+_POP_ENERGY = {"intro": 2, "verse": 3, "pre-chorus": 4, "chorus": 5, "post-chorus": 5,
+               "bridge": 4, "interlude": 3, "solo": 4, "outro": 2, "breakdown": 2,
+               "build": 4, "drop": 6, "head": 4}
+
+
+def _t(name: str, program: int, role: str) -> TrackSpec:
+    return TrackSpec(name=name, program=program, role=role, is_drum=role == "drums")
+
+
+STYLES: dict[str, Style] = {
+    s.name: s
+    for s in (
+        Style(
+            name="pop",
+            description="Mandopop-style verse/chorus song; form and chords learned from POP909",
+            meter="4/4", tempo_range=(84, 124),
+            keys=("C major", "G major", "D major", "A major", "E major", "F major",
+                  "Bb major", "Eb major", "Ab major", "A minor", "E minor"),
+            instruments=(_t("Lead", 80, "melody"), _t("Strings", 48, "counter-melody"),
+                         _t("Piano", 0, "harmony"), _t("Bass", 33, "bass"),
+                         _t("Drums", 0, "drums")),
+            form="intro:4 verse:8 pre-chorus:4 chorus:8 verse:8 pre-chorus:4 chorus:8 "
+                 "bridge:8 chorus:8 outro:4",
+            progressions={"intro": ("I V vi IV", "IV V iii vi"), "outro": ("IV V I I",)},
+            energy=_POP_ENERGY, form_model=True,
+        ),
+        Style(
+            name="ballad",
+            description="Slow piano ballad with strings; last chorus lifts a semitone",
+            meter="4/4", tempo_range=(60, 78),
+            keys=("C major", "D major", "Eb major", "F major", "G major", "Bb major"),
+            instruments=(_t("Melody", 73, "melody"), _t("Strings", 49, "counter-melody"),
+                         _t("Piano", 0, "harmony"), _t("Bass", 32, "bass"),
+                         _t("Drums", 0, "drums")),
+            form="intro:4 verse:8 verse:8 chorus:8 interlude:4 verse:8 chorus:8 bridge:8 "
+                 "chorus:8 chorus:8 outro:4",
+            progressions={"intro": ("| I | V/3 | vi | IV |",), "outro": ("IV V/4 I I",)},
+            energy={**_POP_ENERGY, "verse": 2, "chorus": 4, "bridge": 3, "intro": 1,
+                    "outro": 1, "interlude": 2},
+            key_change=1, form_model=True, variation=0.2,
+        ),
+        Style(
+            name="rock",
+            description="Guitar rock: riffing verses, big choruses, a guitar solo",
+            meter="4/4", tempo_range=(112, 152),
+            keys=("E major", "A major", "D major", "G major", "C major", "E minor"),
+            instruments=(_t("Lead Guitar", 30, "melody"),
+                         _t("Organ", 17, "counter-melody"),
+                         _t("Rhythm Guitar", 29, "harmony"), _t("Bass", 34, "bass"),
+                         _t("Drums", 0, "drums")),
+            form="intro:4 verse:8 chorus:8 verse:8 chorus:8 solo:8 chorus:8 chorus:8 outro:4",
+            progressions={
+                "intro": ("I bVII IV I",), "verse": ("I bVII IV I", "I IV I V"),
+                "chorus": ("IV I V vi", "I V IV IV"), "solo": ("vi IV I V",),
+                "bridge": ("vi IV I V",), "outro": ("I bVII IV I",),
+            },
+            energy={**_POP_ENERGY, "intro": 4, "verse": 4, "chorus": 6, "solo": 6,
+                    "outro": 4},
+            form_model=True, variation=0.3,
+        ),
+        Style(
+            name="blues",
+            description="12-bar blues shuffle: heads and solo choruses on I7 IV7 V7",
+            meter="4/4", tempo_range=(76, 120),
+            keys=("E major", "A major", "G major", "C major", "Bb major"),
+            instruments=(_t("Harmonica", 22, "melody"), _t("Organ", 16, "counter-melody"),
+                         _t("Piano", 0, "harmony"), _t("Bass", 32, "bass"),
+                         _t("Drums", 0, "drums")),
+            form="intro:4 head:12 head:12 solo:12 solo:12 head:12 outro:4",
+            progressions={
+                "head": ("I7 IV7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7",),
+                "solo": ("I7 IV7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7",),
+                "intro": ("V7 IV7 I7 V7",), "outro": ("| I7 IV7 | I7 | V7 | I7 |",),
+            },
+            energy={"intro": 3, "head": 4, "solo": 5, "outro": 3},
+            section_bars={"head": 12, "solo": 12}, variation=0.35,
+        ),
+        Style(
+            name="jazz",
+            description="Jazz standard: 32-bar AABA head, solos over the changes, head out",
+            meter="4/4", tempo_range=(120, 200),
+            keys=("Bb major", "F major", "Eb major", "C major", "Ab major"),
+            instruments=(_t("Tenor Sax", 66, "melody"), _t("Vibraphone", 11, "counter-melody"),
+                         _t("Piano", 0, "harmony"), _t("Upright Bass", 32, "bass"),
+                         _t("Drums", 0, "drums")),
+            form="intro:4 verse:8 verse:8 bridge:8 verse:8 solo:8 solo:8 solo:8 solo:8 "
+                 "verse:8 verse:8 bridge:8 verse:8 outro:4",
+            progressions={
+                "verse": ("| Imaj7 vi7 | ii7 V7 | iii7 VI7 | ii7 V7 | Imaj7 I7 | IVmaj7 iv7 | "
+                          "iii7 VI7 | ii7 V7 |",),
+                "bridge": ("III7 % VI7 % II7 % V7 %",),
+                "solo": ("| Imaj7 vi7 | ii7 V7 | iii7 VI7 | ii7 V7 | Imaj7 I7 | IVmaj7 iv7 | "
+                         "iii7 VI7 | ii7 V7 |",),
+                "intro": ("| ii7 V7 | iii7 VI7 | ii7 V7 | Imaj7 |",),
+                "outro": ("| ii7 V7 | Imaj7 | IVmaj7 | Imaj7 |",),
+            },
+            energy={"intro": 2, "verse": 4, "bridge": 4, "solo": 5, "outro": 3},
+            phrase_bars=8, variation=0.3,
+        ),
+        Style(
+            name="chorale",
+            description="Four-part chorale (SATB), bar form AAB, half-bar harmonic rhythm",
+            meter="4/4", tempo_range=(60, 84),
+            keys=("G major", "D major", "A major", "F major", "C major", "Bb major"),
+            instruments=(_t("Soprano", 52, "melody"), _t("Alto", 52, "counter-melody"),
+                         _t("Tenor", 52, "harmony"), _t("Bass", 52, "bass")),
+            form="verse:4 verse:4 bridge:4 bridge:4",
+            progressions={
+                "verse": ("| I IV | V I | vi ii | V I |", "| I V/3 | vi IV | ii V | I I |"),
+                "bridge": ("| vi iii | IV I | ii V/V | V V |", "| IV I/3 | ii V | vi IV | V I |"),
+            },
+            energy={"verse": 2, "bridge": 3},
+            always_active=("melody", "counter-melody", "harmony", "bass"),
+            section_bars={"verse": 4, "bridge": 4}, variation=0.0,
+        ),
+        Style(
+            name="house",
+            description="House/EDM: four-on-the-floor, builds and drops on a minor loop",
+            meter="4/4", tempo_range=(120, 128),
+            keys=("A minor", "F minor", "C minor", "G minor", "D minor"),
+            instruments=(_t("Saw Lead", 81, "melody"), _t("Pluck", 84, "counter-melody"),
+                         _t("Pad", 89, "harmony"), _t("Synth Bass", 38, "bass"),
+                         _t("Drums", 0, "drums")),
+            form="intro:8 verse:16 build:8 drop:16 breakdown:8 build:8 drop:16 outro:8",
+            progressions={kind: ("i VI III VII", "i iv VI V") for kind in
+                          ("intro", "verse", "build", "drop", "breakdown", "outro")},
+            energy={"intro": 3, "verse": 4, "build": 5, "drop": 7, "breakdown": 2,
+                    "outro": 3},
+            section_bars={"intro": 8, "verse": 16, "build": 8, "drop": 16, "breakdown": 8,
+                          "outro": 8},
+            variation=0.15, minor_progressions=True,
+        ),
+        Style(
+            name="waltz",
+            description="Waltz in 3/4: violin tune over oom-pah-pah",
+            meter="3/4", tempo_range=(84, 168),
+            keys=("D major", "G major", "F major", "Bb major", "A major"),
+            instruments=(_t("Violin", 40, "melody"), _t("Clarinet", 71, "counter-melody"),
+                         _t("Piano", 0, "harmony"), _t("Bass", 43, "bass")),
+            form="intro:4 verse:16 chorus:16 verse:16 chorus:16 outro:4",
+            progressions={
+                "intro": ("I V7 I V7",), "verse": ("I I V7 V7 V7 V7 I I",),
+                "chorus": ("IV IV I I V7 V7 I I", "ii ii V7 V7 I I vi vi"),
+                "outro": ("IV V7 I I",), "bridge": ("vi vi iii iii IV IV V7 V7",),
+            },
+            energy={"intro": 2, "verse": 3, "chorus": 4, "bridge": 3, "outro": 2},
+            section_bars={"verse": 16, "chorus": 16}, variation=0.2,
+            always_active=("harmony", "bass"),
+        ),
+    )
+}
+DEFAULT_STYLE = "pop"
+STYLE_ALIASES = {"edm": "house", "12-bar-blues": "blues", "12bar": "blues", "aaba": "jazz",
+                 "jazz-standard": "jazz", "bach": "chorale", "3/4": "waltz"}
+
+
+def get_style(name: str) -> Style:
+    """The built-in style ``name`` (case-insensitive, a few aliases such as ``edm``)."""
+    if not isinstance(name, str):
+        raise TemplateError(f"expected a style name, got {name!r}")
+    key = name.strip().lower()
+    key = STYLE_ALIASES.get(key, key)
+    if key not in STYLES:
+        close = difflib.get_close_matches(key, list(STYLES), n=1)
+        hint = f' (did you mean "{close[0]}"?)' if close else ""
+        raise TemplateError(
+            f'unknown style "{name}"{hint}: expected one of {", ".join(STYLES)}'
+        )
+    return STYLES[key]

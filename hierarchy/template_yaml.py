@@ -1,0 +1,206 @@
+"""YAML templates, with errors that name the file, line, column and field.
+
+Schema (every field optional; ``sections`` and ``form`` are alternatives)::
+
+    title: Harbour Lights          # text
+    style: ballad                  # a built-in style (songform styles)
+    key: Eb major                  # C, Am, F# minor, Gb:maj ...
+    meter: 4/4                     # 4/4, 3/4, 6/8, 7/8:3+2+2 ...
+    tempo: 72                      # BPM, 20-320
+    seed: 7                        # default seed for this template
+    bars: 96                       # target length when the form is left to the style
+    key_change: 1                  # semitones the last chorus moves up
+    variation: 0.25                # 0 (copy) .. 1 (free) for restated phrases
+    form: "intro:4 verse:8 chorus:8"   # or "i4A8B8o4"; instead of sections
+    instruments:                   # replaces the style's tracks
+      - {name: Flute, program: 73, role: melody}   # roles: melody, counter-melody,
+      - {name: Piano, program: 0, role: harmony}   #   harmony, bass, drums
+    sections:
+      - kind: verse                # intro, verse, pre-chorus, chorus, bridge, outro ...
+        bars: 8
+        chords: I V vi IV          # numerals or symbols; "| C G | Am F |" for several a bar
+        key: D major               # also meter, tempo: this section's own
+        energy: 4                  # 0-7
+        instruments: [Flute, Piano]
+        phrases: A4 A4             # explicit phrase labels and lengths
+        phrase_bars: 4
+        variation: 0.5
+      - repeat: verse 1            # restate an earlier section
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import TemplateError, expected
+from .plan import TrackSpec
+from .template import Section, Template
+
+TEMPLATE_FIELDS = ("title", "style", "key", "meter", "tempo", "seed", "bars", "key_change",
+                   "variation", "form", "instruments", "sections")
+SECTION_FIELDS = ("kind", "bars", "chords", "key", "meter", "tempo", "energy", "instruments",
+                  "phrases", "phrase_bars", "repeat", "variation")
+TRACK_FIELDS = ("name", "program", "role", "is_drum")
+Marks = dict[str, tuple[int, int]]
+
+
+def load_template(path: str | Path) -> Template:
+    """Read a YAML template file.
+
+    Raises:
+        TemplateError: ``file:line:col: field: expected ..., got ...``.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TemplateError(f"cannot read template: {error}", source=str(path)) from None
+    return template_from_yaml(text, source=str(path))
+
+
+def template_from_yaml(text: str, source: str = "<yaml>") -> Template:
+    """Parse a YAML template from ``text``; ``source`` names it in error messages."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise TemplateError("expected a template, got an empty document", source=source,
+                                line=1, column=1)
+        data = loader.construct_document(node)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise TemplateError(
+            f"invalid YAML: {problem}", source=source,
+            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+        ) from None
+    except (ValueError, TypeError, OverflowError) as error:  # scalars the constructor rejects
+        raise TemplateError(f"invalid YAML value: {error}", source=source) from None
+    finally:
+        loader.dispose()
+    marks: Marks = {}
+    try:
+        _collect_marks(node, "", marks)
+        template = template_from_dict(data)
+    except TemplateError as error:
+        line, column = _mark_for(error.field, marks,
+                                 prefer_key=error.detail.startswith("unknown field"))
+        raise error.located(source=source, line=line, column=column) from None
+    return template.replace(source=source)
+
+
+def template_from_dict(data: Any) -> Template:
+    """Build a ``Template`` from plain data (parsed YAML or JSON)."""
+    if not isinstance(data, dict):
+        raise expected("a mapping of template fields at the top level", _shown(data))
+    _check_fields(data, TEMPLATE_FIELDS, "")
+    values = dict(data)
+    if "sections" in values:
+        sections = values["sections"]
+        if not isinstance(sections, list) or not sections:
+            raise expected("a non-empty list of sections", _shown(sections), field="sections")
+        values["sections"] = [_section(item, i) for i, item in enumerate(sections)]
+    if "instruments" in values:
+        tracks = values["instruments"]
+        if not isinstance(tracks, list) or not tracks:
+            raise expected("a non-empty list of instruments", _shown(tracks),
+                           field="instruments")
+        values["instruments"] = [_track(item, i) for i, item in enumerate(tracks)]
+    for name in ("title", "form", "style"):
+        if name in values and values[name] is not None and not isinstance(values[name], str):
+            raise expected("text", values[name], field=name)
+    return Template(**values)
+
+
+def _section(item: Any, index: int) -> Section:
+    prefix = f"sections[{index}]"
+    if not isinstance(item, dict):
+        raise expected("a section mapping such as {kind: verse, bars: 8}", _shown(item),
+                       field=prefix)
+    _check_fields(item, SECTION_FIELDS, prefix)
+    values = dict(item)
+    chords = values.get("chords")
+    if isinstance(chords, list):
+        if not all(isinstance(c, str) for c in chords):
+            raise expected("chords as text, or a list of bars as text", chords,
+                           field=f"{prefix}.chords")
+        values["chords"] = "| " + " | ".join(chords) + " |"
+    phrases = values.get("phrases")
+    if isinstance(phrases, list):
+        values["phrases"] = " ".join(str(p) for p in phrases)
+    try:
+        return Section(**values)
+    except TemplateError as error:
+        raise error.within(prefix) from None
+
+
+def _track(item: Any, index: int) -> TrackSpec:
+    prefix = f"instruments[{index}]"
+    if not isinstance(item, dict):
+        raise expected("an instrument mapping {name, program, role}", _shown(item),
+                       field=prefix)
+    _check_fields(item, TRACK_FIELDS, prefix)
+    for required in ("name", "role"):
+        if required not in item:
+            raise TemplateError(f'missing field "{required}"', field=prefix)
+    values = {"program": 0, **item}
+    try:
+        return TrackSpec(**values)
+    except TemplateError as error:
+        raise error.within(prefix) from None
+
+
+def _check_fields(mapping: dict, allowed: tuple[str, ...], prefix: str) -> None:
+    for name in mapping:
+        if name not in allowed:
+            close = difflib.get_close_matches(str(name), allowed, n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            field = f"{prefix}.{name}" if prefix else str(name)
+            raise TemplateError(
+                f'unknown field "{name}"{hint}: expected one of {", ".join(allowed)}',
+                field=field)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return type(value).__name__
+    return value
+
+
+def _collect_marks(node: yaml.Node, path: str, marks: Marks) -> None:
+    """Record (line, column), 1-based, of every value node under its field path."""
+    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            name = str(key_node.value)
+            child = f"{path}.{name}" if path else name
+            if name in seen:
+                raise TemplateError(
+                    f'field "{name}" is given twice', field=child,
+                ).located(line=key_node.start_mark.line + 1,
+                          column=key_node.start_mark.column + 1)
+            seen.add(name)
+            marks[child + "#key"] = (key_node.start_mark.line + 1,
+                                     key_node.start_mark.column + 1)
+            _collect_marks(value_node, child, marks)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _collect_marks(item, f"{path}[{i}]", marks)
+
+
+def _mark_for(field: str, marks: Marks, prefer_key: bool = False) -> tuple[int | None, int | None]:
+    """The mark of ``field`` (of its key with ``prefer_key``), else of its nearest parent."""
+    if field + "#key" in marks and (prefer_key or field not in marks):
+        return marks[field + "#key"]
+    candidate = field
+    while candidate:
+        if candidate in marks:
+            return marks[candidate]
+        cut = max(candidate.rfind("."), candidate.rfind("["))
+        candidate = candidate[:cut] if cut > 0 else ""
+    return marks.get("", (None, None))

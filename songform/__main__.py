@@ -1,0 +1,3 @@
+from songform.cli.app import main
+
+main()
