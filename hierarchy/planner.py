@@ -16,8 +16,9 @@ same template and seed always give the same plan:
 
 from __future__ import annotations
 
+import dataclasses
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from fractions import Fraction
 
 from .chord_model import ChordModel, load_chord_model, major_frame, token_cells
@@ -58,9 +59,8 @@ class _Draft:
     phrases: list[tuple[str, int]]
     grid: ChordGrid | None = None
     grid_in_major_frame: bool = False  # a style progression read in a minor key's relative major
-    source: Section = field(default_factory=lambda: Section(kind="verse"))
-    key: Key | None = None
-    meter: Meter | None = None
+    source: Section = field(default_factory=lambda: Section(kind="verse"))  # with inherited fields
+    written: Section | None = None  # the section exactly as the template wrote it
 
 
 def plan_song(
@@ -111,12 +111,13 @@ def plan_song(
     phrase_index = 0
     for index, draft in enumerate(drafts):
         section = draft.source
-        section_key = draft.key or section.key or key  # type: ignore[assignment]
+        written = draft.written or section
+        section_key: Key = section.key or key  # type: ignore[assignment]
         if lifts and key_change and index >= last_chorus and section.key is None:  # type: ignore[operator]
             section_key = section_key.transpose(key_change)
-        section_meter = _check_meter(draft.meter or section.meter or meter)  # type: ignore[arg-type]
+        section_meter = _check_meter(section.meter or meter)  # type: ignore[arg-type]
         energy = section.energy if section.energy is not None else style.energy_of(draft.kind)
-        if lifts and index == last_chorus and section.energy is None:
+        if lifts and index == last_chorus and written.energy is None:
             energy = min(7, energy + config.last_chorus_energy_lift)
         phrases = []
         bar_cursor = 0
@@ -203,15 +204,18 @@ def _drafts_from_sections(sections: tuple[Section, ...]) -> list[_Draft]:
                 raise TemplateError(f'repeats "{kind} {number}", which does not come before it',
                                     field="repeat")
             src = earlier[number - 1]
+            own = {f.name: getattr(section, f.name) for f in fields(Section)
+                   if f.name not in ("kind", "repeat") and getattr(section, f.name) is not None}
+            merged = dataclasses.replace(src.source, **own)
             drafts.append(_Draft(kind=src.kind, phrases=list(src.phrases), grid=src.grid,
-                                 grid_in_major_frame=src.grid_in_major_frame, source=section,
-                                 key=src.key, meter=src.meter))
+                                 grid_in_major_frame=src.grid_in_major_frame, source=merged,
+                                 written=section))
             continue
         phrases = [(label, bars) for label, bars in section.phrases or ()]  # type: ignore[misc]
         if not phrases and section.bars is not None:
             phrases = [("", section.bars)]  # split and labelled in _split_phrases
-        drafts.append(_Draft(kind=section.kind, phrases=phrases, grid=section.grid,  # type: ignore[arg-type]
-                             source=section))
+        drafts.append(_Draft(kind=section.kind, phrases=phrases,  # type: ignore[arg-type]
+                             grid=section.grid, source=section, written=section))
     return drafts
 
 
@@ -223,7 +227,8 @@ def _choose_grids(drafts: list[_Draft], style: Style, rng: random.Random) -> Non
             continue
         if draft.kind not in chosen:
             chosen[draft.kind] = parse_chord_grid(rng.choice(style.progressions[draft.kind]))
-        draft.grid = chosen[draft.kind]
+        bars = sum(b for _, b in draft.phrases) or style.bars_of(draft.kind)
+        draft.grid = chosen[draft.kind][:bars]  # a short section plays the start of it
         draft.grid_in_major_frame = not style.minor_progressions
 
 

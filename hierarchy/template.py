@@ -154,9 +154,13 @@ class Section:
             _positive_int(self.bars, "bars")
         if self.chords is not None:
             try:
-                self.grid  # noqa: B018 - parsing is the check
+                grid = self.grid
             except TemplateError as error:
                 raise TemplateError(error.detail, field="chords") from None
+            length = self.length
+            if grid is not None and length is not None and len(grid) > length:
+                raise TemplateError(
+                    f"{len(grid)} bars of chords do not fit in {length} bars", field="chords")
         if self.key is not None:
             put(self, "key", _key(self.key, "key"))
         if self.meter is not None:

@@ -64,16 +64,20 @@ def load_template(path: str | Path) -> Template:
 
 def template_from_yaml(text: str, source: str = "<yaml>") -> Template:
     """Parse a YAML template from ``text``; ``source`` names it in error messages."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise TemplateError("expected a template, got an empty document", source=source,
                                 line=1, column=1)
         data = loader.construct_document(node)
+    except TemplateError:
+        raise
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problem = getattr(error, "problem", None) or getattr(error, "reason", None) or str(
+            error).splitlines()[0]
         raise TemplateError(
             f"invalid YAML: {problem}", source=source,
             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
@@ -81,12 +85,15 @@ def template_from_yaml(text: str, source: str = "<yaml>") -> Template:
     except (ValueError, TypeError, OverflowError) as error:  # scalars the constructor rejects
         raise TemplateError(f"invalid YAML value: {error}", source=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     marks: Marks = {}
     try:
         _collect_marks(node, "", marks)
         template = template_from_dict(data)
     except TemplateError as error:
+        if error.line is not None:
+            raise error.located(source=source) from None
         line, column = _mark_for(error.field, marks,
                                  prefer_key=error.detail.startswith("unknown field"))
         raise error.located(source=source, line=line, column=column) from None
@@ -161,7 +168,7 @@ def _check_fields(mapping: dict, allowed: tuple[str, ...], prefix: str) -> None:
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             field = f"{prefix}.{name}" if prefix else str(name)
             raise TemplateError(
-                f'unknown field "{name}"{hint}: expected one of {", ".join(allowed)}',
+                f'unknown field{hint}: expected one of {", ".join(allowed)}',
                 field=field)
 
 

@@ -1,0 +1,80 @@
+"""The CLI through Typer's runner: plan, styles, --version, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from songform import __version__
+from songform.cli.app import app
+from songform.hierarchy.plan import SongPlan
+
+runner = CliRunner()
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"songform {__version__}"
+
+
+def test_styles_lists_every_style():
+    result = runner.invoke(app, ["styles"])
+    assert result.exit_code == 0
+    for name in ("pop", "ballad", "rock", "blues", "jazz", "chorale", "house", "waltz"):
+        assert name in result.output
+
+
+def test_plan_a_form_string_writes_json(tmp_path):
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", "intro:4 verse:8 chorus:8 outro:4", "--key", "D",
+                                 "--tempo", "100", "--seed", "3", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Verse" in result.output and "Chorus" in result.output
+    plan = SongPlan.from_json(out.read_text())
+    assert plan.num_bars == 24 and plan.sections[0].tempo == 100.0
+    assert str(plan.sections[1].key) == "D major" and plan.seed == 3
+
+
+def test_plan_a_style_alone_and_a_label_form(tmp_path):
+    result = runner.invoke(app, ["plan", "--style", "waltz", "--seed", "1"])
+    assert result.exit_code == 0 and "3/4" in result.output
+    out = tmp_path / "p.json"
+    result = runner.invoke(app, ["plan", "i4A8B8x4A8B8o4", "--json", str(out)])
+    assert result.exit_code == 0
+    kinds = [s["kind"] for s in json.loads(out.read_text())["sections"]]
+    assert kinds == ["intro", "verse", "chorus", "interlude", "verse", "chorus", "outro"]
+
+
+def test_plan_yaml_file(tmp_path):
+    path = tmp_path / "song.yaml"
+    path.write_text("style: jazz\nkey: F\nsections:\n  - kind: verse\n    bars: 8\n")
+    result = runner.invoke(app, ["plan", str(path)])
+    assert result.exit_code == 0 and "F" in result.output
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    path = tmp_path / "song.yaml"
+    path.write_text("style: pop\nsections:\n  - kind: verse\n    bars: eight\n")
+    cases = [
+        ["plan", str(path)],
+        ["plan", "intro:4 chrous:8"],
+        ["plan", "--style", "polka"],
+        ["plan", "--key", "H major"],
+        ["plan", str(tmp_path / "missing.yaml")],
+        ["plan", ""],
+    ]
+    for args in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error:"), (args, result.output)
+        assert "Traceback" not in result.output
+    result = runner.invoke(app, ["plan", str(path)])
+    assert f"{path}:4:11: sections[0].bars: expected a positive integer" in result.output
+
+
+def test_unwritable_json_output_is_one_line_exit_1(tmp_path):
+    result = runner.invoke(app, ["plan", "--json", str(tmp_path / "no" / "such" / "p.json")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("error:")
