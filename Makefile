@@ -4,12 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+SYSTEM_STAMP := $(VENV)/.system-packages
+# FluidSynth and a General MIDI SoundFont for audio; MuseScore 3 to check MusicXML in tests.
+SYSTEM_PACKAGES := fluidsynth libfluidsynth3 fluid-soundfont-gm musescore3
 DEMO_OUT ?= out/demo
 PYTEST_ARGS ?= -n 2
 
-.PHONY: setup demo test lint models clean
+.PHONY: setup system-packages demo test lint models bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(SYSTEM_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,11 +20,25 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# apt-get as root (CI, fresh machines); elsewhere say what is missing and go on.
+$(SYSTEM_STAMP): | $(STAMP)
+	@if dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
+		echo "system packages present: $(SYSTEM_PACKAGES)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES); \
+	else \
+		echo "warning: install $(SYSTEM_PACKAGES) (apt-get, as root) for audio and MuseScore checks"; \
+	fi
+	touch $(SYSTEM_STAMP)
+
+system-packages:
+	rm -f $(SYSTEM_STAMP)
+	$(MAKE) $(SYSTEM_STAMP)
+
 demo: setup
-	mkdir -p $(DEMO_OUT)
-	$(VENV)/bin/songform plan --style pop --seed 7 --json $(DEMO_OUT)/plan.json
-	$(VENV)/bin/songform plan "intro:4 verse:8 chorus:8 verse:8 chorus:8 bridge:8 chorus:8 outro:4" \
-		--key "D major" --tempo 100 --seed 7 --json $(DEMO_OUT)/plan-form.json
+	$(VENV)/bin/songform generate --style pop --seed 7 --out $(DEMO_OUT)
+	$(VENV)/bin/songform plan --style pop --seed 7
 
 test: setup
 	$(VENV)/bin/ruff check .
@@ -33,6 +50,9 @@ lint: setup
 # Rebuild the planner's learned form and chord models from POP909 (../shared/data/pop909).
 models: setup
 	$(PY) scripts/build_planner_models.py
+
+bench: setup
+	$(PY) bench/render.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

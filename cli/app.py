@@ -8,7 +8,7 @@ import typer
 
 from songform import __version__
 
-from . import plan_cmd
+from . import generate_cmd, plan_cmd
 
 app = typer.Typer(
     name="songform",
@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 app.command("plan")(plan_cmd.plan)
 app.command("styles")(plan_cmd.styles)
+app.command("generate")(generate_cmd.generate)
+app.command("render")(generate_cmd.render)
 
 
 def _show_version(value: bool) -> None:

@@ -1,0 +1,132 @@
+"""``songform generate`` (template -> every output) and ``songform render`` (MIDI -> audio)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from songform.hierarchy.planner import plan_song
+from songform.hierarchy.sources import load_template
+
+from .common import (
+    BarsOpt,
+    KeyOpt,
+    MeterOpt,
+    SeedOpt,
+    SourceArg,
+    StyleOpt,
+    TempoOpt,
+    console,
+    fail,
+    handles_errors,
+)
+
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if needed).")]
+SoundFontOpt = Annotated[Path | None, typer.Option(
+    "--soundfont", help="General MIDI SoundFont (.sf2); default $SONGFORM_SOUNDFONT or the "
+                        "system's.")]
+
+
+def _render_errors():
+    from songform.render.errors import RenderError
+
+    return RenderError
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1024:.0f} KiB" if size < 1024 ** 2 else f"{size / 1024 ** 2:.1f} MiB"
+
+
+@handles_errors
+def generate(
+    source: SourceArg = None,
+    out: OutOpt = Path("out"),
+    style: StyleOpt = None,
+    key: KeyOpt = None,
+    tempo: TempoOpt = None,
+    meter: MeterOpt = None,
+    bars: BarsOpt = None,
+    seed: SeedOpt = None,
+    audio: Annotated[bool, typer.Option("--audio/--no-audio", help="Render song.wav.")] = True,
+    audio_format: Annotated[str, typer.Option("--format", help="Audio format: wav or flac."
+                                              )] = "wav",
+    soundfont: SoundFontOpt = None,
+) -> None:
+    """Compose a song and write song.mid, song.musicxml, song.wav, pianoroll.png, plan.json."""
+    from songform.song import Song
+    from songform.symbolic.arranger import arrange
+
+    render_error = _render_errors()
+    if audio_format not in ("wav", "flac"):
+        raise fail(f'--format: expected "wav" or "flac", got "{audio_format}"')
+    template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, bars=bars)
+    seed = seed if seed is not None else (template.seed or 0)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[str, Path, float]] = []
+    steps = ["plan", "arrange", "midi", "musicxml", "pianoroll"] + (["audio"] if audio else [])
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("planning", total=len(steps))
+        song_plan = plan_song(template, seed)
+        plan_path = out / "plan.json"
+        started = time.perf_counter()
+        from songform.hierarchy.fileio import atomic_write_text
+
+        atomic_write_text(plan_path, song_plan.to_json())
+        written.append(("plan", plan_path, time.perf_counter() - started))
+        progress.advance(task)
+        progress.update(task, description="arranging (baseline arranger)")
+        song = Song.from_symbolic(arrange(song_plan, seed))
+        progress.advance(task)
+        jobs = [("MIDI", "song.mid", song.save_midi), ("MusicXML", "song.musicxml",
+                                                         song.save_musicxml),
+                ("piano roll", "pianoroll.png", song.pianoroll)]
+        if audio:
+            jobs.append(("audio", f"song.{audio_format}",
+                         lambda p: song.render_audio(p, soundfont=soundfont)))
+        for label, name, job in jobs:
+            progress.update(task, description=f"writing {label}")
+            started = time.perf_counter()
+            try:
+                job(out / name)
+            except render_error as error:
+                raise fail(str(error), 1) from None
+            written.append((label, out / name, time.perf_counter() - started))
+            progress.advance(task)
+    minutes, seconds = divmod(round(song_plan.duration_seconds), 60)
+    console.print(f"[bold]{song_plan.title}[/]: {song_plan.num_bars} bars, "
+                  f"{minutes}:{seconds:02d}, {len(song_plan.sections)} sections, seed {seed}, "
+                  f"style {song_plan.style}")
+    table = Table(header_style="bold")
+    for column in ("output", "file", "size", "seconds"):
+        table.add_column(column)
+    for label, path, elapsed in written:
+        table.add_row(label, str(path), _size(path), f"{elapsed:.2f}")
+    console.print(table)
+
+
+@handles_errors
+def render(
+    midi: Annotated[Path, typer.Argument(help="A MIDI file to render.", show_default=False)],
+    audio_out: Annotated[Path, typer.Option("--audio", "-a", help="Audio file to write "
+                                            "(.wav or .flac).")] = Path("out.wav"),
+    soundfont: SoundFontOpt = None,
+) -> None:
+    """Render any MIDI file to audio through FluidSynth."""
+    from songform.render.audio import render_midi_to_audio
+
+    render_error = _render_errors()
+    started = time.perf_counter()
+    try:
+        with console.status(f"rendering {midi}"):
+            path = render_midi_to_audio(midi, audio_out, soundfont)
+    except render_error as error:
+        raise fail(str(error), 1) from None
+    console.print(f"wrote [bold]{path}[/] ({_size(path)}) in "
+                  f"{time.perf_counter() - started:.1f} s")

@@ -1,0 +1,7 @@
+"""The error type for rendering problems a user can fix (missing SoundFont, bad input file)."""
+
+from __future__ import annotations
+
+
+class RenderError(RuntimeError):
+    """A render that cannot proceed; the message is one line saying what to do."""

@@ -1,0 +1,125 @@
+"""MIDI files that open cleanly in a DAW.
+
+Type 1, 480 ticks per quarter; a conductor track (title, tempo map, time and key signatures
+where sections change them, a marker per section such as "Chorus 2", chord symbols as text
+events); then one named track per part with its program change on its own channel (drums on
+channel 10), notes inside the instrument's range, no overlapping notes of one pitch on one
+channel, and every track's end at the song's end.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mido
+
+from songform.hierarchy.fileio import atomic_path
+from songform.symbolic.song import Song, quarters_to_ticks
+
+from .ranges import fold_into_range
+
+DRUM_CHANNEL = 9  # channel 10 as musicians count
+_MAJOR_BY_FIFTHS = {-7: "Cb", -6: "Gb", -5: "Db", -4: "Ab", -3: "Eb", -2: "Bb", -1: "F", 0: "C",
+                    1: "G", 2: "D", 3: "A", 4: "E", 5: "B", 6: "F#", 7: "C#"}
+_MINOR_BY_FIFTHS = {-7: "Abm", -6: "Ebm", -5: "Bbm", -4: "Fm", -3: "Cm", -2: "Gm", -1: "Dm",
+                    0: "Am", 1: "Em", 2: "Bm", 3: "F#m", 4: "C#m", 5: "G#m", 6: "D#m", 7: "A#m"}
+
+
+def channels_for(is_drum: list[bool]) -> list[int]:
+    """A distinct channel per part: drums on 9, the others 0-8 and 10-15 in order."""
+    free = [c for c in range(16) if c != DRUM_CHANNEL]
+    out = []
+    for drum in is_drum:
+        if drum:
+            out.append(DRUM_CHANNEL)
+        else:
+            if not free:
+                raise ValueError("more than 15 pitched parts do not fit in 16 MIDI channels")
+            out.append(free.pop(0))
+    return out
+
+
+def _to_track(events: list[tuple[int, int, mido.Message | mido.MetaMessage]], end: int
+              ) -> mido.MidiTrack:
+    """Absolute-time events -> a track with delta times and end-of-track at ``end``."""
+    track = mido.MidiTrack()
+    now = 0
+    for tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):
+        track.append(message.copy(time=tick - now))
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=max(0, end - now)))
+    return track
+
+
+def _remove_overlaps(notes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """(start, end, pitch, velocity) with no two notes of one pitch sounding at once."""
+    kept: list[list[int]] = []
+    sounding: dict[int, list[int]] = {}
+    for start, end, pitch, velocity in sorted(notes):
+        previous = sounding.get(pitch)
+        if previous is not None and previous[1] > start:
+            previous[1] = start  # the earlier note stops where the new one starts
+        note = [start, end, pitch, velocity]
+        kept.append(note)
+        sounding[pitch] = note
+    return [tuple(n) for n in kept if n[1] > n[0]]  # type: ignore[misc]
+
+
+def midi_file(song: Song) -> mido.MidiFile:
+    """Build the DAW-ready ``mido.MidiFile`` for ``song``."""
+    plan, score, tpq = song.plan, song.score, song.tpq
+    end = max(song.end_tick, int(score.end()))
+    conductor: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
+        (0, 0, mido.MetaMessage("track_name", name=plan.title))]
+    for tempo in score.tempos:
+        conductor.append((int(tempo.time), 1, mido.MetaMessage(
+            "set_tempo", tempo=mido.bpm2tempo(float(tempo.qpm)))))
+    for signature in score.time_signatures:
+        conductor.append((int(signature.time), 1, mido.MetaMessage(
+            "time_signature", numerator=signature.numerator,
+            denominator=signature.denominator)))
+    for key in score.key_signatures:
+        names = _MINOR_BY_FIFTHS if key.tonality else _MAJOR_BY_FIFTHS
+        conductor.append((int(key.time), 1, mido.MetaMessage("key_signature",
+                                                             key=names[int(key.key)])))
+    for marker in score.markers:
+        conductor.append((int(marker.time), 2, mido.MetaMessage("marker", text=marker.text)))
+    previous_symbol = None
+    for bar in plan.bars():
+        for event in bar.chords:
+            if event.symbol != previous_symbol:
+                tick = quarters_to_ticks(bar.start + event.offset, tpq)
+                conductor.append((tick, 3, mido.MetaMessage("text", text=event.symbol)))
+                previous_symbol = event.symbol
+    tracks = [_to_track(conductor, end)]
+    channels = channels_for([bool(t.is_drum) for t in score.tracks])
+    for track, channel in zip(score.tracks, channels, strict=True):
+        events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
+            (0, 0, mido.MetaMessage("track_name", name=track.name))]
+        if not track.is_drum:
+            events.append((0, 1, mido.Message("program_change", channel=channel,
+                                              program=int(track.program))))
+        raw = [(int(n.time), int(n.time + n.duration),
+                n.pitch if track.is_drum else fold_into_range(int(n.pitch), int(track.program)),
+                int(n.velocity)) for n in track.notes]
+        for start, stop, pitch, velocity in _remove_overlaps(raw):
+            stop = min(stop, end)
+            if stop <= start:
+                continue
+            events.append((start, 3, mido.Message("note_on", channel=channel, note=pitch,
+                                                  velocity=velocity)))
+            events.append((stop, 2, mido.Message("note_off", channel=channel, note=pitch,
+                                                 velocity=0)))
+        tracks.append(_to_track(events, end))
+    midi = mido.MidiFile(type=1, ticks_per_beat=tpq)
+    midi.tracks.extend(tracks)
+    return midi
+
+
+def write_midi(song: Song, path: str | Path) -> Path:
+    """Write ``song`` as a DAW-ready MIDI file, atomically. Returns the path."""
+    path = Path(path)
+    midi = midi_file(song)
+    with atomic_path(path) as temp:
+        midi.save(str(temp))
+    return path

@@ -1,0 +1,235 @@
+"""MusicXML via music21: a part per pitched track and a percussion part for drums; key and
+time signatures, tempo marks and a rehearsal mark at each section; chord symbols above the
+lead part. Notes are quantised to a sixteenth grid and split into tied note values from
+whole to sixteenth (dotted allowed), so notation stays readable."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from fractions import Fraction
+from pathlib import Path
+
+from music21 import (
+    chord,
+    clef,
+    duration,
+    expressions,
+    harmony,
+    instrument,
+    key,
+    metadata,
+    meter,
+    note,
+    percussion,
+    pitch,
+    stream,
+    tempo,
+    tie,
+)
+
+from songform.hierarchy.chord import Chord
+from songform.hierarchy.fileio import atomic_path
+from songform.hierarchy.pitch import pitch_class_name
+from songform.hierarchy.plan import BarPlan
+from songform.symbolic.song import Song
+
+GRID = Fraction(1, 4)  # a sixteenth note, in quarter notes
+NOTE_VALUES = tuple(Fraction(v) for v in ("4", "3", "2", "3/2", "1", "3/4", "1/2", "1/4"))
+_KINDS = {
+    "maj": "major", "min": "minor", "dim": "diminished", "aug": "augmented",
+    "7": "dominant-seventh", "maj7": "major-seventh", "min7": "minor-seventh",
+    "minmaj7": "minor-major-seventh", "dim7": "diminished-seventh",
+    "hdim7": "half-diminished-seventh", "aug7": "augmented-seventh", "maj6": "major-sixth",
+    "min6": "minor-sixth", "9": "dominant-ninth", "maj9": "major-ninth", "min9": "minor-ninth",
+    "sus2": "suspended-second", "sus4": "suspended-fourth", "7sus4": "suspended-fourth-seventh",
+    "9sus4": "suspended-fourth-seventh", "11": "dominant-11th", "min11": "minor-11th",
+    "13": "dominant-13th", "maj13": "major-13th", "min13": "minor-13th", "5": "power",
+    "add9": "major", "madd9": "minor", "69": "major-sixth",
+}
+# GM drum notes -> (display step, octave) on a five-line percussion staff.
+_DRUM_DISPLAY = {35: ("F", 4), 36: ("F", 4), 37: ("C", 5), 38: ("C", 5), 39: ("C", 5),
+                 40: ("C", 5), 41: ("A", 4), 42: ("G", 5), 43: ("A", 4), 44: ("D", 4),
+                 45: ("B", 4), 46: ("G", 5), 47: ("D", 5), 48: ("E", 5), 49: ("A", 5),
+                 50: ("E", 5), 51: ("F", 5), 53: ("F", 5), 57: ("A", 5)}
+
+
+def split_value(length: Fraction) -> list[Fraction]:
+    """Split a length (quarter notes, a multiple of the grid) into allowed note values."""
+    pieces = []
+    while length > 0:
+        value = next(v for v in NOTE_VALUES if v <= length)
+        pieces.append(value)
+        length -= value
+    return pieces
+
+
+def _quantise(value: float) -> Fraction:
+    return Fraction(round(Fraction(value) / GRID)) * GRID
+
+
+def _bar_events(notes, bars: list[BarPlan], tpq: int) -> dict[int, list[tuple]]:
+    """Per bar: (onset in bar, length, pitches, continues-from-previous-bar) after quantising,
+    with notes crossing a bar line split and tied."""
+    starts = [_quantise(b.start) for b in bars]
+    ends = [_quantise(b.start + b.length) for b in bars]
+    per_bar: dict[int, dict[tuple[Fraction, bool], list]] = defaultdict(lambda: defaultdict(list))
+    bar_index = 0
+    for n in sorted(notes, key=lambda n: n.time):
+        onset = _quantise(n.time / tpq)
+        stop = max(onset + GRID, _quantise((n.time + n.duration) / tpq))
+        while bar_index + 1 < len(bars) and starts[bar_index + 1] <= onset:
+            bar_index += 1
+        index, tied = bar_index, False
+        while index < len(bars) and onset < stop:
+            piece_end = min(stop, ends[index])
+            if piece_end > onset:
+                per_bar[index][(onset - starts[index], tied)].append(
+                    (piece_end - onset, n.pitch))
+            onset, tied, index = piece_end, True, index + 1
+    out: dict[int, list[tuple]] = {}
+    for index, groups in per_bar.items():
+        events = []
+        for (offset, tied), members in sorted(groups.items()):
+            events.append((offset, max(length for length, _ in members),
+                           sorted({p for _, p in members}), tied))
+        out[index] = events
+    return out
+
+
+def _fill_measure(measure: stream.Measure, events: list[tuple], bar_length: Fraction,
+                  drum: bool, flats: bool) -> None:
+    """Notes, chords and rests from the bar's events, cut so they never overlap."""
+    position = Fraction(0)
+    for i, (offset, length, pitches, tied) in enumerate(events):
+        if offset < position:
+            continue  # an onset swallowed by the previous event's quantised length
+        if offset > position:
+            _add_pieces(measure, None, offset - position, False, drum, flats)
+        following = events[i + 1][0] if i + 1 < len(events) else bar_length
+        length = min(length, following - offset, bar_length - offset)
+        if following - (offset + length) <= GRID:  # no sixteenth rests after legato notes
+            length = following - offset
+        _add_pieces(measure, pitches, length, tied, drum, flats)
+        position = offset + length
+    if position < bar_length:
+        _add_pieces(measure, None, bar_length - position, False, drum, flats)
+
+
+def _add_pieces(measure, pitches, length, tied_in, drum, flats) -> None:
+    pieces = split_value(length)
+    for i, value in enumerate(pieces):
+        if pitches is None:
+            element = note.Rest(quarterLength=float(value))
+        else:
+            element = _sounding(pitches, drum, flats)
+            element.duration = duration.Duration(float(value))
+            first, last = i == 0, i == len(pieces) - 1
+            if not drum:
+                if (tied_in or not first) and not last:
+                    element.tie = tie.Tie("continue")
+                elif tied_in or not first:
+                    element.tie = tie.Tie("stop")
+                elif not last:
+                    element.tie = tie.Tie("start")
+        measure.append(element)
+
+
+def _spelled(midi: int, flats: bool) -> pitch.Pitch:
+    name = pitch_class_name(midi % 12, flats).replace("b", "-")
+    return pitch.Pitch(f"{name}{midi // 12 - 1}")
+
+
+def _sounding(pitches: list[int], drum: bool, flats: bool):
+    if drum:
+        if len(pitches) == 1:
+            hit = note.Unpitched()
+            step, octave = _DRUM_DISPLAY.get(pitches[0], ("C", 5))
+            hit.displayStep, hit.displayOctave = step, octave
+            return hit
+        members = []
+        for pitch in pitches:
+            hit = note.Unpitched()
+            hit.displayStep, hit.displayOctave = _DRUM_DISPLAY.get(pitch, ("C", 5))
+            members.append(hit)
+        return percussion.PercussionChord(members)
+    if len(pitches) == 1:
+        return note.Note(_spelled(pitches[0], flats))
+    return chord.Chord([_spelled(p, flats) for p in pitches])
+
+
+def _chord_symbol(symbol: str) -> harmony.ChordSymbol | harmony.NoChord:
+    parsed = Chord.parse(symbol)
+    if parsed.root is None:
+        return harmony.NoChord()
+    flats = "b" in symbol[:2]
+    root = pitch_class_name(parsed.root, flats).replace("b", "-")
+    bass = None
+    if parsed.bass is not None:
+        bass = pitch_class_name(parsed.bass_pitch_class, flats or parsed.bass in (1, 3, 8, 10))
+        bass = bass.replace("b", "-")
+    kind = _KINDS.get(parsed.quality, "major")
+    return harmony.ChordSymbol(root=root, bass=bass, kind=kind)
+
+
+def build_score(song: Song) -> stream.Score:
+    """The song as a music21 score with measures, ready to write as MusicXML."""
+    plan, score_in, tpq = song.plan, song.score, song.tpq
+    bars = list(plan.bars())
+    names = plan.section_names()
+    output = stream.Score()
+    output.metadata = metadata.Metadata(title=plan.title, composer="songform")
+    tracks = list(score_in.tracks)
+    lead = next((i for i, t in enumerate(plan.tracks) if t.role == "melody"), 0)
+    for index, track in enumerate(tracks):
+        part = stream.Part()
+        part.id = f"P{index + 1}"
+        part.partName = track.name
+        if track.is_drum:
+            part.insert(0, instrument.UnpitchedPercussion())
+        else:
+            try:
+                part.insert(0, instrument.instrumentFromMidiProgram(int(track.program)))
+            except Exception:  # music21 lacks a few programs; the name is what matters
+                part.insert(0, instrument.Instrument())
+        part.getInstrument().partName = track.name
+        part.getInstrument().partAbbreviation = track.name
+        pitches = sorted(n.pitch for n in track.notes) or [60]
+        events = _bar_events(track.notes, bars, tpq)
+        previous: BarPlan | None = None
+        for bar in bars:
+            measure = stream.Measure(number=bar.index + 1)
+            if previous is None:
+                measure.insert(0, clef.PercussionClef() if track.is_drum else
+                               clef.BassClef() if pitches[len(pitches) // 2] < 55
+                               else clef.TrebleClef())
+            if not track.is_drum and (previous is None or bar.key != previous.key):
+                measure.insert(0, key.Key(bar.key.tonic_name.replace("b", "-"), bar.key.mode))
+            if previous is None or bar.meter != previous.meter:
+                measure.insert(0, meter.TimeSignature(
+                    f"{bar.meter.numerator}/{bar.meter.denominator}"))
+            new_section = previous is None or bar.section_index != previous.section_index
+            if index == 0 and new_section:
+                measure.insert(0, expressions.RehearsalMark(names[bar.section_index]))
+            if index == 0 and (previous is None or bar.tempo != previous.tempo):
+                measure.insert(0, tempo.MetronomeMark(number=round(bar.tempo)))
+            _fill_measure(measure, events.get(bar.index, []),
+                          Fraction(bar.meter.quarters_per_bar), track.is_drum,
+                          bar.key.prefers_flats)
+            if index == lead:
+                for event in bar.chords:
+                    measure.insert(float(_quantise(event.offset)), _chord_symbol(event.symbol))
+            part.append(measure)
+            previous = bar
+        if not track.is_drum:
+            part.makeAccidentals(inPlace=True)  # accidentals against the key, not on every note
+        output.append(part)
+    return output
+
+
+def write_musicxml(song: Song, path: str | Path) -> Path:
+    """Write ``song`` as MusicXML (uncompressed ``.musicxml``/``.xml``), atomically."""
+    path = Path(path)
+    built = build_score(song)
+    with atomic_path(path, suffix=".musicxml") as temp:
+        built.write("musicxml", fp=str(temp), makeNotation=False)
+    return path

@@ -1,0 +1,45 @@
+"""The ``Song`` users hold: notes and plan, with saving and rendering methods."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from songform.render.audio import AudioConfig, synthesize, write_audio
+from songform.render.midi import midi_file, write_midi
+from songform.render.musicxml import write_musicxml
+from songform.render.pianoroll import draw_pianoroll
+from songform.symbolic.song import Song as SymbolicSong
+
+
+class Song(SymbolicSong):
+    """A composed song: ``plan`` (the ``SongPlan``) and ``score`` (a symusic ``Score``)."""
+
+    @classmethod
+    def from_symbolic(cls, song: SymbolicSong) -> Song:
+        return cls(plan=song.plan, score=song.score)
+
+    def save_midi(self, path: str | Path) -> Path:
+        """Write a DAW-ready type-1 MIDI file."""
+        return write_midi(self, path)
+
+    def save_musicxml(self, path: str | Path) -> Path:
+        """Write MusicXML for notation programs."""
+        return write_musicxml(self, path)
+
+    def save_plan(self, path: str | Path) -> Path:
+        """Write the plan as JSON."""
+        from songform.hierarchy.fileio import atomic_write_text
+
+        atomic_write_text(path, self.plan.to_json())
+        return Path(path)
+
+    def render_audio(self, path: str | Path, soundfont: str | Path | None = None,
+                     config: AudioConfig | None = None) -> Path:
+        """Render WAV or FLAC (by suffix) through FluidSynth."""
+        config = config or AudioConfig()
+        samples = synthesize(midi_file(self), soundfont, config)
+        return write_audio(samples, path, config.sample_rate)
+
+    def pianoroll(self, path: str | Path) -> Path:
+        """Draw a piano-roll PNG with section bands and chord names."""
+        return draw_pianoroll(self, path)

@@ -1,0 +1,239 @@
+"""The baseline arranger: realises any plan without a model, deterministically per seed.
+
+Bass on chord roots (or the slash bass) in patterns by energy; chords voiced with voice
+leading; a drum groove per style and energy with crashes at section starts and fills at
+section ends; a counter-melody of guide tones; a melody of chord and passing tones whose
+phrases repeat where the plan repeats (``repeat_of``, varied by ``variation``). It is the
+benchmark baseline and the fallback for tracks the model does not cover.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from symusic import Note, Track
+
+from songform.hierarchy.chord import Chord
+from songform.hierarchy.plan import BarPlan, SongPlan, TrackSpec
+
+from . import drums
+from .melody import phrase_melody, vary
+from .song import Song, conductor_score, quarters_to_ticks
+from .voicing import lead_voices
+
+BASS_RANGE = (33, 52)  # A1..E3
+COUNTER_RANGE = (57, 76)  # A3..E5
+DRUM_LENGTH = 0.125  # quarter notes
+
+
+@dataclass(frozen=True)
+class ArrangerConfig:
+    """Velocities are ``base + per_energy * energy``."""
+
+    melody_velocity: tuple[int, int] = (72, 5)
+    harmony_velocity: tuple[int, int] = (48, 5)
+    bass_velocity: tuple[int, int] = (64, 5)
+    counter_velocity: tuple[int, int] = (50, 4)
+    legato: float = 0.95  # share of the gap to the next hit that a comping note holds
+
+
+def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | None = None
+            ) -> Song:
+    """Realise ``plan`` as notes; the same plan and seed give the same notes."""
+    config = config or ArrangerConfig()
+    seed = plan.seed if seed is None else seed
+    score = conductor_score(plan)
+    tpq = int(score.ticks_per_quarter)
+    bars = list(plan.bars())
+    notes: dict[str, list[tuple[float, float, int, int]]] = {t.name: [] for t in plan.tracks}
+    for track in plan.tracks:
+        role_notes = notes[track.name]
+        if track.role == "melody":
+            role_notes += _melody(bars, plan, seed, track, config)
+        elif track.role == "harmony":
+            role_notes += _harmony(bars, track, config)
+        elif track.role == "bass":
+            role_notes += _bass(bars, track, config)
+        elif track.role == "counter-melody":
+            role_notes += _counter(bars, track, config)
+        else:
+            role_notes += _drums(bars, plan.style, track)
+    for track in plan.tracks:
+        symusic_track = Track(name=track.name, program=track.program, is_drum=track.is_drum)
+        for onset, duration, pitch, velocity in sorted(notes[track.name]):
+            start = quarters_to_ticks(onset, tpq)
+            length = max(1, quarters_to_ticks(onset + duration, tpq) - start)
+            symusic_track.notes.append(Note(start, length, pitch, max(1, min(127, velocity))))
+        score.tracks.append(symusic_track)
+    return Song(plan=plan, score=score)
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _plays(bar: BarPlan, track: TrackSpec) -> bool:
+    return track.name in bar.tracks
+
+
+def _velocity(pair: tuple[int, int], energy: int) -> int:
+    return pair[0] + pair[1] * energy
+
+
+def _segments(bar: BarPlan) -> list[tuple[float, float, Chord]]:
+    """(start, end, chord) of each chord in the bar, offsets in quarter notes."""
+    events = list(bar.chords)
+    return [(e.offset, events[i + 1].offset if i + 1 < len(events) else bar.length,
+             Chord.parse(e.symbol)) for i, e in enumerate(events)]
+
+
+def _hits(bar: BarPlan, start: float, end: float, density: str) -> list[float]:
+    """Onsets inside [start, end): the chord change, plus accents, beats or half beats."""
+    if density == "change":
+        grid: list[float] = []
+    elif density == "accents":
+        grid = [float(a) for a in bar.meter.accent_offsets]
+    elif density == "beats":
+        grid = [float(b) for b in bar.meter.beat_offsets]
+    else:  # halves of each beat
+        beats = [float(b) for b in bar.meter.beat_offsets] + [bar.length]
+        grid = [x for a, b in zip(beats, beats[1:], strict=False) for x in (a, (a + b) / 2)]
+    return sorted({start, *[g for g in grid if start < g < end]})
+
+
+def _is_waltz_bar(bar: BarPlan) -> bool:
+    return bar.meter.numerator == 3 and bar.meter.denominator == 4
+
+
+# -- parts --------------------------------------------------------------------------------
+def _harmony(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig):
+    out, previous = [], None
+    for bar in bars:
+        if not _plays(bar, track):
+            continue
+        density = ("change" if bar.energy <= 2 else "accents" if bar.energy == 3
+                   else "beats" if bar.energy <= 5 else "halves")
+        for start, end, chord in _segments(bar):
+            voices = lead_voices(chord, previous)
+            if not voices:
+                continue
+            previous = voices
+            onsets = _hits(bar, start, end, density)
+            if _is_waltz_bar(bar) and bar.energy >= 2:  # oom-pah-pah: chords on 2 and 3
+                onsets = [o for o in _hits(bar, start, end, "beats") if o > 0] or onsets
+            for i, onset in enumerate(onsets):
+                until = onsets[i + 1] if i + 1 < len(onsets) else end
+                length = (until - onset) * (1.0 if density == "change" else config.legato)
+                velocity = _velocity(config.harmony_velocity, bar.energy) + (6 if i == 0 else 0)
+                out += [(bar.start + onset, length, p, velocity) for p in voices]
+    return out
+
+
+def _bass_pitch(chord: Chord, previous: int | None, fifth: bool = False) -> int:
+    pc = (chord.root + 7) % 12 if fifth and chord.root is not None else chord.bass_pitch_class
+    low, high = BASS_RANGE
+    options = [p for p in range(low, high + 1) if p % 12 == pc]
+    target = previous if previous is not None else 40
+    return min(options, key=lambda p: (abs(p - target), p))
+
+
+def _bass(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig):
+    out, previous = [], None
+    for bar in bars:
+        if not _plays(bar, track):
+            continue
+        density = ("change" if bar.energy <= 2 else "accents" if bar.energy <= 4
+                   else "beats" if bar.energy == 5 else "halves")
+        if _is_waltz_bar(bar):
+            density = "change"
+        for start, end, chord in _segments(bar):
+            if chord.root is None:
+                continue
+            onsets = _hits(bar, start, end, density)
+            for i, onset in enumerate(onsets):
+                until = onsets[i + 1] if i + 1 < len(onsets) else end
+                on_accent = onset in {float(a) for a in bar.meter.accent_offsets}
+                pitch = _bass_pitch(chord, previous, fifth=(i > 0 and not on_accent
+                                                            and bar.energy >= 5))
+                previous = pitch
+                length = (until - onset) * (1.0 if density == "change" else config.legato)
+                velocity = _velocity(config.bass_velocity, bar.energy) + (8 if i == 0 else 0)
+                out.append((bar.start + onset, length, pitch, velocity))
+    return out
+
+
+def _counter(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig):
+    out, previous = [], 67
+    for bar in bars:
+        if not _plays(bar, track):
+            continue
+        for start, end, chord in _segments(bar):
+            if chord.root is None:
+                continue
+            guide = [(chord.root + i) % 12 for i in chord.intervals if i % 12 in (3, 4, 10, 11)]
+            pcs = guide or list(chord.pitch_classes)
+            low, high = COUNTER_RANGE
+            options = [p for p in range(low, high + 1) if p % 12 in pcs]
+            pitch = min(options, key=lambda p: (abs(p - previous), p))
+            previous = pitch
+            velocity = _velocity(config.counter_velocity, bar.energy)
+            out.append((bar.start + start, (end - start) * config.legato, pitch, velocity))
+    return out
+
+
+def _melody(bars: Sequence[BarPlan], plan: SongPlan, seed: int, track: TrackSpec,
+            config: ArrangerConfig):
+    by_phrase: dict[int, list[BarPlan]] = {}
+    for bar in bars:
+        by_phrase.setdefault(bar.phrase_index, []).append(bar)
+    phrases = plan.phrases()
+    material: dict[int, list[tuple[float, float, int]]] = {}
+    out = []
+    last_pitch = 72
+    for index, phrase_bars in sorted(by_phrase.items()):
+        phrase = phrases[index][1]
+        rng = random.Random(f"songform-arranger:{seed}:{index}")
+        if phrase.repeat_of is not None and phrase.repeat_of in material:
+            source = material[phrase.repeat_of]
+            source_bars = by_phrase[phrase.repeat_of]
+            shift = (phrase_bars[0].key.tonic - source_bars[0].key.tonic) % 12
+            shift = shift - 12 if shift > 6 else shift
+            span = sum(b.length for b in phrase_bars[:len(source_bars)])
+            notes = [(o, d, p + shift) for o, d, p in source if o < span - 1e-9]
+            notes = vary(notes, phrase_bars, phrase.variation, rng)
+            if len(phrase_bars) > len(source_bars):  # a longer restatement continues freshly
+                extra = phrase_melody(phrase_bars[len(source_bars):], rng, notes[-1][2]
+                                      if notes else last_pitch)
+                notes += [(o + span, d, p) for o, d, p in extra]
+        else:
+            notes = phrase_melody(phrase_bars, rng, last_pitch)
+        material[index] = notes
+        if notes:
+            last_pitch = notes[-1][2]
+        origin = phrase_bars[0].start
+        for onset, duration, pitch in notes:
+            bar = next(b for b in reversed(phrase_bars) if b.start - origin <= onset + 1e-9)
+            if _plays(bar, track):
+                velocity = _velocity(config.melody_velocity, bar.energy)
+                out.append((origin + onset, duration * 0.98, pitch, velocity))
+    return out
+
+
+def _drums(bars: Sequence[BarPlan], style: str, track: TrackSpec):
+    out = []
+    for i, bar in enumerate(bars):
+        if not _plays(bar, track):
+            continue
+        hits = drums.bar_pattern(style, bar.meter, bar.energy)
+        next_bar = bars[i + 1] if i + 1 < len(bars) else None
+        section_start = i == 0 or bars[i - 1].section_index != bar.section_index
+        if next_bar is not None and next_bar.section_index != bar.section_index:
+            fill = drums.fill(bar.meter, bar.energy)
+            hits = drums.drop_hits_after(hits, fill[0][0]) + fill
+        if next_bar is None:  # the last bar: one hit and let it ring
+            hits = [(0.0, drums.KICK, 100), (0.0, drums.CRASH, 100)]
+        elif section_start and bar.energy >= 4:
+            hits = [h for h in hits if h[1] not in (drums.CLOSED_HAT, drums.OPEN_HAT,
+                                                    drums.RIDE) or h[0] > 0]
+            hits.append((0.0, drums.CRASH, 90 + bar.energy * 4))
+        out += [(bar.start + o, DRUM_LENGTH, p, min(127, v)) for o, p, v in hits]
+    return out

@@ -1,0 +1,89 @@
+"""``Song``: a ``SongPlan`` plus its notes as a symusic ``Score`` (ticks, 480 per quarter).
+
+No file I/O here: ``songform.Song`` adds saving and rendering by calling ``render/``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from symusic import KeySignature, Score, Tempo, TextMeta, TimeSignature
+
+from songform.hierarchy.plan import BarPlan, SongPlan
+
+if TYPE_CHECKING:
+    import music21
+    import pretty_midi
+
+TICKS_PER_QUARTER = 480
+
+
+def quarters_to_ticks(quarters: float, tpq: int = TICKS_PER_QUARTER) -> int:
+    """Quarter notes -> ticks, rounded to the nearest tick."""
+    return int(round(quarters * tpq))
+
+
+@dataclass
+class Song:
+    """A planned song and its notes.
+
+    Attributes:
+        plan: the fully explicit plan the notes realise.
+        score: the notes, tempo/meter/key maps and section markers (symusic, ticks).
+    """
+
+    plan: SongPlan
+    score: Score
+
+    @property
+    def tpq(self) -> int:
+        return int(self.score.ticks_per_quarter)
+
+    @property
+    def end_tick(self) -> int:
+        """The song's planned end, in ticks (the last bar's end, not the last note's)."""
+        return quarters_to_ticks(self.plan.duration_quarters, self.tpq)
+
+    def bar_ticks(self) -> list[int]:
+        """Start tick of every bar."""
+        return [quarters_to_ticks(bar.start, self.tpq) for bar in self.plan.bars()]
+
+    def midi_bytes(self) -> bytes:
+        """The score as a plain MIDI file in memory (symusic's writer; see render/midi.py
+        for the DAW-ready file)."""
+        return bytes(self.score.dumps_midi())
+
+    def to_pretty_midi(self) -> pretty_midi.PrettyMIDI:
+        """The song as a ``pretty_midi.PrettyMIDI`` object."""
+        import pretty_midi
+
+        return pretty_midi.PrettyMIDI(io.BytesIO(self.midi_bytes()))
+
+    def to_music21(self) -> music21.stream.Score:
+        """The song as a ``music21`` score (parsed from the MIDI in memory)."""
+        import music21
+
+        return music21.converter.parse(self.midi_bytes(), format="midi")
+
+
+def conductor_score(plan: SongPlan, tpq: int = TICKS_PER_QUARTER) -> Score:
+    """An empty score holding the plan's tempo, meter and key maps and a marker per section."""
+    score = Score(tpq)
+    previous: BarPlan | None = None
+    names = plan.section_names()
+    for bar in plan.bars():
+        tick = quarters_to_ticks(bar.start, tpq)
+        if previous is None or bar.tempo != previous.tempo:
+            score.tempos.append(Tempo(tick, float(bar.tempo)))
+        if previous is None or bar.meter != previous.meter:
+            score.time_signatures.append(
+                TimeSignature(tick, bar.meter.numerator, bar.meter.denominator))
+        if previous is None or bar.key != previous.key:
+            score.key_signatures.append(
+                KeySignature(tick, bar.key.fifths, 1 if bar.key.mode == "minor" else 0))
+        if previous is None or bar.section_index != previous.section_index:
+            score.markers.append(TextMeta(tick, names[bar.section_index]))
+        previous = bar
+    return score
