@@ -1,0 +1,80 @@
+"""``songform generate`` and ``songform render`` end to end."""
+
+from __future__ import annotations
+
+import mido
+import pytest
+import soundfile
+from typer.testing import CliRunner
+
+from songform.cli.app import app
+from songform.hierarchy.plan import SongPlan
+from songform.render.errors import RenderError
+from songform.render.soundfont import find_soundfont
+
+runner = CliRunner()
+
+
+def _have_soundfont() -> bool:
+    try:
+        find_soundfont()
+        return True
+    except RenderError:
+        return False
+
+
+def test_generate_without_audio_writes_every_file(tmp_path):
+    result = runner.invoke(app, ["generate", "intro:2 verse:4 chorus:4 outro:2", "--style",
+                                 "rock", "--seed", "2", "--no-audio", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["pianoroll.png", "plan.json", "song.mid", "song.musicxml"]
+    plan = SongPlan.from_json((tmp_path / "plan.json").read_text())
+    assert plan.num_bars == 12
+    midi = mido.MidiFile(str(tmp_path / "song.mid"))
+    assert midi.length == pytest.approx(plan.duration_seconds, abs=1e-3)
+    assert "song.musicxml" in result.output
+
+
+@pytest.mark.skipif(not _have_soundfont(), reason="no GM SoundFont installed")
+def test_generate_with_audio_and_render(tmp_path):
+    result = runner.invoke(app, ["generate", "--style", "waltz", "--bars", "16", "--seed",
+                                 "1", "--out", str(tmp_path), "--format", "flac"])
+    assert result.exit_code == 0, result.output
+    info = soundfile.info(str(tmp_path / "song.flac"))
+    plan = SongPlan.from_json((tmp_path / "plan.json").read_text())
+    assert info.duration == pytest.approx(plan.duration_seconds + 2.0, abs=0.01)
+    result = runner.invoke(app, ["render", str(tmp_path / "song.mid"), "--audio",
+                                 str(tmp_path / "again.wav")])
+    assert result.exit_code == 0, result.output
+    assert soundfile.info(str(tmp_path / "again.wav")).duration == pytest.approx(
+        info.duration, abs=0.01)
+
+
+def test_render_bad_input_is_one_line(tmp_path):
+    garbage = tmp_path / "x.mid"
+    garbage.write_text("hello")
+    for args in (["render", str(garbage)], ["render", str(tmp_path / "missing.mid")]):
+        result = runner.invoke(app, [*args, "--audio", str(tmp_path / "o.wav")])
+        assert result.exit_code == 1
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    result = runner.invoke(app, ["render", str(garbage), "--audio", str(tmp_path / "o.mp3"),
+                                 "--soundfont", str(tmp_path / "none.sf2")])
+    assert result.exit_code == 1 and "error:" in result.output
+
+
+def test_unwritable_output_folder_is_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = runner.invoke(app, ["generate", "--no-audio", "--out", str(blocker / "sub")])
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("error:") and "Traceback" not in result.output
+
+
+def test_bad_format_and_soundfont(tmp_path):
+    result = runner.invoke(app, ["generate", "--format", "mp3", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "wav" in result.output
+    result = runner.invoke(app, ["generate", "--out", str(tmp_path), "--soundfont",
+                                 str(tmp_path / "none.sf2")])
+    assert result.exit_code == 1 and "SoundFont not found" in result.output

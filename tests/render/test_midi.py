@@ -1,0 +1,106 @@
+"""DAW-clean MIDI, read back by mido, pretty_midi and music21."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import mido
+import pretty_midi
+import pytest
+
+from songform.render.midi import DRUM_CHANNEL, write_midi
+from songform.render.ranges import program_range
+from songform.symbolic.song import quarters_to_ticks
+
+
+@pytest.fixture(scope="module")
+def midi_path(changing_song, tmp_path_factory):
+    return write_midi(changing_song, tmp_path_factory.mktemp("midi") / "song.mid")
+
+
+def _absolute(track):
+    now = 0
+    for message in track:
+        now += message.time
+        yield now, message
+
+
+def test_structure_read_back_with_mido(changing_song, midi_path):
+    plan = changing_song.plan
+    midi = mido.MidiFile(str(midi_path))
+    assert midi.type == 1 and midi.ticks_per_beat == 480
+    assert len(midi.tracks) == 1 + len(plan.tracks)
+    conductor = list(_absolute(midi.tracks[0]))
+    bars = list(plan.bars())
+    section_starts = [b for b in bars if b.bar_in_section == 0]
+
+    markers = [(t, m.text) for t, m in conductor if m.type == "marker"]
+    assert markers == [(quarters_to_ticks(b.start), n)
+                       for b, n in zip(section_starts, plan.section_names(), strict=True)]
+    assert [n for _, n in markers] == ["Intro", "Verse 1", "Chorus", "Verse 2", "Bridge",
+                                       "Outro"]
+    tempos = [(t, round(mido.tempo2bpm(m.tempo), 3)) for t, m in conductor
+              if m.type == "set_tempo"]
+    assert tempos == [(0, 120.0), (quarters_to_ticks(section_starts[2].start), 90.0),
+                      (quarters_to_ticks(section_starts[3].start), 120.0)]
+    meters = [(t, m.numerator, m.denominator) for t, m in conductor
+              if m.type == "time_signature"]
+    assert meters == [(0, 4, 4), (quarters_to_ticks(section_starts[2].start), 3, 4),
+                      (quarters_to_ticks(section_starts[3].start), 4, 4),
+                      (quarters_to_ticks(section_starts[4].start), 7, 8),
+                      (quarters_to_ticks(section_starts[5].start), 4, 4)]
+    keys = [(t, m.key) for t, m in conductor if m.type == "key_signature"]
+    assert keys == [(0, "D"), (quarters_to_ticks(section_starts[2].start), "A"),
+                    (quarters_to_ticks(section_starts[3].start), "D")]
+    chords = [m.text for _, m in conductor if m.type == "text"]
+    assert chords[:4] == ["D", "A", "D", "Bm"]
+
+    end = changing_song.end_tick
+    assert end == quarters_to_ticks(plan.duration_quarters)
+    channels = {}
+    for spec, track in zip(plan.tracks, midi.tracks[1:], strict=True):
+        events = list(_absolute(track))
+        assert track.name == spec.name
+        assert events[-1][1].type == "end_of_track" and events[-1][0] == end
+        used = {m.channel for _, m in events if hasattr(m, "channel")}
+        assert len(used) == 1
+        channel = used.pop()
+        channels[spec.name] = channel
+        programs = [m.program for _, m in events if m.type == "program_change"]
+        if spec.is_drum:
+            assert channel == DRUM_CHANNEL and programs == []
+        else:
+            assert channel != DRUM_CHANNEL and programs == [spec.program]
+            low, high = program_range(spec.program)
+            assert all(low <= m.note <= high for _, m in events if m.type == "note_on")
+        sounding = defaultdict(int)
+        for _, message in events:  # never two note-ons of one pitch without a note-off
+            if message.type == "note_on" and message.velocity > 0:
+                assert sounding[message.note] == 0
+                sounding[message.note] += 1
+            elif message.type in ("note_off", "note_on"):
+                sounding[message.note] -= 1
+        assert all(v == 0 for v in sounding.values())
+    assert len(set(channels.values())) == len(channels)
+
+
+def test_pretty_midi_reads_names_programs_and_length(changing_song, midi_path):
+    midi = pretty_midi.PrettyMIDI(str(midi_path))
+    plan = changing_song.plan
+    assert [(i.name, i.program, i.is_drum) for i in midi.instruments] == [
+        (t.name, t.program, t.is_drum) for t in plan.tracks]
+    assert midi.get_end_time() == pytest.approx(plan.duration_seconds, abs=1e-3)
+    changes, bpm = midi.get_tempo_changes()
+    assert list(bpm.round(3)) == [120.0, 90.0, 120.0]
+    assert [(ts.numerator, ts.denominator) for ts in midi.time_signature_changes] == [
+        (4, 4), (3, 4), (4, 4), (7, 8), (4, 4)]
+
+
+def test_music21_reads_parts_and_meters(changing_song, midi_path):
+    import music21
+
+    score = music21.converter.parse(str(midi_path))
+    assert len(score.parts) == len(changing_song.plan.tracks)
+    meters = [ts.ratioString for ts in score.parts[0].recurse().getElementsByClass(
+        "TimeSignature")]
+    assert meters[:4] == ["4/4", "3/4", "4/4", "7/8"]

@@ -1,0 +1,76 @@
+"""MusicXML: valid against the 4.0 schema, opened by MuseScore 3, read back by music21."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from fractions import Fraction
+
+import music21
+import pytest
+
+from songform.render.musicxml import NOTE_VALUES, split_value, write_musicxml
+
+from .musicxml_schema import validate
+
+
+@pytest.fixture(scope="module")
+def xml_path(changing_song, tmp_path_factory):
+    return write_musicxml(changing_song, tmp_path_factory.mktemp("xml") / "song.musicxml")
+
+
+def test_valid_against_musicxml_4_schema(xml_path, tmp_path):
+    assert validate(xml_path, tmp_path / "xsd") == []
+    broken = tmp_path / "broken.musicxml"
+    broken.write_text(xml_path.read_text().replace("<part-list>", "<part-list><bogus/>", 1))
+    assert validate(broken, tmp_path / "xsd")  # the validator does catch errors
+
+
+@pytest.mark.skipif(shutil.which("mscore3") is None, reason="MuseScore 3 (mscore3) not installed")
+def test_musescore_imports_without_errors(xml_path, tmp_path):
+    out = tmp_path / "score.pdf"
+    result = subprocess.run(["mscore3", "-o", str(out), str(xml_path)], capture_output=True,
+                            text=True, timeout=300,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    problems = [line for line in result.stderr.splitlines()
+                if any(w in line.lower() for w in ("error", "fail", "corrupt", "invalid"))]
+    assert problems == [], result.stderr
+    assert out.exists() and out.stat().st_size > 10_000
+
+
+def test_read_back_has_the_plan(changing_song, xml_path):
+    plan = changing_song.plan
+    score = music21.converter.parse(str(xml_path))
+    assert [p.partName for p in score.parts] == [t.name for t in plan.tracks]
+    first = score.parts[0]
+    measures = list(first.getElementsByClass("Measure"))
+    assert len(measures) == plan.num_bars
+    bars = list(plan.bars())
+    starts = [b for b in bars if b.bar_in_section == 0]
+    marks = [(m.number, r.content) for m in measures
+             for r in m.getElementsByClass("RehearsalMark")]
+    assert marks == [(b.index + 1, n) for b, n in zip(starts, plan.section_names(), strict=True)]
+    meters = [(m.number, m.timeSignature.ratioString) for m in measures if m.timeSignature]
+    assert meters == [(1, "4/4"), (starts[2].index + 1, "3/4"), (starts[3].index + 1, "4/4"),
+                      (starts[4].index + 1, "7/8"), (starts[5].index + 1, "4/4")]
+    keys = [(m.number, m.keySignature.sharps) for m in measures if m.keySignature]
+    assert keys == [(1, 2), (starts[2].index + 1, 3), (starts[3].index + 1, 2)]
+    tempos = [round(t.number) for t in first.recurse().getElementsByClass("MetronomeMark")]
+    assert tempos == [120, 90, 120]
+    symbols = [c for c in first.recurse().getElementsByClass("ChordSymbol")]
+    assert len(symbols) >= plan.num_bars
+    assert symbols[0].root().name == "D"
+    allowed = {float(v) for v in NOTE_VALUES}
+    for part in score.parts:
+        for element in part.recurse().notesAndRests:
+            if element.duration.quarterLength:
+                assert float(element.duration.quarterLength) in allowed, element
+
+
+def test_split_value_uses_allowed_values():
+    assert split_value(Fraction(5, 4)) == [Fraction(1), Fraction(1, 4)]
+    assert split_value(Fraction(7, 2)) == [Fraction(3), Fraction(1, 2)]
+    for sixteenths in range(1, 40):
+        pieces = split_value(Fraction(sixteenths, 4))
+        assert sum(pieces) == Fraction(sixteenths, 4) and set(pieces) <= set(NOTE_VALUES)
