@@ -14,6 +14,7 @@ from songform.hierarchy.chord import Chord
 from songform.hierarchy.plan import BarPlan
 
 MELODY_RANGE = (64, 86)  # E4..D6: above the comping hand
+MELODY_CENTRE = 74  # lines drift back toward here, so phrases do not pin to the range's edge
 Note = tuple[float, float, int]
 
 # 4/4 rhythms: onsets in quarter notes (each note lasts until the next onset or the bar end).
@@ -77,11 +78,13 @@ def phrase_melody(bars: Sequence[BarPlan], rng: random.Random, start_pitch: int 
             end = onsets[i + 1] if i + 1 < len(onsets) else bar.length
             chord = _chord_at(bar, onset)
             chord_pitches = _pitches_in_range(chord.pitch_classes) or scale
+            pull = round((MELODY_CENTRE - pitch) / 4)
             if onset in accents or last_bar:
                 direction = rng.choice((-4, -2, 0, 2, 4))
-                pitch = _nearest(chord_pitches, pitch + direction)
+                pitch = _nearest(chord_pitches, pitch + direction + pull)
             else:
-                step = rng.choice((-2, -1, -1, 1, 1, 2))
+                step = rng.choice((-2, -1, -1, 1, 1, 2)) + (1 if pull > 1 else -1 if pull < -1
+                                                           else 0)
                 position = _nearest(scale, pitch)
                 index_in_scale = scale.index(position) + step
                 pitch = scale[max(0, min(len(scale) - 1, index_in_scale))]

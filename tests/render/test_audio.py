@@ -124,3 +124,22 @@ def test_unreadable_midi_is_a_clear_error(tmp_path):
         read_midi(bad)
     with pytest.raises(RenderError, match="cannot read"):
         read_midi(tmp_path / "missing.mid")
+
+
+@needs_fluidsynth
+def test_choruses_sound_bigger_than_verses(tmp_path):
+    """Listen-check by measurement: louder, denser choruses come out louder in the audio."""
+    import songform
+
+    song = songform.compose(songform.Template(form="verse:4 chorus:4 verse:4 chorus:4",
+                                              style="pop", tempo=120, key="C"), seed=3)
+    path = song.render_audio(tmp_path / "song.wav")
+    samples, rate = soundfile.read(str(path), always_2d=True)
+    levels: dict[str, list[float]] = {"verse": [], "chorus": []}
+    for bar in song.plan.bars():
+        start = int(bar.start * 0.5 * rate)
+        segment = samples[start:start + int(2.0 * rate)]
+        levels[bar.section_kind].append(float(np.sqrt(np.mean(segment ** 2))))
+    verse_db = 20 * np.log10(np.mean(levels["verse"]))
+    chorus_db = 20 * np.log10(np.mean(levels["chorus"]))
+    assert chorus_db > verse_db + 1.5, (verse_db, chorus_db)
