@@ -1,0 +1,203 @@
+"""Causal self-attention with relative position logits (Huang et al. 2018) and RIPO terms
+(Guo, Kang and Herremans 2023).
+
+Logits between query i and key j, per head:
+
+    (q_i · k_j + q_i · E_rel[d_ij] + q_i · E_pitch[b_p(i, j)] + q_i · E_onset[b_o(i, j)]) / sqrt(Dh)
+
+with d_ij = pos_i - pos_j clipped to ``max_relative - 1``, b_p the bucketed pitch interval and
+b_o the bucketed onset difference. None of the relative terms materialises an L×L×D tensor:
+
+- full sequences of contiguous positions use Huang's *skew*: ``Q·E_relᵀ`` is ``[Lq, Lk]`` and a
+  pad-reshape-slice moves each entry to its key column (O(L·D) extra memory);
+- queries against a cache (explicit, possibly non-contiguous positions) compute ``Q·Eᵀ`` per
+  bucket, ``[Lq, buckets]``, then gather by each pair's bucket index; RIPO always does this.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .cache import LayerCache
+
+NO_PITCH = -1
+
+
+@dataclass(frozen=True)
+class AttentionConfig:
+    """Attention settings.
+
+    Args:
+        dim: model width D.
+        heads: attention heads H (D divisible by H).
+        relative: add learned relative-position logits (Huang et al.).
+        ripo: add pitch-interval and onset-difference logits (Guo et al.).
+        max_relative: relative distances at or beyond this share one embedding.
+        pitch_range: pitch intervals are clipped to ±pitch_range semitones (+1 bucket: none).
+        onset_buckets: onset differences in steps of ``1 / onset_resolution`` beats, clipped
+            (+1 bucket: none).
+        onset_resolution: onset steps per beat.
+        dropout: attention dropout.
+    """
+
+    dim: int = 256
+    heads: int = 8
+    relative: bool = True
+    ripo: bool = False
+    max_relative: int = 512
+    pitch_range: int = 24
+    onset_buckets: int = 64
+    onset_resolution: int = 4
+    dropout: float = 0.0
+
+    @property
+    def head_dim(self) -> int:
+        return self.dim // self.heads
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def skew(rel_logits: torch.Tensor) -> torch.Tensor:
+    """Huang et al.'s skew: ``[B, H, L, L]`` logits against distances ``L-1 .. 0`` (column m is
+    distance ``L-1-m``) become logits against keys (column j is key j).
+
+    Row i, column j of the result holds row i's entry for distance i - j (valid for j <= i;
+    the rest is masked later). Three steps: pad one column on the left, view as
+    ``[L+1, L]``, drop the first row.
+    """
+    batch, heads, length, _ = rel_logits.shape
+    padded = F.pad(rel_logits, (1, 0))  # (B, H, L, L+1)
+    return padded.reshape(batch, heads, length + 1, length)[:, :, 1:, :]  # (B, H, L, L)
+
+
+def relative_buckets(q_pos: torch.Tensor, k_pos: torch.Tensor, max_relative: int
+                     ) -> torch.Tensor:
+    """Clipped distances ``[B, Lq, Lk]`` (negative distances, masked anyway, clip to 0)."""
+    return (q_pos[:, :, None] - k_pos[:, None, :]).clamp(0, max_relative - 1)
+
+
+def pitch_buckets(q_pitch: torch.Tensor, k_pitch: torch.Tensor, pitch_range: int
+                  ) -> torch.Tensor:
+    """Bucketed pitch intervals ``[B, Lq, Lk]``; bucket ``2 * range + 1`` means no pitch."""
+    interval = (q_pitch[:, :, None] - k_pitch[:, None, :]).clamp(-pitch_range, pitch_range)
+    missing = (q_pitch[:, :, None] == NO_PITCH) | (k_pitch[:, None, :] == NO_PITCH)
+    return torch.where(missing, torch.full_like(interval, 2 * pitch_range + 1),
+                       interval + pitch_range)
+
+
+def onset_buckets(q_onset: torch.Tensor, k_onset: torch.Tensor, buckets: int,
+                  resolution: int) -> torch.Tensor:
+    """Bucketed onset differences ``[B, Lq, Lk]`` in ``1/resolution`` beats; last bucket:
+    none."""
+    difference = q_onset[:, :, None] - k_onset[:, None, :]
+    steps = torch.round(difference * resolution).clamp(0, buckets - 1)
+    missing = torch.isnan(difference)
+    return torch.where(missing, torch.full_like(steps, buckets), steps).long()
+
+
+def gather_logits(q: torch.Tensor, table: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """``q·table[index]`` without materialising ``table[index]``.
+
+    Args:
+        q: ``[B, H, Lq, Dh]``; table: ``[H, N, Dh]``; index: ``[B, Lq, Lk]`` in ``[0, N)``.
+
+    Returns:
+        ``[B, H, Lq, Lk]``.
+    """
+    per_bucket = torch.einsum("bhqd,hnd->bhqn", q, table)  # (B, H, Lq, N)
+    expanded = index[:, None].expand(-1, q.shape[1], -1, -1)  # (B, H, Lq, Lk)
+    return torch.gather(per_bucket, 3, expanded)
+
+
+class CausalSelfAttention(nn.Module):
+    """Multi-head causal self-attention with optional relative and RIPO logits."""
+
+    def __init__(self, config: AttentionConfig) -> None:
+        super().__init__()
+        if config.dim % config.heads:
+            raise ValueError(f"dim {config.dim} is not divisible by heads {config.heads}")
+        self.config = config
+        self.qkv = nn.Linear(config.dim, 3 * config.dim)
+        self.out = nn.Linear(config.dim, config.dim)
+        self.dropout = nn.Dropout(config.dropout)
+        dh = config.head_dim
+        if config.relative:  # index m is distance m
+            self.rel = nn.Parameter(torch.randn(config.heads, config.max_relative, dh) * 0.02)
+        if config.ripo:
+            self.rel_pitch = nn.Parameter(
+                torch.randn(config.heads, 2 * config.pitch_range + 2, dh) * 0.02)
+            self.rel_onset = nn.Parameter(
+                torch.randn(config.heads, config.onset_buckets + 1, dh) * 0.02)
+
+    def forward(self, x: torch.Tensor, positions: torch.Tensor, onsets: torch.Tensor,
+                pitches: torch.Tensor, valid: torch.Tensor | None = None,
+                cache: LayerCache | None = None, window: int | None = None) -> torch.Tensor:
+        """Attend causally.
+
+        Args:
+            x: ``[B, T, D]``.
+            positions: ``[B, T]`` long token indices; onsets ``[B, T]`` beats (NaN: none);
+                pitches ``[B, T]`` (-1: none); valid ``[B, T]`` bool (padding is False).
+            cache: this layer's cache; the new keys are written into it first.
+            window: keys ``window`` or more positions back are masked (a sliding window).
+
+        Returns:
+            ``[B, T, D]``.
+        """
+        batch, steps, _ = x.shape
+        heads, dh = self.config.heads, self.config.head_dim
+        if valid is None:
+            valid = torch.ones(batch, steps, dtype=torch.bool, device=x.device)
+        q, k, v = self.qkv(x).split(self.config.dim, dim=2)
+        q = q.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
+        k = k.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
+        v = v.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
+        if cache is not None:
+            cache.write(k, v, positions, onsets, pitches, valid)
+            k, v = cache.keys, cache.values  # (B, H, C, Dh)
+            k_pos, k_onset, k_pitch, k_valid = (cache.positions, cache.onsets, cache.pitches,
+                                                cache.valid)
+        else:
+            k_pos, k_onset, k_pitch, k_valid = positions, onsets, pitches, valid
+        logits = q @ k.transpose(-2, -1)  # (B, H, T, K)
+        if self.config.relative:
+            logits = logits + self._relative(q, positions, k_pos, contiguous=cache is None)
+        if self.config.ripo:
+            logits = logits + gather_logits(
+                q, self.rel_pitch, pitch_buckets(pitches, k_pitch, self.config.pitch_range))
+            logits = logits + gather_logits(q, self.rel_onset, onset_buckets(
+                onsets, k_onset, self.config.onset_buckets, self.config.onset_resolution))
+        distance = positions[:, :, None] - k_pos[:, None, :]  # (B, T, K)
+        allowed = k_valid[:, None, :] & (distance >= 0)
+        if window is not None:
+            allowed = allowed & (distance < window)
+        logits = logits / math.sqrt(dh)
+        logits = logits.masked_fill(~allowed[:, None], float("-inf"))
+        weights = torch.softmax(logits, dim=-1)
+        weights = torch.nan_to_num(weights)  # padded queries that see nothing
+        out = self.dropout(weights) @ v  # (B, H, T, Dh)
+        return self.out(out.transpose(1, 2).reshape(batch, steps, self.config.dim))
+
+    def _relative(self, q: torch.Tensor, q_pos: torch.Tensor, k_pos: torch.Tensor,
+                  contiguous: bool) -> torch.Tensor:
+        length = q.shape[2]
+        if contiguous and k_pos.shape[1] == length and _is_arange(q_pos):
+            distances = torch.arange(length - 1, -1, -1, device=q.device)  # L-1 .. 0
+            table = self.rel[:, distances.clamp(max=self.config.max_relative - 1)]  # (H, L, Dh)
+            return skew(torch.einsum("bhqd,hld->bhql", q, table))
+        index = relative_buckets(q_pos, k_pos, self.config.max_relative)
+        return gather_logits(q, self.rel, index)
+
+
+def _is_arange(positions: torch.Tensor) -> bool:
+    """Whether every row is ``p0, p0 + 1, ...`` (so distances depend on i - j only)."""
+    if positions.shape[1] < 2:
+        return True
+    steps = positions[:, 1:] - positions[:, :-1]
+    return bool((steps == 1).all())

@@ -1,0 +1,184 @@
+"""The bar-level Music Transformer: a pre-norm decoder whose attention is absolute, relative,
+or relative + FME + RIPO, chosen by its config, so one code path runs the whole ablation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+
+import torch
+from torch import nn
+
+from .attention import AttentionConfig, CausalSelfAttention
+from .cache import LayerCache
+from .embedding import EmbeddingConfig, MusicEmbedding
+
+POSITION_MODES = ("absolute", "relative", "relative+music")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Decoder settings; every derived size comes from these fields.
+
+    Args:
+        vocab_size: number of token ids.
+        dim, depth, heads: width, layers, attention heads.
+        mlp_mult: hidden width of the feed-forward block, in multiples of ``dim``.
+        position: ``absolute`` (learned positions), ``relative`` (Huang et al.) or
+            ``relative+music`` (relative + FME for pitch/duration/onset + RIPO attention).
+        max_positions: longest sequence for absolute positions.
+        max_relative: relative distances at or beyond this share an embedding.
+        window: attention window (keys this far back or more are masked); ``None`` = all.
+        dropout: dropout on attention weights and residual branches.
+        pitch_range, onset_buckets, onset_resolution: RIPO bucketing (see AttentionConfig).
+    """
+
+    vocab_size: int
+    dim: int = 256
+    depth: int = 4
+    heads: int = 8
+    mlp_mult: int = 4
+    position: str = "relative+music"
+    max_positions: int = 2048
+    max_relative: int = 512
+    window: int | None = None
+    dropout: float = 0.1
+    pitch_range: int = 24
+    onset_buckets: int = 64
+    onset_resolution: int = 4
+
+    def __post_init__(self) -> None:
+        if self.position not in POSITION_MODES:
+            raise ValueError(f"position must be one of {POSITION_MODES}, got {self.position!r}")
+
+    @property
+    def music(self) -> bool:
+        return self.position == "relative+music"
+
+    def attention(self) -> AttentionConfig:
+        return AttentionConfig(dim=self.dim, heads=self.heads,
+                               relative=self.position != "absolute", ripo=self.music,
+                               max_relative=self.max_relative, pitch_range=self.pitch_range,
+                               onset_buckets=self.onset_buckets,
+                               onset_resolution=self.onset_resolution, dropout=self.dropout)
+
+    def embedding(self) -> EmbeddingConfig:
+        return EmbeddingConfig(vocab_size=self.vocab_size, dim=self.dim, pitch_fme=self.music,
+                               duration_fme=self.music, onset_fme=self.music)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown model config fields: {sorted(unknown)}")
+        return cls(**data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelConfig:
+        return cls.from_dict(json.loads(text))
+
+
+class MLP(nn.Module):
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.up = nn.Linear(config.dim, config.mlp_mult * config.dim)
+        self.down = nn.Linear(config.mlp_mult * config.dim, config.dim)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.dropout(self.down(torch.nn.functional.gelu(self.up(x))))
+
+
+class Block(nn.Module):
+    """Pre-norm: x + attn(norm(x)), then x + mlp(norm(x))."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.norm_attention = nn.LayerNorm(config.dim)
+        self.attention = CausalSelfAttention(config.attention())
+        self.norm_mlp = nn.LayerNorm(config.dim)
+        self.mlp = MLP(config)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x, positions, onsets, pitches, valid, cache, window):
+        x = x + self.dropout(self.attention(self.norm_attention(x), positions, onsets, pitches,
+                                            valid, cache, window))
+        return x + self.mlp(self.norm_mlp(x))
+
+
+class MusicTransformer(nn.Module):
+    """Decoder-only Music Transformer over token streams whose tokens carry pitch, onset and
+    duration (or none)."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.embed = MusicEmbedding(config.embedding())
+        self.positions = (nn.Embedding(config.max_positions, config.dim)
+                          if config.position == "absolute" else None)
+        self.blocks = nn.ModuleList(Block(config) for _ in range(config.depth))
+        self.norm = nn.LayerNorm(config.dim)
+        self.head = nn.Linear(config.dim, config.vocab_size, bias=False)
+        self.head.weight = self.embed.tokens.weight  # tied input and output embeddings
+        self.apply(_init)
+
+    def forward(self, tokens: torch.Tensor, pitches: torch.Tensor | None = None,
+                onsets: torch.Tensor | None = None, durations: torch.Tensor | None = None,
+                positions: torch.Tensor | None = None, valid: torch.Tensor | None = None,
+                caches: list[LayerCache] | None = None) -> torch.Tensor:
+        """Next-token logits.
+
+        Args:
+            tokens: ``[B, T]`` ids. pitches ``[B, T]`` (-1 none), onsets/durations ``[B, T]``
+                beats (NaN none); omitted means none.
+            positions: ``[B, T]`` token indices (default ``0..T-1``, or after the cache).
+            valid: ``[B, T]`` False for padding.
+            caches: one ``LayerCache`` per layer for incremental decoding.
+
+        Returns:
+            ``[B, T, vocab]`` logits.
+        """
+        batch, steps = tokens.shape
+        device = tokens.device
+        nan = torch.full((batch, steps), float("nan"), device=device)
+        pitches = pitches if pitches is not None else torch.full_like(tokens, -1)
+        onsets = onsets if onsets is not None else nan
+        durations = durations if durations is not None else nan
+        if positions is None:
+            positions = torch.arange(steps, device=device).expand(batch, steps)
+        x = self.embed(tokens, pitches, durations, onsets)
+        if self.positions is not None:
+            if int(positions.max()) >= self.config.max_positions:
+                raise ValueError(f"position {int(positions.max())} is beyond max_positions "
+                                 f"{self.config.max_positions} of an absolute-position model")
+            x = x + self.positions(positions)
+        for index, block in enumerate(self.blocks):
+            cache = caches[index] if caches is not None else None
+            x = block(x, positions, onsets, pitches, valid, cache, self.config.window)
+        return self.head(self.norm(x))
+
+    def new_caches(self, batch: int, capacity: int, device: torch.device | str = "cpu",
+                   dtype: torch.dtype = torch.float32) -> list[LayerCache]:
+        """Empty caches for incremental decoding (capacity >= window + longest chunk)."""
+        heads, dh = self.config.heads, self.config.dim // self.config.heads
+        return [LayerCache.empty(batch, heads, capacity, dh, device, dtype)
+                for _ in self.blocks]
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+
+def _init(module: nn.Module) -> None:
+    if isinstance(module, nn.Linear):
+        nn.init.normal_(module.weight, std=0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.Embedding):
+        nn.init.normal_(module.weight, std=0.02)

@@ -1,0 +1,269 @@
+"""Training: AdamW, linear warmup and cosine decay, gradient clipping, mixed precision on GPU,
+periodic validation, checkpoints with resume, and DistributedDataParallel under ``torchrun``
+(gloo on CPU, NCCL on GPU) with no separate code path.
+
+The trainer takes any dataset of token windows: items are dicts of ``tokens`` (long
+``[T+1]``) and optionally ``pitches``, ``onsets``, ``durations`` (same length). It never
+imports ``data/``; the CLI wires a corpus in.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch.utils.data import DataLoader, Dataset
+from torch.utils.data.distributed import DistributedSampler
+
+from .checkpoint import load_checkpoint, load_training_state, save_checkpoint
+from .model import ModelConfig, MusicTransformer
+
+IGNORE = -100
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training settings (steps count optimizer updates)."""
+
+    steps: int = 1000
+    batch_size: int = 16
+    lr: float = 3e-4
+    min_lr_ratio: float = 0.1
+    warmup: int = 100
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    eval_every: int = 200
+    eval_batches: int = 50
+    checkpoint_every: int = 500
+    seed: int = 0
+    device: str = "cpu"
+    mixed_precision: bool = True  # bf16 autocast on CUDA only
+    num_workers: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def collate(items: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """Pad windows to the longest; inputs are ``[:-1]``, targets ``[1:]`` (padding ignored)."""
+    length = max(len(item["tokens"]) for item in items) - 1
+    batch = len(items)
+    out = {
+        "tokens": torch.zeros(batch, length, dtype=torch.long),
+        "targets": torch.full((batch, length), IGNORE, dtype=torch.long),
+        "pitches": torch.full((batch, length), -1, dtype=torch.long),
+        "onsets": torch.full((batch, length), float("nan")),
+        "durations": torch.full((batch, length), float("nan")),
+        "valid": torch.zeros(batch, length, dtype=torch.bool),
+    }
+    for row, item in enumerate(items):
+        n = len(item["tokens"]) - 1
+        out["tokens"][row, :n] = item["tokens"][:-1]
+        out["targets"][row, :n] = item["tokens"][1:]
+        out["valid"][row, :n] = True
+        for name in ("pitches", "onsets", "durations"):
+            if name in item:
+                out[name][row, :n] = item[name][:-1]
+    return out
+
+
+def learning_rate(step: int, config: TrainConfig) -> float:
+    """Linear warmup to ``lr``, then cosine decay to ``lr * min_lr_ratio``."""
+    if step < config.warmup:
+        return config.lr * (step + 1) / config.warmup
+    progress = min(1.0, (step - config.warmup) / max(1, config.steps - config.warmup))
+    floor = config.lr * config.min_lr_ratio
+    return floor + (config.lr - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def batch_loss(model: torch.nn.Module, batch: dict[str, torch.Tensor], device: torch.device
+               ) -> tuple[torch.Tensor, int]:
+    """Mean next-token cross-entropy over the batch's real tokens, and their count."""
+    batch = {k: v.to(device) for k, v in batch.items()}
+    logits = model(batch["tokens"], batch["pitches"], batch["onsets"], batch["durations"],
+                   valid=batch["valid"])
+    targets = batch["targets"]
+    loss = torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.shape[-1]),
+                                             targets.reshape(-1), ignore_index=IGNORE)
+    return loss, int((targets != IGNORE).sum())
+
+
+@torch.no_grad()
+def evaluate(model: torch.nn.Module, loader: DataLoader, device: torch.device,
+             max_batches: int | None = None) -> float:
+    """Negative log-likelihood per token (nats) over the loader."""
+    was_training = model.training
+    model.eval()
+    total, count = 0.0, 0
+    for index, batch in enumerate(loader):
+        if max_batches is not None and index >= max_batches:
+            break
+        loss, n = batch_loss(model, batch, device)
+        total += float(loss) * n
+        count += n
+    if dist.is_available() and dist.is_initialized():
+        summed = torch.tensor([total, count], dtype=torch.float64, device=device)
+        dist.all_reduce(summed)
+        total, count = float(summed[0]), int(summed[1])
+    model.train(was_training)
+    return total / max(count, 1)
+
+
+def _distributed() -> tuple[int, int]:
+    """(rank, world size); initialises the process group when launched by torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        dist.init_process_group(backend)
+    rank = dist.get_rank() if dist.is_initialized() else 0
+    return rank, world
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def train(
+    model_config: ModelConfig,
+    train_set: Dataset,
+    valid_set: Dataset | None,
+    config: TrainConfig,
+    out_dir: str | Path | None = None,
+    resume: str | Path | None = None,
+    tokenizer_config: dict[str, Any] | None = None,
+    on_log: Callable[[dict[str, float]], None] | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Train a ``MusicTransformer``; returns a summary (losses, steps, tokens/s).
+
+    Args:
+        model_config: the model to build (ignored when resuming: the checkpoint's is used).
+        train_set, valid_set: datasets of token windows (see module docstring).
+        config: training settings.
+        out_dir: checkpoint folder (written by rank 0); ``None`` keeps nothing.
+        resume: a checkpoint folder to continue from (weights, optimizer, step).
+        tokenizer_config: saved beside the weights.
+        on_log: called with each log record (rank 0).
+        progress: show a rich progress bar (rank 0).
+    """
+    rank, world = _distributed()
+    device = torch.device(config.device if config.device != "cuda" or world == 1
+                          else f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}")
+    _seed_everything(config.seed)
+    model = load_checkpoint(resume, device) if resume else MusicTransformer(model_config)
+    model.to(device)
+    optimizer = _optimizer(model, config)
+    start_step = 0
+    if resume:
+        state = load_training_state(resume)
+        if state is not None:
+            optimizer.load_state_dict(state["optimizer"])
+            start_step = int(state["step"])
+    wrapped: torch.nn.Module = model
+    if world > 1:
+        wrapped = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[device.index] if device.type == "cuda" else None)
+    sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=True,
+                                 seed=config.seed) if world > 1 else None
+    generator = torch.Generator().manual_seed(config.seed)
+    loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=sampler is None,
+                        sampler=sampler, collate_fn=collate, drop_last=True,
+                        num_workers=config.num_workers, generator=generator)
+    valid_loader = None
+    if valid_set is not None:
+        valid_sampler = DistributedSampler(valid_set, num_replicas=world, rank=rank,
+                                           shuffle=False) if world > 1 else None
+        valid_loader = DataLoader(valid_set, batch_size=config.batch_size, shuffle=False,
+                                  sampler=valid_sampler, collate_fn=collate)
+    autocast = (torch.autocast("cuda", dtype=torch.bfloat16)
+                if device.type == "cuda" and config.mixed_precision else None)
+    history: list[dict[str, float]] = []
+    show = progress and rank == 0
+    bar = _progress(show)
+    task = bar.add_task("training", total=config.steps, completed=start_step) if bar else None
+    step, epoch, tokens_seen, started = start_step, 0, 0, time.perf_counter()
+    wrapped.train()
+    if bar:
+        bar.start()
+    try:
+        while step < config.steps:
+            if sampler is not None:
+                sampler.set_epoch(epoch)
+            for batch in loader:
+                if step >= config.steps:
+                    break
+                for group in optimizer.param_groups:
+                    group["lr"] = learning_rate(step, config)
+                if autocast is not None:
+                    with autocast:
+                        loss, count = batch_loss(wrapped, batch, device)
+                else:
+                    loss, count = batch_loss(wrapped, batch, device)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+                optimizer.step()
+                step += 1
+                tokens_seen += count * world
+                record = {"step": step, "loss": float(loss),
+                          "tokens_per_s": tokens_seen / (time.perf_counter() - started)}
+                if valid_loader is not None and (step % config.eval_every == 0
+                                                 or step == config.steps):
+                    record["valid_nll"] = evaluate(wrapped, valid_loader, device,
+                                                   config.eval_batches)
+                history.append(record)
+                if rank == 0:
+                    if on_log:
+                        on_log(record)
+                    if bar:
+                        bar.update(task, completed=step, description=(
+                            f"loss {record['loss']:.3f}  {record['tokens_per_s']:.0f} tok/s"
+                            + (f"  valid {record['valid_nll']:.3f}" if "valid_nll" in record
+                               else "")))
+                    if out_dir and (step % config.checkpoint_every == 0 or step == config.steps):
+                        save_checkpoint(out_dir, model, tokenizer_config,
+                                        {"optimizer": optimizer.state_dict(), "step": step,
+                                         "train_config": config.to_dict()})
+            epoch += 1
+    finally:
+        if bar:
+            bar.stop()
+    if world > 1:
+        dist.barrier()
+    return {"history": history, "steps": step, "model": model,
+            "final_loss": history[-1]["loss"] if history else math.nan,
+            "valid_nll": next((h["valid_nll"] for h in reversed(history) if "valid_nll" in h),
+                              None)}
+
+
+def _optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    decay, no_decay = [], []
+    for name, parameter in model.named_parameters():
+        (decay if parameter.dim() >= 2 and "rel" not in name else no_decay).append(parameter)
+    return torch.optim.AdamW([{"params": decay, "weight_decay": config.weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=config.lr,
+                             betas=(0.9, 0.95))
+
+
+def _progress(show: bool):
+    if not show:
+        return None
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn())
