@@ -8,7 +8,7 @@ import typer
 
 from songform import __version__
 
-from . import generate_cmd, plan_cmd
+from . import generate_cmd, plan_cmd, train_cmd
 
 app = typer.Typer(
     name="songform",
@@ -21,6 +21,7 @@ app.command("plan")(plan_cmd.plan)
 app.command("styles")(plan_cmd.styles)
 app.command("generate")(generate_cmd.generate)
 app.command("render")(generate_cmd.render)
+app.command("train")(train_cmd.train)
 
 
 def _show_version(value: bool) -> None:

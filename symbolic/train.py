@@ -142,6 +142,7 @@ def train(
     tokenizer_config: dict[str, Any] | None = None,
     on_log: Callable[[dict[str, float]], None] | None = None,
     progress: bool = True,
+    model: torch.nn.Module | None = None,
 ) -> dict[str, Any]:
     """Train a ``MusicTransformer``; returns a summary (losses, steps, tokens/s).
 
@@ -154,12 +155,17 @@ def train(
         tokenizer_config: saved beside the weights.
         on_log: called with each log record (rank 0).
         progress: show a rich progress bar (rank 0).
+        model: train this module instead of building one (a baseline with the same
+            ``forward(tokens, pitches, onsets, durations, valid=)``); not checkpointed.
     """
     rank, world = _distributed()
     device = torch.device(config.device if config.device != "cuda" or world == 1
                           else f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}")
     _seed_everything(config.seed)
-    model = load_checkpoint(resume, device) if resume else MusicTransformer(model_config)
+    if model is None:
+        model = load_checkpoint(resume, device) if resume else MusicTransformer(model_config)
+    elif resume or out_dir:
+        raise ValueError("a model passed in is trained as is: no checkpoint, no resume")
     model.to(device)
     optimizer = _optimizer(model, config)
     start_step = 0
@@ -214,7 +220,7 @@ def train(
                 optimizer.step()
                 step += 1
                 tokens_seen += count * world
-                record = {"step": step, "loss": float(loss),
+                record = {"step": step, "loss": float(loss.detach()),
                           "tokens_per_s": tokens_seen / (time.perf_counter() - started)}
                 if valid_loader is not None and (step % config.eval_every == 0
                                                  or step == config.steps):
