@@ -1,0 +1,268 @@
+"""The tokenizer that training and generation share: miditok's REMI with programs, plus our
+plan tokens at the start of every bar.
+
+Why REMI (one stream, programs inline) rather than a compound scheme: every token is one
+event, so each can carry the pitch, onset and duration it stands for, which the model's FME
+embeddings and RIPO attention need per position; compound tokens would bundle several notes'
+attributes into one position. On POP909 it costs about 60 tokens a bar (bench/RESULTS.md).
+
+A bar reads::
+
+    Bar  [TimeSig]  Section_chorus  Label_B  BarInSection_3  Key_7maj  Meter_4/4  Energy_5
+    Tracks_harmony+melody  ChordAt_0 Chord_7:maj  ChordAt_2 Chord_4:min
+    Position_0 Program_0 Pitch_67 Velocity_95 Duration_1.0.4 ...
+
+Per-token attributes are causal (they use only the token and what came before it): a
+``Pitch`` token carries its pitch and onset; ``Velocity`` the same; ``Duration`` the note's
+pitch, onset and duration; ``Position`` its onset; plan and bar tokens the bar's start; the
+chord tokens their chord's onset. Onsets are in beats (quarter notes) from the song's start.
+
+Preprocessing (miditok's, documented by its config below): onsets and durations quantised to
+``beat_resolution`` steps per beat, velocities to ``num_velocities`` bins, durations capped at
+``max_duration_beats``, overlapping notes of one pitch and program merged. The round trip
+``song -> tokens -> song`` reproduces the preprocessed notes exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from miditok import REMI
+from miditok import TokenizerConfig as MiditokConfig
+from symusic import Score
+
+from songform.hierarchy.chord import Chord
+from songform.hierarchy.chord_model import simplify_chord
+from songform.hierarchy.labels import KNOWN_LETTERS
+from songform.hierarchy.plan import SECTION_KINDS, TRACK_ROLES, BarPlan, SongPlan
+
+from .song import Song
+
+PLAN_ORDER = ("Section", "Label", "BarInSection", "Key", "Meter", "Energy", "Tracks")
+NOTE_ORDER = ("Program", "Pitch", "Velocity", "Duration")
+QUALITY_NAMES = ("maj", "min", "dim", "aug", "sus2", "sus4", "7", "maj7", "min7", "hdim7",
+                 "dim7", "7sus4")
+
+
+@dataclass(frozen=True)
+class TokenizerSettings:
+    """Settings of the note stream and the plan vocabulary."""
+
+    beat_resolution: int = 4  # positions per beat
+    num_velocities: int = 8
+    max_duration_beats: int = 8
+    max_bar_in_section: int = 64
+    meters: dict = field(default_factory=lambda: {8: [3, 5, 6, 7, 9, 12],
+                                                  4: [1, 2, 3, 4, 5, 6, 7], 2: [2, 3, 4]})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def miditok(self) -> MiditokConfig:
+        return MiditokConfig(
+            use_programs=True, one_token_stream_for_programs=True, use_time_signatures=True,
+            use_tempos=False, use_chords=False, use_rests=False,
+            beat_res={(0, self.max_duration_beats): self.beat_resolution},
+            num_velocities=self.num_velocities, time_signature_range=dict(self.meters),
+            special_tokens=["PAD", "BOS", "EOS"])
+
+
+@dataclass
+class TokenSequence:
+    """Token ids with their per-token attributes (``pitch`` -1 / NaN onset or duration:
+    none), all of one length."""
+
+    ids: list[int]
+    tokens: list[str]
+    pitches: np.ndarray
+    onsets: np.ndarray
+    durations: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def token_type(token: str) -> str:
+    return token.split("_", 1)[0]
+
+
+def _tracks_token(bar: BarPlan, plan: SongPlan) -> str:
+    roles = sorted({t.role for t in plan.tracks if t.name in bar.tracks})
+    return "Tracks_" + ("+".join(roles) if roles else "none")
+
+
+def _chord_token(symbol: str) -> str:
+    chord = Chord.parse(symbol)
+    if chord.root is None:
+        return "Chord_N"
+    simple = simplify_chord(chord)
+    return f"Chord_{simple.root}:{simple.quality}"
+
+
+class SongTokenizer:
+    """Songs <-> token sequences (REMI + programs + plan tokens), with per-token attributes."""
+
+    def __init__(self, settings: TokenizerSettings | None = None) -> None:
+        self.settings = settings or TokenizerSettings()
+        self.base = REMI(self.settings.miditok())
+        for token in self._plan_vocabulary():
+            self.base.add_to_vocab(token)
+        self.vocab: dict[str, int] = dict(self.base.vocab)
+        self.inverse = {i: t for t, i in self.vocab.items()}
+
+    def _plan_vocabulary(self) -> list[str]:
+        tokens = [f"Section_{k}" for k in SECTION_KINDS]
+        tokens += [f"Label_{letter}" for letter in sorted(KNOWN_LETTERS)]
+        tokens += [f"BarInSection_{i}" for i in range(self.settings.max_bar_in_section)]
+        tokens += [f"Key_{pc}{mode}" for pc in range(12) for mode in ("maj", "min")]
+        tokens += [f"Meter_{n}/{d}" for d, ns in self.settings.meters.items() for n in ns]
+        tokens += [f"Energy_{e}" for e in range(8)]
+        import itertools
+
+        roles = [r for r in TRACK_ROLES]
+        for size in range(0, len(roles) + 1):
+            for combo in itertools.combinations(sorted(roles), size):
+                tokens.append("Tracks_" + ("+".join(combo) if combo else "none"))
+        steps = self.settings.beat_resolution * 8 * 4  # chord offsets up to 32 beats
+        tokens += [f"ChordAt_{i}" for i in range(steps)]
+        tokens += ["Chord_N"] + [f"Chord_{pc}:{q}" for pc in range(12) for q in QUALITY_NAMES]
+        return tokens
+
+    def __len__(self) -> int:
+        return len(self.vocab)
+
+    def config(self) -> dict:
+        """What a checkpoint stores beside its weights."""
+        return {"scheme": "REMI+programs+plan", "settings": self.settings.to_dict(),
+                "vocab_size": len(self.vocab)}
+
+    # -- plan tokens ------------------------------------------------------------------------
+    def plan_tokens(self, bar: BarPlan, plan: SongPlan) -> list[str]:
+        """The plan tokens that open ``bar``."""
+        tokens = [f"Section_{bar.section_kind}", f"Label_{bar.phrase_label}",
+                  f"BarInSection_{min(bar.bar_in_section, self.settings.max_bar_in_section - 1)}",
+                  f"Key_{bar.key.tonic}{'maj' if bar.key.mode == 'major' else 'min'}",
+                  f"Meter_{bar.meter.numerator}/{bar.meter.denominator}",
+                  f"Energy_{bar.energy}", _tracks_token(bar, plan)]
+        for event in bar.chords:
+            step = int(round(event.offset * self.settings.beat_resolution))
+            tokens += [f"ChordAt_{step}", _chord_token(event.symbol)]
+        return tokens
+
+    # -- encoding ---------------------------------------------------------------------------
+    @staticmethod
+    def _clipped(song: Song) -> Score:
+        """The score cut at the plan's end (note tails past the last bar line shortened)."""
+        return song.score.clip(0, song.end_tick, clip_end=True)
+
+    def preprocess(self, song: Song) -> Score:
+        """What a round trip reproduces: the score cut at the plan's end, then miditok's
+        preprocessing (quantisation, velocity bins, merged overlaps), less notes that
+        quantisation moved onto the end."""
+        score = self.base.preprocess_score(self._clipped(song))
+        end = song.end_tick * score.ticks_per_quarter // song.tpq
+        for track in score.tracks:
+            keep = [n for n in track.notes if n.time < end]
+            if len(keep) != len(track.notes):
+                track.notes.clear()
+                track.notes.extend(keep)
+        return score
+
+    def encode(self, song: Song) -> TokenSequence:
+        """Tokens of ``song``: REMI note events with the plan's tokens after each bar line."""
+        notes = self.base.encode(self.preprocess(song))
+        bars = list(song.plan.bars())
+        tokens: list[str] = []
+        bar_index = -1
+        for token in notes.tokens:
+            tokens.append(token)
+            if token == "Bar_None":
+                bar_index += 1
+                if bar_index < len(bars):
+                    pending = self.plan_tokens(bars[bar_index], song.plan)
+                    tokens.append("__PLAN__")
+                    tokens.extend(pending)
+        tokens = [t for t in tokens if t != "__PLAN__"]
+        # a TimeSig token that miditok puts after Bar belongs before our plan tokens
+        tokens = _move_time_signatures(tokens)
+        unknown = [t for t in tokens if t not in self.vocab]
+        if unknown:
+            raise ValueError(f"tokens outside the vocabulary: {sorted(set(unknown))[:5]}")
+        pitches, onsets, durations = self.attributes(tokens, bars)
+        return TokenSequence([self.vocab[t] for t in tokens], tokens, pitches, onsets,
+                             durations)
+
+    def attributes(self, tokens: list[str], bars: list[BarPlan]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Causal per-token pitch, onset (beats) and duration (beats) arrays."""
+        n = len(tokens)
+        pitches = np.full(n, -1, dtype=np.int64)
+        onsets = np.full(n, np.nan)
+        durations = np.full(n, np.nan)
+        bar_index, bar_start, unit, onset, pitch = -1, 0.0, 1.0, np.nan, -1
+        resolution = self.settings.beat_resolution
+        for i, token in enumerate(tokens):
+            kind, _, value = token.partition("_")
+            if kind == "Bar":
+                bar_index += 1
+                if bar_index < len(bars):
+                    bar_start = bars[bar_index].start
+                    unit = 4 / bars[bar_index].meter.denominator  # miditok beats -> quarters
+                onset, pitch = bar_start, -1
+            elif kind == "Position":
+                onset = bar_start + int(value) / resolution * unit
+            elif kind == "ChordAt":
+                onsets[i] = bar_start + int(value) / resolution
+                continue
+            elif kind == "Pitch":
+                pitch = int(value)
+            elif kind == "PitchDrum":  # drum notes have no pitch for intervals
+                pitch = -1
+            elif kind == "Duration":
+                beats, steps, res = (int(x) for x in value.split("."))
+                durations[i] = (beats + steps / res) * unit
+            if kind in ("Pitch", "Velocity", "Duration"):
+                pitches[i] = pitch
+            onsets[i] = onset if kind != "Chord" else onsets[i - 1]
+        return pitches, onsets, durations
+
+    # -- decoding ---------------------------------------------------------------------------
+    def decode(self, ids: list[int]) -> Score:
+        """The notes of a token sequence (plan tokens are skipped)."""
+        tokens = [self.inverse[i] for i in ids]
+        note_tokens = [t for t in tokens if token_type(t) not in PLAN_ORDER + ("ChordAt",
+                                                                               "Chord")]
+        return self.base.decode([self.vocab[t] for t in note_tokens])
+
+    # -- grammar ----------------------------------------------------------------------------
+    def grammar(self) -> dict[str, tuple[str, ...]]:
+        """Which token types may follow which (for constrained sampling)."""
+        after_plan = ("ChordAt", "Position", "Bar", "EOS")
+        return {
+            "BOS": ("Bar",), "Bar": ("TimeSig", "Section"), "TimeSig": ("Section",),
+            "Section": ("Label",), "Label": ("BarInSection",), "BarInSection": ("Key",),
+            "Key": ("Meter",), "Meter": ("Energy",), "Energy": ("Tracks",),
+            "Tracks": after_plan, "ChordAt": ("Chord",), "Chord": after_plan,
+            "Position": ("Program",), "Program": ("Pitch", "PitchDrum"),
+            "Pitch": ("Velocity",), "PitchDrum": ("Velocity",),
+            "Velocity": ("Duration",), "Duration": ("Program", "Position", "Bar", "EOS"),
+        }
+
+    def allowed_next(self, token: str) -> list[int]:
+        """Ids of the tokens that may follow ``token``."""
+        types = set(self.grammar().get(token_type(token), ()))
+        return [i for t, i in self.vocab.items() if token_type(t) in types]
+
+
+def _move_time_signatures(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        if token.startswith("TimeSig_") and out and out[-1] != "Bar_None":
+            back = len(out)
+            while back > 0 and out[back - 1] != "Bar_None":
+                back -= 1
+            out.insert(back, token)
+        else:
+            out.append(token)
+    return out
