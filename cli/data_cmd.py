@@ -1,0 +1,130 @@
+"""``songform data inspect`` and ``songform data prepare``: corpora as tables and caches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from songform.hierarchy.fileio import atomic_write_text
+
+from .common import console, fail, handles_errors
+
+data_app = typer.Typer(help="Read corpora: inspect them, prepare token caches.",
+                       no_args_is_help=True)
+PathArg = Annotated[Path, typer.Argument(help="POP909 folder, JSB .json, or a MIDI folder.",
+                                         show_default=False)]
+PlainOpt = Annotated[bool, typer.Option("--plain", help="Read as plain MIDI, ignoring "
+                                                        "labels.")]
+SUMMARY_VERSION = 1
+
+
+def _cache_root() -> Path:
+    return Path(os.environ.get("SONGFORM_CACHE", Path.home() / ".cache" / "songform"))
+
+
+def _summary_key(path: Path, plain: bool) -> str:
+    path = path.resolve()
+    stamp = max((p.stat().st_mtime for p in ([path] + (list(path.iterdir())
+                                                        if path.is_dir() else []))),
+                default=0.0)
+    text = f"{SUMMARY_VERSION}|{path}|{plain}|{stamp}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _summaries(path: Path, plain: bool, limit: int | None) -> dict:
+    from songform.data.corpus import CorpusReport, detect_layout, read_corpus
+
+    cache = _cache_root() / "summaries" / f"{_summary_key(path, plain)}-{limit}.json"
+    if cache.exists():
+        return json.loads(cache.read_text())
+    report = CorpusReport(detect_layout(path, plain))
+    songs = []
+    with Progress(TextColumn("reading {task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task(str(path), total=limit)
+        for name, song in read_corpus(path, plain, report, limit):
+            plan = song.plan
+            songs.append({"name": name, "bars": plan.num_bars,
+                          "notes": sum(len(t.notes) for t in song.score.tracks),
+                          "tracks": len(song.score.tracks),
+                          "meters": sorted({str(s.meter) for s in plan.sections}),
+                          "keys": sorted({str(s.key) for s in plan.sections})})
+            progress.advance(task)
+    summary = {"layout": report.layout, "songs": songs, "skipped": report.skipped}
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(cache, json.dumps(summary) + "\n")
+    return summary
+
+
+@data_app.command("inspect")
+@handles_errors
+def inspect(path: PathArg, plain: PlainOpt = False,
+            limit: Annotated[int | None, typer.Option(help="Read at most this many songs."
+                                                      )] = None) -> None:
+    """Songs, bars, notes, tracks, meters and keys of a corpus, and what was skipped."""
+    if not path.exists():
+        raise fail(f"no such corpus: {path}")
+    summary = _summaries(path, plain, limit)
+    songs = summary["songs"]
+    table = Table(title=f"{path} ({summary['layout']})", header_style="bold")
+    for column in ("songs", "bars", "notes", "tracks/song", "meters", "keys (top 5)",
+                   "skipped"):
+        table.add_column(column)
+    meters = Counter(m for s in songs for m in s["meters"])
+    keys = Counter(k for s in songs for k in s["keys"])
+    table.add_row(str(len(songs)), str(sum(s["bars"] for s in songs)),
+                  str(sum(s["notes"] for s in songs)),
+                  f"{sum(s['tracks'] for s in songs) / max(1, len(songs)):.1f}",
+                  ", ".join(f"{m} ({n})" for m, n in meters.most_common()),
+                  ", ".join(f"{k} ({n})" for k, n in keys.most_common(5)),
+                  str(len(summary["skipped"])))
+    console.print(table)
+    if summary["skipped"]:
+        skipped = Table(title="skipped", header_style="bold")
+        skipped.add_column("file")
+        skipped.add_column("reason")
+        for name, reason in summary["skipped"]:
+            skipped.add_row(name, reason)
+        console.print(skipped)
+
+
+@data_app.command("prepare")
+@handles_errors
+def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
+                                                             help="Cache folder.")],
+            plain: PlainOpt = False,
+            limit: Annotated[int | None, typer.Option(help="At most this many songs.")] = None
+            ) -> None:
+    """Tokenize a corpus once into a cache that training reloads quickly."""
+    from songform.data.corpus import CorpusReport, detect_layout, read_corpus
+    from songform.data.dataset import cached_corpus
+    from songform.symbolic.tokenizer import SongTokenizer
+
+    if not path.exists():
+        raise fail(f"no such corpus: {path}")
+    tokenizer = SongTokenizer()
+    report = CorpusReport(detect_layout(path, plain))
+
+    def build():
+        sequences, names = [], []
+        with Progress(TextColumn("tokenizing"), BarColumn(), MofNCompleteColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task("songs", total=limit)
+            for name, song in read_corpus(path, plain, report, limit):
+                sequences.append(tokenizer.encode(song))
+                names.append(name)
+                progress.advance(task)
+        return sequences, names, {"layout": report.layout, "skipped": report.skipped}
+
+    corpus = cached_corpus(out, tokenizer, build)
+    console.print(f"{len(corpus.names)} songs, {len(corpus.ids)} tokens, "
+                  f"{len(corpus.bar_starts)} bars in [bold]{out}[/]; skipped "
+                  f"{len(report.skipped)}")

@@ -1,0 +1,47 @@
+"""JSB chorales as four-part ``Song`` objects (SATB tracks), plans derived by analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from symusic import Note, Score, Tempo, TimeSignature, Track
+
+from songform.hierarchy.plan import TrackSpec
+from songform.symbolic.song import TICKS_PER_QUARTER, Song
+
+from .analysis import derive_plan
+from .jsb import load_jsb
+
+VOICES = (TrackSpec("Soprano", 52, "melody"), TrackSpec("Alto", 52, "counter-melody"),
+          TrackSpec("Tenor", 52, "harmony"), TrackSpec("Bass", 52, "bass"))
+STEP_TICKS = TICKS_PER_QUARTER // 4
+
+
+def chorale_score(chorale) -> Score:
+    """Held notes from the sixteenth-step grid (a repeated pitch is held)."""
+    score = Score(TICKS_PER_QUARTER)
+    score.tempos.append(Tempo(0, 80.0))
+    score.time_signatures.append(TimeSignature(0, 4, 4))
+    for voice, spec in enumerate(VOICES):
+        track = Track(name=spec.name, program=spec.program)
+        start, pitch = 0, None
+        for step in range(len(chorale) + 1):
+            current = int(chorale[step][voice]) if step < len(chorale) else None
+            if current != pitch:
+                if pitch is not None and pitch >= 0:
+                    track.notes.append(Note(start * STEP_TICKS, (step - start) * STEP_TICKS,
+                                            pitch, 80))
+                start, pitch = step, current
+        score.tracks.append(track)
+    return score
+
+
+def jsb_songs(path: str | Path, split: str | None = None) -> Iterator[tuple[str, Song]]:
+    """``(name, Song)`` for the chorales of ``split`` (all splits when None)."""
+    data = load_jsb(path)
+    for name in (split,) if split else ("train", "valid", "test"):
+        for index, chorale in enumerate(data[name]):
+            score = chorale_score(chorale)
+            plan = derive_plan(score, title=f"JSB {name} {index}", tracks=VOICES)
+            yield f"{name}-{index:03d}", Song(plan=plan, score=score)

@@ -1,0 +1,104 @@
+"""Corpora by layout, and broken MIDI files skipped with a reason."""
+
+from __future__ import annotations
+
+import mido
+import pytest
+from typer.testing import CliRunner
+
+from songform.cli.app import app
+from songform.data.corpus import CorpusReport, detect_layout, read_corpus
+from songform.hierarchy.planner import plan_song
+from songform.hierarchy.template import Template
+from songform.render.midi import write_midi
+from songform.symbolic.arranger import arrange
+
+
+def _type2(path):
+    midi = mido.MidiFile(type=2)
+    for _ in range(2):
+        track = mido.MidiTrack()
+        track.append(mido.Message("note_on", note=60, velocity=80, time=0))
+        track.append(mido.Message("note_off", note=60, velocity=0, time=480))
+        midi.tracks.append(track)
+    midi.save(str(path))
+
+
+def _tempo(path, bpm):
+    midi = mido.MidiFile(type=1)
+    track = mido.MidiTrack()
+    track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm)))
+    track.append(mido.Message("note_on", note=60, velocity=80, time=0))
+    track.append(mido.Message("note_off", note=60, velocity=0, time=480))
+    midi.tracks.append(track)
+    midi.save(str(path))
+
+
+def _no_notes(path):
+    midi = mido.MidiFile(type=1)
+    midi.tracks.append(mido.MidiTrack([mido.MetaMessage("track_name", name="empty")]))
+    midi.save(str(path))
+
+
+def _huge(path, notes=200_001):
+    track = mido.MidiTrack()
+    for _ in range(notes):
+        track.append(mido.Message("note_on", note=60, velocity=80, time=0))
+        track.append(mido.Message("note_off", note=60, velocity=0, time=1))
+    midi = mido.MidiFile(type=1)
+    midi.tracks.append(track)
+    midi.save(str(path))
+
+
+@pytest.fixture(scope="module")
+def broken_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("midi")
+    good = arrange(plan_song(Template(style="waltz", bars=16), seed=1))
+    write_midi(good, folder / "good.mid")
+    sub = folder / "nested"
+    sub.mkdir()
+    write_midi(arrange(plan_song(Template(style="rock"), seed=2)), sub / "good2.midi")
+    (folder / "empty.mid").write_bytes(b"")
+    data = (folder / "good.mid").read_bytes()
+    (folder / "truncated.mid").write_bytes(data[: len(data) // 3])
+    (folder / "random.mid").write_bytes(bytes(range(256)) * 4)
+    (folder / "header.mid").write_bytes(b"MThx" + data[4:])
+    _type2(folder / "type2.mid")
+    _tempo(folder / "tempo.mid", 5000.0)
+    _no_notes(folder / "silent.mid")
+    _huge(folder / "huge.mid")
+    return folder
+
+
+def test_broken_files_are_skipped_and_reported(broken_folder):
+    report = CorpusReport("")
+    songs = dict(read_corpus(broken_folder, report=report))
+    assert sorted(songs) == ["good.mid", "good2.midi"]
+    reasons = dict(report.skipped)
+    assert set(reasons) == {"empty.mid", "truncated.mid", "random.mid", "header.mid",
+                            "type2.mid", "tempo.mid", "silent.mid", "huge.mid"}
+    assert "empty" in reasons["empty.mid"] and "type-2" in reasons["type2.mid"]
+    assert "tempo" in reasons["tempo.mid"] and "no notes" in reasons["silent.mid"]
+    assert "MThd" in reasons["random.mid"] and "notes is more than" in reasons["huge.mid"]
+    song = songs["good.mid"]
+    assert song.plan.num_bars >= 16 and str(song.plan.sections[0].meter) == "3/4"
+
+
+def test_layout_detection(pop909_root, broken_folder):
+    assert detect_layout(pop909_root) == "pop909"
+    assert detect_layout(pop909_root, force_plain=True) == "midi"
+    assert detect_layout(broken_folder) == "midi"
+
+
+def test_data_cli_inspect_and_prepare(broken_folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("SONGFORM_CACHE", str(tmp_path / "cache"))
+    runner = CliRunner()
+    result = runner.invoke(app, ["data", "inspect", str(broken_folder)])
+    assert result.exit_code == 0, result.output
+    assert "truncated.mid" in result.output and "type-2" in result.output
+    result = runner.invoke(app, ["data", "prepare", str(broken_folder), "-o",
+                                 str(tmp_path / "tokens")])
+    assert result.exit_code == 0, result.output
+    assert "2 songs" in result.output and (tmp_path / "tokens" / "tokens.npz").exists()
+    result = runner.invoke(app, ["data", "inspect", str(tmp_path / "missing")])
+    assert result.exit_code == 2
