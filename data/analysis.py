@@ -147,8 +147,14 @@ def _phrase_labels(features: np.ndarray, threshold: float) -> list[str]:
 
 
 def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | None = None,
-                tracks: tuple[TrackSpec, ...] | None = None) -> SongPlan:
-    """Derive a ``SongPlan`` from the notes of ``score`` (ticks; its first meter and tempo)."""
+                tracks: tuple[TrackSpec, ...] | None = None,
+                phrase_ends: list[int] | None = None) -> SongPlan:
+    """Derive a ``SongPlan`` from the notes of ``score`` (ticks; its first meter and tempo).
+
+    Args:
+        phrase_ends: bar indices where phrases end (exclusive), when the source marks them
+            (a chorale's fermatas); otherwise phrases follow the fixed grid.
+    """
     config = config or AnalysisConfig()
     tpq = score.ticks_per_quarter
     signature = score.time_signatures[0] if len(score.time_signatures) else None
@@ -174,6 +180,10 @@ def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | 
     origin = int(notes[:, 0].min() // bar_quarters)
     lengths = [origin] if origin else []
     cursor = origin
+    if phrase_ends:
+        for end in sorted({e for e in phrase_ends if cursor < e <= bars} | {bars}):
+            lengths.append(end - cursor)
+            cursor = end
     while cursor < bars:
         lengths.append(min(phrase_bars, bars - cursor))
         cursor += lengths[-1]
