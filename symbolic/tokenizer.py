@@ -183,6 +183,10 @@ class SongTokenizer:
                     pending = self.plan_tokens(bars[bar_index], song.plan)
                     tokens.append("__PLAN__")
                     tokens.extend(pending)
+        while bar_index + 1 < len(bars):  # trailing bars without note onsets still get a bar
+            bar_index += 1
+            tokens.append("Bar_None")
+            tokens.extend(self.plan_tokens(bars[bar_index], song.plan))
         tokens = [t for t in tokens if t != "__PLAN__"]
         # a TimeSig token that miditok puts after Bar belongs before our plan tokens
         tokens = _move_time_signatures(tokens)
