@@ -62,6 +62,14 @@ def main() -> int:
                                          .song)
             except CorpusError:
                 continue
+    jsb = ROOT.parent / "shared" / "data" / "jsb-chorales" / "Jsb16thSeparated.json"
+    if jsb.exists():
+        from songform.data.jsb_songs import jsb_songs
+
+        corpora["JSB chorales (valid)"] = [song for _, song in jsb_songs(jsb, "valid")]
+    from songform.data.music21_corpus import bach_chorales
+
+    corpora["music21 Bach chorales (20)"] = [song for _, song in bach_chorales(limit=20)]
     for style in STYLES:
         corpora["baseline arranger (8 styles)"].append(arrange(plan_song(Template(style=style),
                                                                          seed=1)))
