@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-WORDS = ["pop", "song", "verse", "chorus", "bridge", "intro", "outro", "interlude", "pre-chorus", "calm", "gentle", "steady", "lively", "energetic", "intense", "lead", "strings", "piano", "bass", "drums", "and", "bpm", "in", "major", "minor", "flute", "melody", ",", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "c", "d", "e", "f", "g", "a", "b"]
+_WORD_TEXT = ("pop song verse chorus bridge intro outro interlude pre-chorus calm gentle steady "
+              "lively energetic intense lead strings piano bass drums and bpm in major minor "
+              "flute melody , 0 1 2 3 4 5 6 7 8 9 c d e f g a b")
+WORDS = tuple(_WORD_TEXT.split(" "))
 
 
 def build_tiny_musicgen(folder: Path) -> Path:
