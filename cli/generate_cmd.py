@@ -27,6 +27,10 @@ from .common import (
 )
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if needed).")]
+EngineOpt = Annotated[str, typer.Option("--engine", help="fluidsynth or musicgen.")]
+ModelPathOpt = Annotated[Path | None, typer.Option(
+    "--model-path", help="Local model folder for a neural engine (or $SONGFORM_MUSICGEN_PATH).")]
+DeviceOpt = Annotated[str, typer.Option("--device", help="cpu or cuda (never chosen for you).")]
 SoundFontOpt = Annotated[Path | None, typer.Option(
     "--soundfont", help="General MIDI SoundFont (.sf2); default $SONGFORM_SOUNDFONT or the "
                         "system's.")]
@@ -57,6 +61,9 @@ def generate(
     audio_format: Annotated[str, typer.Option("--format", help="Audio format: wav or flac."
                                               )] = "wav",
     soundfont: SoundFontOpt = None,
+    engine: EngineOpt = "fluidsynth",
+    model_path: ModelPathOpt = None,
+    device: DeviceOpt = "cpu",
 ) -> None:
     """Compose a song and write song.mid, song.musicxml, song.wav, pianoroll.png, plan.json."""
     from songform.song import Song
@@ -88,8 +95,15 @@ def generate(
                                                          song.save_musicxml),
                 ("piano roll", "pianoroll.png", song.pianoroll)]
         if audio:
-            jobs.append(("audio", f"song.{audio_format}",
-                         lambda p: song.render_audio(p, soundfont=soundfont)))
+            from songform.render.neural.base import get_renderer
+
+            try:
+                renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
+                                        device=device)
+            except render_error as error:
+                raise fail(str(error), 1) from None
+            jobs.append((f"audio ({engine})", f"song.{audio_format}",
+                         lambda p: renderer.render(song, p, seed=seed, device=device)))
         for label, name, job in jobs:
             progress.update(task, description=f"writing {label}")
             started = time.perf_counter()
@@ -117,16 +131,48 @@ def render(
     audio_out: Annotated[Path, typer.Option("--audio", "-a", help="Audio file to write "
                                             "(.wav or .flac).")] = Path("out.wav"),
     soundfont: SoundFontOpt = None,
+    engine: EngineOpt = "fluidsynth",
+    model_path: ModelPathOpt = None,
+    device: DeviceOpt = "cpu",
+    seed: SeedOpt = None,
 ) -> None:
-    """Render any MIDI file to audio through FluidSynth."""
+    """Render any MIDI file to audio (FluidSynth, or a neural engine given its model folder).
+
+    A neural engine needs the song's plan: plan.json beside the MIDI when songform wrote it,
+    else one derived from the notes by analysis."""
     from songform.render.audio import render_midi_to_audio
 
     render_error = _render_errors()
     started = time.perf_counter()
     try:
-        with console.status(f"rendering {midi}"):
-            path = render_midi_to_audio(midi, audio_out, soundfont)
+        if engine == "fluidsynth":
+            with console.status(f"rendering {midi}"):
+                path = render_midi_to_audio(midi, audio_out, soundfont)
+        else:
+            from songform.render.neural.base import get_renderer
+
+            renderer = get_renderer(engine, model=model_path, device=device)
+            song = _song_for(midi)
+            with console.status(f"rendering {midi} with {engine}"):
+                path = renderer.render(song, audio_out, seed=seed or 0, device=device)
     except render_error as error:
         raise fail(str(error), 1) from None
     console.print(f"wrote [bold]{path}[/] ({_size(path)}) in "
                   f"{time.perf_counter() - started:.1f} s")
+
+
+def _song_for(midi: Path):
+    """A Song for any MIDI file: its plan from plan.json beside it, else by analysis."""
+    from songform.data.midi_files import read_midi_song
+    from songform.data.pop909 import CorpusError
+    from songform.hierarchy.plan import SongPlan
+    from songform.symbolic.song import Song
+
+    song_plan = midi.with_name("plan.json")
+    try:
+        song = read_midi_song(midi)
+    except CorpusError as error:
+        raise fail(str(error), 1) from None
+    if song_plan.exists():
+        return Song(plan=SongPlan.from_json(song_plan.read_text()), score=song.score)
+    return song

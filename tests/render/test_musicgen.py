@@ -66,3 +66,25 @@ def test_engines_by_name_and_missing_model_folder(tiny_folder, tmp_path, monkeyp
     info = soundfile.info(str(path))
     assert info.samplerate == 32000
     assert info.duration == pytest.approx(short_song.plan.duration_seconds, abs=1e-3)
+
+
+def test_cli_render_and_generate_with_musicgen(tiny_folder, tmp_path):
+    from typer.testing import CliRunner
+
+    from songform.cli.app import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["generate", "verse:1 chorus:1", "--tempo", "120", "--out",
+                                 str(tmp_path), "--engine", "musicgen", "--model-path",
+                                 str(tiny_folder)])
+    assert result.exit_code == 0, result.output
+    import soundfile
+
+    assert soundfile.info(str(tmp_path / "song.wav")).samplerate == 32000
+    result = runner.invoke(app, ["render", str(tmp_path / "song.mid"), "--engine", "musicgen",
+                                 "--model-path", str(tiny_folder), "--audio",
+                                 str(tmp_path / "again.wav")])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["render", str(tmp_path / "song.mid"), "--engine", "musicgen",
+                                 "--model-path", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "--model-path" in result.output
