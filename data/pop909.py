@@ -10,7 +10,6 @@ on the plan's bars (one beat = one quarter note).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,8 @@ from songform.hierarchy.labels import assign_repeats, parse_label_string, sectio
 from songform.hierarchy.meter import Meter
 from songform.hierarchy.plan import ChordEvent, PhrasePlan, SectionPlan, SongPlan, TrackSpec
 from songform.symbolic.song import Song, conductor_score, quarters_to_ticks
+
+from .pop909_annotations import beats_per_bar_table
 
 TRACKS = {"MELODY": TrackSpec("Melody", 0, "melody"),
           "BRIDGE": TrackSpec("Bridge", 0, "counter-melody"),
@@ -205,10 +206,4 @@ def _plan(song_id: str, labels: str, key: Key, meter: Meter, tempo: float,
 
 def pop909_beats_per_bar(root: Path) -> dict[str, int]:
     """Song id -> beats per bar from ``index.csv`` (3 for the 3/4 songs, else 4)."""
-    table: dict[str, int] = {}
-    index = Path(root) / "index.csv"
-    if index.exists():
-        with index.open(newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                table[row["song_id"].zfill(3)] = 3 if row["num_beats_per_measure"] == "3" else 4
-    return table
+    return beats_per_bar_table(root)
