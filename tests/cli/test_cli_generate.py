@@ -9,18 +9,10 @@ from typer.testing import CliRunner
 
 from songform.cli.app import app
 from songform.hierarchy.plan import SongPlan
-from songform.render.errors import RenderError
-from songform.render.soundfont import find_soundfont
+
+from ..render.soundfont_check import have_soundfont
 
 runner = CliRunner()
-
-
-def _have_soundfont() -> bool:
-    try:
-        find_soundfont()
-        return True
-    except RenderError:
-        return False
 
 
 def test_generate_without_audio_writes_every_file(tmp_path):
@@ -36,7 +28,7 @@ def test_generate_without_audio_writes_every_file(tmp_path):
     assert "song.musicxml" in result.output
 
 
-@pytest.mark.skipif(not _have_soundfont(), reason="no GM SoundFont installed")
+@pytest.mark.skipif(not have_soundfont(), reason="no GM SoundFont installed")
 def test_generate_with_audio_and_render(tmp_path):
     result = runner.invoke(app, ["generate", "--style", "waltz", "--bars", "16", "--seed",
                                  "1", "--out", str(tmp_path), "--format", "flac"])

@@ -16,12 +16,9 @@ from songform.render.soundfont import ENV_VAR, find_soundfont
 from songform.song import Song
 from songform.symbolic.song import conductor_score
 
-try:
-    find_soundfont()
-    HAVE_SOUNDFONT = True
-except RenderError:
-    HAVE_SOUNDFONT = False
-needs_fluidsynth = pytest.mark.skipif(not HAVE_SOUNDFONT, reason="no GM SoundFont installed")
+from .soundfont_check import HAVE_SOUNDFONT, needs_soundfont
+
+needs_fluidsynth = needs_soundfont
 
 TEMPO = 120.0  # a quarter note lasts 0.5 s
 KNOWN = [(1.0, 69, 440.0), (3.0, 76, 659.255), (5.0, 60, 261.626), (7.0, 67, 391.995)]

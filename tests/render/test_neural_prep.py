@@ -12,19 +12,14 @@ from typer.testing import CliRunner
 from songform.hierarchy.key import Key
 from songform.hierarchy.meter import Meter
 from songform.hierarchy.plan import ChordEvent, PhrasePlan, SectionPlan, SongPlan, TrackSpec
-from songform.render.errors import RenderError
 from songform.render.neural.chroma import ChromaConfig, note_chroma, notes_in_seconds
 from songform.render.neural.windows import join_windows, plan_windows
-from songform.render.soundfont import find_soundfont
 from songform.song import Song
 from songform.symbolic.song import conductor_score
 
-try:
-    find_soundfont()
-    HAVE_SOUNDFONT = True
-except RenderError:
-    HAVE_SOUNDFONT = False
-needs_audio = pytest.mark.skipif(not HAVE_SOUNDFONT, reason="no GM SoundFont installed")
+from .soundfont_check import needs_soundfont
+
+needs_audio = needs_soundfont
 
 
 def _line(pitches, program=73) -> Song:
