@@ -27,9 +27,19 @@ from .common import (
 )
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if needed).")]
-EngineOpt = Annotated[str, typer.Option("--engine", help="fluidsynth or musicgen.")]
+EngineOpt = Annotated[str, typer.Option("--engine",
+                                         help="fluidsynth, musicgen or stable-audio.")]
 ModelPathOpt = Annotated[Path | None, typer.Option(
-    "--model-path", help="Local model folder for a neural engine (or $SONGFORM_MUSICGEN_PATH).")]
+    "--model-path", help="Local model folder for a neural engine (or $SONGFORM_MUSICGEN_PATH, "
+                         "$SONGFORM_STABLE_AUDIO_PATH).")]
+StrengthOpt = Annotated[float | None, typer.Option(
+    "--strength", help="stable-audio: 0 keeps the FluidSynth render (autoencoder round trip), "
+                       "1 starts from noise [default 0.5].")]
+StepsOpt = Annotated[int | None, typer.Option(
+    "--steps", help="stable-audio: denoising steps at full strength [default 100].")]
+BatchOpt = Annotated[int | None, typer.Option(
+    "--batch-size", help="stable-audio: windows denoised together [default 4 on cuda, 1 on "
+                         "cpu].")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="cpu or cuda (never chosen for you).")]
 SoundFontOpt = Annotated[Path | None, typer.Option(
     "--soundfont", help="General MIDI SoundFont (.sf2); default $SONGFORM_SOUNDFONT or the "
@@ -64,6 +74,9 @@ def generate(
     engine: EngineOpt = "fluidsynth",
     model_path: ModelPathOpt = None,
     device: DeviceOpt = "cpu",
+    strength: StrengthOpt = None,
+    diffusion_steps: StepsOpt = None,
+    batch_size: BatchOpt = None,
 ) -> None:
     """Compose a song and write song.mid, song.musicxml, song.wav, pianoroll.png, plan.json."""
     from songform.song import Song
@@ -99,11 +112,20 @@ def generate(
 
             try:
                 renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
-                                        device=device)
+                                        device=device, strength=strength, steps=diffusion_steps,
+                                        batch_size=batch_size)
             except render_error as error:
                 raise fail(str(error), 1) from None
-            jobs.append((f"audio ({engine})", f"song.{audio_format}",
-                         lambda p: renderer.render(song, p, seed=seed, device=device)))
+
+            def render_audio(path: Path) -> Path:
+                window = progress.add_task(f"  {engine} windows", total=None)
+                try:
+                    return renderer.render(song, path, seed=seed, device=device,
+                                           progress=_advance(progress, window))
+                finally:
+                    progress.remove_task(window)
+
+            jobs.append((f"audio ({engine})", f"song.{audio_format}", render_audio))
         for label, name, job in jobs:
             progress.update(task, description=f"writing {label}")
             started = time.perf_counter()
@@ -135,6 +157,9 @@ def render(
     model_path: ModelPathOpt = None,
     device: DeviceOpt = "cpu",
     seed: SeedOpt = None,
+    strength: StrengthOpt = None,
+    diffusion_steps: StepsOpt = None,
+    batch_size: BatchOpt = None,
 ) -> None:
     """Render any MIDI file to audio (FluidSynth, or a neural engine given its model folder).
 
@@ -146,19 +171,37 @@ def render(
     started = time.perf_counter()
     try:
         if engine == "fluidsynth":
+            if any(v is not None for v in (strength, diffusion_steps, batch_size)):
+                raise fail("--strength, --steps and --batch-size only apply to "
+                           "--engine stable-audio")
             with console.status(f"rendering {midi}"):
                 path = render_midi_to_audio(midi, audio_out, soundfont)
         else:
             from songform.render.neural.base import get_renderer
 
-            renderer = get_renderer(engine, model=model_path, device=device)
+            renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
+                                    device=device, strength=strength, steps=diffusion_steps,
+                                    batch_size=batch_size)
             song = _song_for(midi)
-            with console.status(f"rendering {midi} with {engine}"):
-                path = renderer.render(song, audio_out, seed=seed or 0, device=device)
+            with Progress(TextColumn("{task.description}"), BarColumn(),
+                          TextColumn("{task.completed}/{task.total} windows"),
+                          TimeElapsedColumn(), console=console, transient=True) as progress:
+                window = progress.add_task(f"rendering {midi.name} with {engine}", total=None)
+                path = renderer.render(song, audio_out, seed=seed or 0, device=device,
+                                       progress=_advance(progress, window))
     except render_error as error:
         raise fail(str(error), 1) from None
     console.print(f"wrote [bold]{path}[/] ({_size(path)}) in "
                   f"{time.perf_counter() - started:.1f} s")
+
+
+def _advance(progress: Progress, task):
+    """A renderer's ``progress(done, total)`` callback driving a rich task."""
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return update
 
 
 def _song_for(midi: Path):

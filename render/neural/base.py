@@ -11,7 +11,9 @@ from songform.symbolic.song import Song
 
 from ..errors import RenderError
 
-MODEL_PATH_VARIABLES = {"musicgen": "SONGFORM_MUSICGEN_PATH"}
+MODEL_PATH_VARIABLES = {"musicgen": "SONGFORM_MUSICGEN_PATH",
+                        "stable-audio": "SONGFORM_STABLE_AUDIO_PATH"}
+ENGINES = ("fluidsynth", "musicgen", "stable-audio")
 Progress = Callable[[int, int], None]
 
 
@@ -59,8 +61,18 @@ def model_path(engine: str, explicit: str | Path | None) -> Path:
 
 
 def get_renderer(engine: str, *, model: str | Path | None = None,
-                 soundfont: str | Path | None = None, device: str = "cpu") -> Renderer:
-    """The renderer called ``engine`` (``fluidsynth`` or ``musicgen``)."""
+                 soundfont: str | Path | None = None, device: str = "cpu",
+                 strength: float | None = None, steps: int | None = None,
+                 batch_size: int | None = None) -> Renderer:
+    """The renderer called ``engine`` (one of :data:`ENGINES`).
+
+    ``strength``, ``steps`` and ``batch_size`` set Stable Audio's refinement (defaults: its
+    config's, with four windows a batch on CUDA and one on the CPU); other engines refuse them.
+    """
+    tuning = {"strength": strength, "steps": steps, "batch_size": batch_size}
+    given = {name: value for name, value in tuning.items() if value is not None}
+    if given and engine != "stable-audio":
+        raise RenderError(f"{', '.join(given)} only apply to the stable-audio engine")
     if engine == "fluidsynth":
         return FluidSynthRenderer(soundfont)
     if engine == "musicgen":
@@ -68,4 +80,15 @@ def get_renderer(engine: str, *, model: str | Path | None = None,
 
         return MusicGenMelodyRenderer.from_pretrained(model_path("musicgen", model),
                                                       device=device)
-    raise RenderError(f'unknown engine "{engine}": expected fluidsynth or musicgen')
+    if engine == "stable-audio":
+        from .stable_audio import StableAudioConfig, StableAudioRenderer
+
+        given.setdefault("batch_size", 4 if str(device).startswith("cuda") else 1)
+        try:
+            config = StableAudioConfig(**given)
+        except ValueError as error:
+            raise RenderError(str(error)) from None
+        return StableAudioRenderer.from_pretrained(model_path("stable-audio", model),
+                                                   device=device, config=config,
+                                                   soundfont=soundfont)
+    raise RenderError(f'unknown engine "{engine}": expected {", ".join(ENGINES)}')

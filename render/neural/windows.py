@@ -65,3 +65,51 @@ def join_windows(parts: list[np.ndarray], windows: list[Window], sample_rate: in
             out[begin:begin + fade] *= fade_out
         out[begin:begin + length] += piece
     return out
+
+
+def bar_seconds(plan) -> tuple[list[float], list[float]]:
+    """Every bar line (each bar's start and the last bar's end) and every section's start,
+    in seconds, from the plan's tempi."""
+    bars, sections, now, section = [], [], 0.0, -1
+    for bar in plan.bars():
+        if bar.section_index != section:
+            sections.append(now)
+            section = bar.section_index
+        bars.append(now)
+        now += bar.length * 60.0 / bar.tempo
+    bars.append(now)
+    return bars, sections
+
+
+def section_windows(bar_starts: list[float], section_starts: list[float], duration: float,
+                    window: float, crossfade: float) -> list[Window]:
+    """One window per section, or several split at bar lines when a section is longer than
+    the model's ``window`` seconds. Joins fall exactly on bar lines: each window after the
+    first starts ``crossfade`` seconds before its bar line, and the crossfade ends on it so
+    that the downbeat belongs to the new window. The last window runs to ``duration``
+    (which may include a ring-out after the last bar).
+
+    Raises:
+        ValueError: a single bar (plus the crossfade) is longer than the window.
+    """
+    if not 0 <= crossfade < window / 2:
+        raise ValueError(f"crossfade {crossfade} s must be shorter than half the window "
+                         f"{window} s")
+    joins = sorted(set(section_starts) - {0.0})
+    windows: list[Window] = []
+    begin = 0.0
+    for end in [*joins, duration]:
+        while True:
+            lead = crossfade if windows else 0.0
+            if end - begin + lead <= window + 1e-9:
+                windows.append(Window(begin - lead, end, lead))
+                break
+            fitting = [b for b in bar_starts if begin < b <= begin - lead + window + 1e-9]
+            if not fitting:
+                raise ValueError(f"the bar at {begin:.2f} s does not fit a {window:.2f} s "
+                                 "window")
+            split = max(fitting)
+            windows.append(Window(begin - lead, split, lead))
+            begin = split
+        begin = end
+    return windows

@@ -21,7 +21,7 @@ def build_tiny_musicgen(folder: Path) -> Path:
         T5Config,
     )
 
-    tokenizer = _tiny_t5_tokenizer()
+    tokenizer = tiny_t5_tokenizer()
     vocab = tokenizer.get_vocab()
     text = T5Config(vocab_size=len(vocab), d_model=16, d_kv=4, d_ff=32, num_layers=1,
                     num_heads=2)
@@ -51,14 +51,15 @@ def build_tiny_musicgen(folder: Path) -> Path:
     return folder
 
 
-def _tiny_t5_tokenizer():
+def tiny_t5_tokenizer(model_max_length: int | None = None):
     """A T5 tokenizer over a few words: a Unigram model from the ``tokenizers`` library."""
+    limit = {"model_max_length": model_max_length} if model_max_length else {}
     pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("\u2581", -2.0)]
     pieces += [(f"\u2581{word}", -1.0 - i / 100) for i, word in enumerate(dict.fromkeys(WORDS))]
     try:  # transformers 5: T5Tokenizer builds its tokenizers.Unigram from the pieces
         from transformers import T5Tokenizer
 
-        return T5Tokenizer(vocab=pieces, extra_ids=0)
+        return T5Tokenizer(vocab=pieces, extra_ids=0, **limit)
     except TypeError:  # transformers 4: wrap a tokenizers object in the fast tokenizer
         from tokenizers import Tokenizer, models, pre_tokenizers
         from transformers import T5TokenizerFast
@@ -66,4 +67,4 @@ def _tiny_t5_tokenizer():
         backend = Tokenizer(models.Unigram(pieces, unk_id=2))
         backend.pre_tokenizer = pre_tokenizers.Metaspace()
         return T5TokenizerFast(tokenizer_object=backend, pad_token="<pad>", eos_token="</s>",
-                               unk_token="<unk>", extra_ids=0)
+                               unk_token="<unk>", extra_ids=0, **limit)
