@@ -15,7 +15,7 @@ from songform.symbolic.song import Song
 
 from ..audio import write_audio
 from ..errors import RenderError
-from .base import Progress
+from .base import Progress, quiet_loading
 from .chroma import ChromaConfig, note_chroma, notes_in_seconds
 from .prompts import section_prompt
 from .windows import Window, join_windows, plan_windows
@@ -50,10 +50,11 @@ class MusicGenMelodyRenderer:
             raise RenderError(f"MusicGen needs transformers: pip install songform[neural] "
                               f"({error})") from None
         try:
-            model = MusicgenMelodyForConditionalGeneration.from_pretrained(
-                str(path), local_files_only=True)
-            processor = MusicgenMelodyProcessor.from_pretrained(str(path),
-                                                                local_files_only=True)
+            with quiet_loading():
+                model = MusicgenMelodyForConditionalGeneration.from_pretrained(
+                    str(path), local_files_only=True)
+                processor = MusicgenMelodyProcessor.from_pretrained(str(path),
+                                                                    local_files_only=True)
         except (OSError, ValueError) as error:
             raise RenderError(f"cannot load MusicGen-melody from {path}: {error}") from None
         model = model.to(device)

@@ -10,6 +10,7 @@ equal-power crossfades that end on bar lines.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from songform.symbolic.song import Song
 from ..audio import AudioConfig, synthesize, write_audio
 from ..errors import RenderError
 from ..midi import midi_file
-from .base import Progress
+from .base import Progress, quiet_loading
 from .prompts import section_prompt
 from .windows import Window, bar_seconds, join_windows, section_windows
 
@@ -84,13 +85,18 @@ class StableAudioRenderer:
         except ImportError as error:  # the neural extra is not installed
             raise RenderError(f"Stable Audio needs diffusers: pip install songform[neural] "
                               f"({error})") from None
-        dtype = torch.float16 if str(device).startswith("cuda") else torch.float32
         try:
-            pipeline = StableAudioPipeline.from_pretrained(str(path), local_files_only=True)
+            with quiet_loading():
+                pipeline = StableAudioPipeline.from_pretrained(str(path),
+                                                               local_files_only=True)
+            pipeline.set_progress_bar_config(disable=True)
+            if str(device).startswith("cuda"):
+                pipeline = pipeline.to(device, torch.float16)
+            else:
+                pipeline = pipeline.to(device)
         except (OSError, ValueError, ImportError) as error:
             raise RenderError(f"cannot load Stable Audio from {path}: {error}") from None
-        pipeline.set_progress_bar_config(disable=True)
-        return cls(pipeline.to(device, dtype), config, soundfont)
+        return cls(pipeline, config, soundfont)
 
     # -- inputs -----------------------------------------------------------------------------
     def init_audio(self, song: Song) -> np.ndarray:
@@ -152,19 +158,21 @@ class StableAudioRenderer:
             text, global_states = self._conditioning(prompts, seconds_start, seconds_total)
             rotary = self._rotary(latents.shape[2] + global_states.shape[1])
             guided = config.guidance_scale > 1.0
-            for timestep in scheduler.timesteps[first:]:
-                model_input = torch.cat([latents] * 2) if guided else latents
-                model_input = scheduler.scale_model_input(model_input, timestep)
-                prediction = pipe.transformer(model_input, timestep.unsqueeze(0),
-                                              encoder_hidden_states=text,
-                                              global_hidden_states=global_states,
-                                              rotary_embedding=rotary, return_dict=False)[0]
-                if guided:
-                    unconditioned, conditioned = prediction.chunk(2)
-                    prediction = unconditioned + config.guidance_scale * (
-                        conditioned - unconditioned)
-                latents = scheduler.step(prediction, timestep, latents,
-                                         generator=generators).prev_sample
+            with warnings.catch_warnings():  # torchsde notes float edges of its interval
+                warnings.filterwarnings("ignore", module="torchsde")
+                for timestep in scheduler.timesteps[first:]:
+                    model_input = torch.cat([latents] * 2) if guided else latents
+                    model_input = scheduler.scale_model_input(model_input, timestep)
+                    prediction = pipe.transformer(model_input, timestep.unsqueeze(0),
+                                                  encoder_hidden_states=text,
+                                                  global_hidden_states=global_states,
+                                                  rotary_embedding=rotary, return_dict=False)[0]
+                    if guided:
+                        unconditioned, conditioned = prediction.chunk(2)
+                        prediction = unconditioned + config.guidance_scale * (
+                            conditioned - unconditioned)
+                    latents = scheduler.step(prediction, timestep, latents,
+                                             generator=generators).prev_sample
         return latents
 
     def _conditioning(self, prompts: list[str], seconds_start: list[float],
