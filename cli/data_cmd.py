@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -27,7 +26,9 @@ SUMMARY_VERSION = 1
 
 
 def _cache_root() -> Path:
-    return Path(os.environ.get("SONGFORM_CACHE", Path.home() / ".cache" / "songform"))
+    from .corpus_tokens import cache_root
+
+    return cache_root()
 
 
 def _summary_key(path: Path, plain: bool) -> str:
@@ -104,27 +105,13 @@ def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
             limit: Annotated[int | None, typer.Option(help="At most this many songs.")] = None
             ) -> None:
     """Tokenize a corpus once into a cache that training reloads quickly."""
-    from songform.data.corpus import CorpusReport, detect_layout, read_corpus
-    from songform.data.dataset import cached_corpus
     from songform.symbolic.tokenizer import SongTokenizer
+
+    from .corpus_tokens import tokenized_corpus
 
     if not path.exists():
         raise fail(f"no such corpus: {path}")
-    tokenizer = SongTokenizer()
-    report = CorpusReport(detect_layout(path, plain))
-
-    def build():
-        sequences, names = [], []
-        with Progress(TextColumn("tokenizing"), BarColumn(), MofNCompleteColumn(),
-                      console=console, transient=True) as progress:
-            task = progress.add_task("songs", total=limit)
-            for name, song in read_corpus(path, plain, report, limit):
-                sequences.append(tokenizer.encode(song))
-                names.append(name)
-                progress.advance(task)
-        return sequences, names, {"layout": report.layout, "skipped": report.skipped}
-
-    corpus = cached_corpus(out, tokenizer, build)
+    corpus, report = tokenized_corpus(path, SongTokenizer(), out, plain, limit)
     console.print(f"{len(corpus.names)} songs, {len(corpus.ids)} tokens, "
                   f"{len(corpus.bar_starts)} bars in [bold]{out}[/]; skipped "
                   f"{len(report.skipped)}")

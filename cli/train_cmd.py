@@ -13,9 +13,10 @@ import typer
 
 from .common import console, fail, handles_errors
 
-CORPORA = ("jsb",)
-DEFAULT_JSB = Path(__file__).resolve().parents[1].parent / "shared" / "data" / \
-    "jsb-chorales" / "Jsb16thSeparated.json"
+CORPORA = ("jsb", "pop909", "midi")
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DEFAULT_JSB = SHARED_DATA / "jsb-chorales" / "Jsb16thSeparated.json"
+DEFAULT_POP909 = SHARED_DATA / "pop909"
 
 
 @handles_errors
@@ -35,16 +36,36 @@ def train(
     seed: int = 0,
     device: Annotated[str, typer.Option(help="cpu or cuda (never chosen for you).")] = "cpu",
     resume: Annotated[Path | None, typer.Option(help="Continue from this checkpoint.")] = None,
+    limit: Annotated[int | None, typer.Option(help="pop909/midi: at most this many songs."
+                                              )] = None,
 ) -> None:
     """Train the bar-level Music Transformer on a corpus and save a checkpoint folder."""
-    from songform.symbolic.model import ModelConfig
     from songform.symbolic.train import TrainConfig
     from songform.symbolic.train import train as run_training
 
     if corpus not in CORPORA:
-        raise fail(f'--corpus: expected one of {", ".join(CORPORA)}, got "{corpus}" (the '
-                   "POP909 and MIDI-folder corpora arrive with the tokenizer)")
+        raise fail(f'--corpus: expected one of {", ".join(CORPORA)}, got "{corpus}"')
+    schedule = TrainConfig(steps=steps, batch_size=batch_size, lr=lr,
+                           warmup=max(10, steps // 10), seed=seed, device=device,
+                           eval_every=max(1, steps // 5))
+    if corpus == "jsb":
+        config, train_set, valid_set, tokenizer_config = _jsb(data, window, dim, depth, heads,
+                                                               position, seed,
+                                                               steps * batch_size)
+    else:
+        config, train_set, valid_set, tokenizer_config = _songs(corpus, data, window, dim,
+                                                                depth, heads, position, seed,
+                                                                limit)
+    summary = run_training(config, train_set, valid_set, schedule, out_dir=out, resume=resume,
+                           tokenizer_config=tokenizer_config)
+    console.print(f"trained {summary['steps']} steps; valid NLL {summary['valid_nll']:.4f} "
+                  f"nats/token; checkpoint in [bold]{out}[/]")
+
+
+def _jsb(data, window, dim, depth, heads, position, seed, crops):
+    """The JSB benchmark grid (SATB per sixteenth), as in bench/jsb.py."""
     from songform.data.jsb import VOCAB_SIZE, JsbWindows, load_jsb
+    from songform.symbolic.model import ModelConfig
 
     path = data or DEFAULT_JSB
     if not path.is_file():
@@ -53,13 +74,44 @@ def train(
     config = ModelConfig(vocab_size=VOCAB_SIZE, dim=dim, depth=depth, heads=heads,
                          position=position, max_relative=window, max_positions=window + 1)
     train_set = JsbWindows(chorales["train"], window, random_crops=True, seed=seed,
-                           crops_per_epoch=steps * batch_size)
+                           crops_per_epoch=crops)
     valid_set = JsbWindows(chorales["valid"], window)
-    summary = run_training(
-        config, train_set, valid_set,
-        TrainConfig(steps=steps, batch_size=batch_size, lr=lr, warmup=max(10, steps // 10),
-                    seed=seed, device=device, eval_every=max(1, steps // 5)),
-        out_dir=out, resume=resume,
-        tokenizer_config={"corpus": "jsb", "scheme": "satb-16th", "vocab_size": VOCAB_SIZE})
-    console.print(f"trained {summary['steps']} steps; valid NLL {summary['valid_nll']:.4f} "
-                  f"nats/token; checkpoint in [bold]{out}[/]")
+    return config, train_set, valid_set, {"corpus": "jsb", "scheme": "satb-16th",
+                                          "vocab_size": VOCAB_SIZE}
+
+
+def _songs(corpus, data, window, dim, depth, heads, position, seed, limit):
+    """POP909 or a MIDI folder through the song tokenizer (plan tokens and all), split by
+    POP909's fixed ids or, for other folders, every tenth song for validation."""
+    from songform.data.dataset import BarWindows
+    from songform.hierarchy.splits import pop909_split
+    from songform.symbolic.model import ModelConfig
+    from songform.symbolic.tokenizer import PROGRAM_ROLES, SongTokenizer
+
+    from .corpus_tokens import tokenized_corpus
+
+    path = data or (DEFAULT_POP909 if corpus == "pop909" else None)
+    if path is None or not path.exists():
+        raise fail(f"{corpus} data not found: {path} (pass --data)")
+    tokenizer = SongTokenizer()
+    tokens, report = tokenized_corpus(path, tokenizer, plain=corpus == "midi", limit=limit)
+    if corpus == "pop909":
+        splits = [pop909_split(name) if name.isdigit() else "train" for name in tokens.names]
+    else:
+        splits = ["valid" if i % 10 == 5 else "train" for i in range(len(tokens.names))]
+    train_part = tokens.subset([s == "train" for s in splits])
+    valid_part = tokens.subset([s == "valid" for s in splits])
+    if not len(train_part.names) or not len(valid_part.names):
+        raise fail(f"{path}: too few songs for a training and a validation split "
+                   f"({len(tokens.names)} read, {len(report.skipped)} skipped)")
+    programs = {tokenizer.inverse[int(i)] for i in set(tokens.ids.tolist())
+                if tokenizer.inverse[int(i)].startswith("Program_")}
+    roles = sorted(PROGRAM_ROLES[int(p.split("_")[1])] for p in programs
+                   if int(p.split("_")[1]) in PROGRAM_ROLES)
+    config = ModelConfig(vocab_size=len(tokenizer), dim=dim, depth=depth, heads=heads,
+                         position=position, max_relative=window, max_positions=window + 1)
+    console.print(f"{corpus}: {len(train_part.names)} training and {len(valid_part.names)} "
+                  f"validation songs, {len(tokens.ids):,} tokens; roles {', '.join(roles)}")
+    return (config, BarWindows(train_part, tokenizer, window, augment=True, seed=seed),
+            BarWindows(valid_part, tokenizer, window),
+            {**tokenizer.config(), "corpus": corpus, "roles": roles})

@@ -21,7 +21,7 @@ from torch.utils.data import Dataset
 from songform.hierarchy.fileio import atomic_path, atomic_write_text
 from songform.symbolic.tokenizer import SongTokenizer, TokenSequence
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: Program tokens name roles; ringing last notes kept
 
 
 @dataclass
@@ -50,6 +50,20 @@ class TokenCorpus:
 
         return cls(ids, cat("pitches").astype(np.int64), cat("onsets"), cat("durations"),
                    starts, np.flatnonzero(ids == bar_id), list(names))
+
+    def subset(self, keep: list[bool]) -> TokenCorpus:
+        """The songs whose ``keep`` flag is set (one flag per song, in order)."""
+        chosen = [i for i, flag in enumerate(keep) if flag]
+        spans = [(int(self.song_starts[i]), int(self.song_starts[i + 1])) for i in chosen]
+        take = (np.concatenate([np.arange(a, b) for a, b in spans]) if spans
+                else np.zeros(0, dtype=np.int64))
+        lengths = [b - a for a, b in spans]
+        starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        bar_id = int(self.ids[self.bar_starts[0]]) if len(self.bar_starts) else -1
+        ids = self.ids[take]
+        return TokenCorpus(ids, self.pitches[take], self.onsets[take], self.durations[take],
+                           starts, np.flatnonzero(ids == bar_id),
+                           [self.names[i] for i in chosen])
 
     def save(self, path: Path, meta: dict) -> None:
         path = Path(path)

@@ -68,6 +68,22 @@ class Song:
         return music21.converter.parse(self.midi_bytes(), format="midi")
 
 
+def truncate_score(score: Score, end: int) -> Score:
+    """A copy of ``score`` whose notes end by tick ``end``: notes starting at or after it are
+    dropped, notes ringing past it are shortened (symusic's ``clip(clip_end=True)`` drops
+    those instead)."""
+    cut = score.clip(0, end, clip_end=False)
+    for track in cut.tracks:
+        kept = []
+        for note in track.notes:
+            if note.time < end:
+                note.duration = max(1, min(note.duration, end - note.time))
+                kept.append(note)
+        track.notes.clear()
+        track.notes.extend(kept)
+    return cut
+
+
 def conductor_score(plan: SongPlan, tpq: int = TICKS_PER_QUARTER) -> Score:
     """An empty score holding the plan's tempo, meter and key maps and a marker per section."""
     score = Score(tpq)

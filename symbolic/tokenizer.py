@@ -6,6 +6,12 @@ event, so each can carry the pitch, onset and duration it stands for, which the 
 embeddings and RIPO attention need per position; compound tokens would bundle several notes'
 attributes into one position. On POP909 it costs about 60 tokens a bar (bench/RESULTS.md).
 
+``Program`` tokens name the track's role, not its General MIDI instrument (the plan holds the
+instruments): melody 73, counter-melody 48, harmony 0, bass 33, drums -1 (programs that sound
+like the role when a stream is decoded without its plan). So POP909's three piano tracks stay
+apart, every corpus speaks one role vocabulary, and generation writes a role's notes into the
+plan's track of that role. Tracks that share a role share a stream.
+
 A bar reads::
 
     Bar  [TimeSig]  Section_chorus  Label_B  BarInSection_3  Key_7maj  Meter_4/4  Energy_5
@@ -37,10 +43,12 @@ from songform.hierarchy.chord_model import simplify_chord
 from songform.hierarchy.labels import KNOWN_LETTERS
 from songform.hierarchy.plan import SECTION_KINDS, TRACK_ROLES, BarPlan, SongPlan
 
-from .song import Song
+from .song import Song, truncate_score
 
 PLAN_ORDER = ("Section", "Label", "BarInSection", "Key", "Meter", "Energy", "Tracks")
 NOTE_ORDER = ("Program", "Pitch", "Velocity", "Duration")
+ROLE_PROGRAMS = {"melody": 73, "counter-melody": 48, "harmony": 0, "bass": 33, "drums": -1}
+PROGRAM_ROLES = {program: role for role, program in ROLE_PROGRAMS.items()}
 QUALITY_NAMES = ("maj", "min", "dim", "aug", "sus2", "sus4", "7", "maj7", "min7", "hdim7",
                  "dim7", "7sus4")
 
@@ -58,6 +66,14 @@ class TokenizerSettings:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TokenizerSettings:
+        """The inverse of :meth:`to_dict`, also after a JSON round trip (string meter keys)."""
+        values = dict(data)
+        if "meters" in values:
+            values["meters"] = {int(k): list(v) for k, v in values["meters"].items()}
+        return cls(**values)
 
     def miditok(self) -> MiditokConfig:
         return MiditokConfig(
@@ -153,8 +169,15 @@ class SongTokenizer:
     # -- encoding ---------------------------------------------------------------------------
     @staticmethod
     def _clipped(song: Song) -> Score:
-        """The score cut at the plan's end (note tails past the last bar line shortened)."""
-        return song.score.clip(0, song.end_tick, clip_end=True)
+        """The score cut at the plan's end (note tails past the last bar line shortened), each
+        track's program set to its role's (:data:`ROLE_PROGRAMS`)."""
+        score = truncate_score(song.score, song.end_tick)
+        roles = {t.name: t.role for t in song.plan.tracks}
+        for track in score.tracks:
+            role = roles.get(track.name, "drums" if track.is_drum else "harmony")
+            track.is_drum = role == "drums"
+            track.program = 0 if track.is_drum else ROLE_PROGRAMS[role]
+        return score
 
     def preprocess(self, song: Song) -> Score:
         """What a round trip reproduces: the score cut at the plan's end, then miditok's
@@ -204,31 +227,9 @@ class SongTokenizer:
         pitches = np.full(n, -1, dtype=np.int64)
         onsets = np.full(n, np.nan)
         durations = np.full(n, np.nan)
-        bar_index, bar_start, unit, onset, pitch = -1, 0.0, 1.0, np.nan, -1
-        resolution = self.settings.beat_resolution
+        state = AttributeState(bars, self.settings.beat_resolution)
         for i, token in enumerate(tokens):
-            kind, _, value = token.partition("_")
-            if kind == "Bar":
-                bar_index += 1
-                if bar_index < len(bars):
-                    bar_start = bars[bar_index].start
-                    unit = 4 / bars[bar_index].meter.denominator  # miditok beats -> quarters
-                onset, pitch = bar_start, -1
-            elif kind == "Position":
-                onset = bar_start + int(value) / resolution * unit
-            elif kind == "ChordAt":
-                onsets[i] = bar_start + int(value) / resolution
-                continue
-            elif kind == "Pitch":
-                pitch = int(value)
-            elif kind == "PitchDrum":  # drum notes have no pitch for intervals
-                pitch = -1
-            elif kind == "Duration":
-                beats, steps, res = (int(x) for x in value.split("."))
-                durations[i] = (beats + steps / res) * unit
-            if kind in ("Pitch", "Velocity", "Duration"):
-                pitches[i] = pitch
-            onsets[i] = onset if kind != "Chord" else onsets[i - 1]
+            pitches[i], onsets[i], durations[i] = state.step(token)
         return pitches, onsets, durations
 
     # -- decoding ---------------------------------------------------------------------------
@@ -257,6 +258,45 @@ class SongTokenizer:
         """Ids of the tokens that may follow ``token``."""
         types = set(self.grammar().get(token_type(token), ()))
         return [i for t, i in self.vocab.items() if token_type(t) in types]
+
+
+class AttributeState:
+    """Per-token attributes one token at a time (what :meth:`SongTokenizer.attributes` and
+    generation share): feed tokens in order, get each one's ``(pitch, onset, duration)``."""
+
+    def __init__(self, bars: list[BarPlan], beat_resolution: int) -> None:
+        self.bars = bars
+        self.resolution = beat_resolution
+        self.bar_index, self.bar_start, self.unit = -1, 0.0, 1.0
+        self.onset, self.pitch = float("nan"), -1
+        self.chord_onset = float("nan")
+
+    def step(self, token: str) -> tuple[int, float, float]:
+        kind, _, value = token.partition("_")
+        duration = float("nan")
+        if kind == "Bar":
+            self.bar_index += 1
+            if self.bar_index < len(self.bars):
+                bar = self.bars[self.bar_index]
+                self.bar_start = bar.start
+                self.unit = 4 / bar.meter.denominator  # miditok beats -> quarters
+            self.onset, self.pitch = self.bar_start, -1
+        elif kind == "Position":
+            self.onset = self.bar_start + int(value) / self.resolution * self.unit
+        elif kind == "ChordAt":
+            self.chord_onset = self.bar_start + int(value) / self.resolution
+            return -1, self.chord_onset, duration
+        elif kind == "Chord":
+            return -1, self.chord_onset, duration
+        elif kind == "Pitch":
+            self.pitch = int(value)
+        elif kind == "PitchDrum":  # drum notes have no pitch for intervals
+            self.pitch = -1
+        elif kind == "Duration":
+            beats, steps, res = (int(x) for x in value.split("."))
+            duration = (beats + steps / res) * self.unit
+        pitch = self.pitch if kind in ("Pitch", "Velocity", "Duration") else -1
+        return pitch, self.onset, duration
 
 
 def _move_time_signatures(tokens: list[str]) -> list[str]:

@@ -35,4 +35,4 @@ def test_train_writes_a_checkpoint_and_resumes(tmp_path):
 
 def test_train_rejects_unknown_corpus(tmp_path):
     result = runner.invoke(app, ["train", "--out", str(tmp_path), "--corpus", "lakh"])
-    assert result.exit_code == 2 and "expected one of jsb" in result.output
+    assert result.exit_code == 2 and "expected one of jsb, pop909, midi" in result.output

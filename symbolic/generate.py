@@ -1,0 +1,310 @@
+"""The Music Transformer writes a song bar by bar under its plan.
+
+Every bar opens with the plan's tokens for it (bar line, meter, section, label, key, energy,
+tracks, chords), fed to the model as one chunk and never sampled; then the model samples the
+bar's notes under the token grammar: positions move forward inside the bar, programs are the
+roles that the plan lets play there (and that the model was trained on), each note is pitch,
+velocity, duration. A bar that restates an earlier one (the plan's ``repeat_of_bar``) copies
+that bar's notes, unless its ``variation`` draws a fresh bar. Decoding runs through the
+ring-buffer cache with explicit positions, so every token costs the same however long the song
+is: generation is linear in the song's length.
+
+Roles the model does not write (a POP909 model knows melody, counter-melody and harmony) come
+from the baseline arranger, so the plan's every track sounds.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from symusic import Note, Track
+
+from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
+
+from .model import MusicTransformer
+from .song import Song, conductor_score, quarters_to_ticks, truncate_score
+from .tokenizer import PROGRAM_ROLES, ROLE_PROGRAMS, AttributeState, SongTokenizer, token_type
+
+
+@dataclass(frozen=True)
+class GenerateConfig:
+    """Sampling settings.
+
+    Args:
+        temperature: softmax temperature.
+        top_p: nucleus sampling mass (1 keeps every allowed token).
+        context: tokens of context the model attends back (its training window is a good
+            choice); the cache holds this many plus one bar's plan chunk.
+        max_tokens_per_bar: a bar that reaches this many note tokens is closed.
+        copy_repeats: restated bars copy their source's notes (with probability
+            ``1 - variation``); off, every bar is sampled.
+    """
+
+    temperature: float = 1.0
+    top_p: float = 0.95
+    context: int = 384
+    max_tokens_per_bar: int = 192
+    copy_repeats: bool = True
+
+    def __post_init__(self) -> None:
+        if self.temperature <= 0 or not 0 < self.top_p <= 1:
+            raise ValueError("temperature must be positive and top_p in (0, 1]")
+        if self.context < 16 or self.max_tokens_per_bar < 4:
+            raise ValueError("context must be at least 16 tokens, max_tokens_per_bar 4")
+
+
+class _Vocabulary:
+    """Token ids grouped the way the sampling grammar needs them."""
+
+    def __init__(self, tokenizer: SongTokenizer) -> None:
+        vocab = tokenizer.vocab
+        self.size = len(vocab)
+        self.bar = vocab["Bar_None"]
+        self.positions = {int(t.split("_")[1]): i for t, i in vocab.items()
+                          if t.startswith("Position_")}
+        self.programs = {int(t.split("_")[1]): i for t, i in vocab.items()
+                         if t.startswith("Program_")}
+        self.by_type: dict[str, list[int]] = {}
+        for token, index in vocab.items():
+            self.by_type.setdefault(token_type(token), []).append(index)
+
+
+class _Decoder:
+    """Feeds tokens through the model with a cache and tracks their attributes."""
+
+    def __init__(self, model: MusicTransformer, tokenizer: SongTokenizer, bars: list[BarPlan],
+                 capacity: int, device: torch.device) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.device = device
+        self.caches = model.new_caches(1, capacity, device)
+        self.state = AttributeState(bars, tokenizer.settings.beat_resolution)
+        self.position = 0
+        self.origin = 0.0  # onsets are fed relative to this (see rebase)
+
+    def rebase(self, origin: float) -> None:
+        """Measure onsets from ``origin`` (a bar line) from now on. Training windows start at
+        bar lines with onset 0, so the onset embedding should see onsets from the earliest bar
+        still in context, not from the song's start; cached onsets shift by the same amount,
+        which keeps every onset difference (RIPO) exact."""
+        shift = origin - self.origin
+        if shift:
+            for cache in self.caches:
+                cache.onsets -= shift
+            self.origin = origin
+
+    @torch.no_grad()
+    def feed(self, tokens: list[str]) -> torch.Tensor:
+        """Run ``tokens`` as one chunk; the next-token logits after the last one."""
+        ids, pitches, onsets, durations = [], [], [], []
+        for token in tokens:
+            pitch, onset, duration = self.state.step(token)
+            ids.append(self.tokenizer.vocab[token])
+            pitches.append(pitch)
+            onsets.append(onset - self.origin)
+            durations.append(duration)
+        count = len(ids)
+        positions = torch.arange(self.position, self.position + count, device=self.device)
+        self.position += count
+        logits = self.model(torch.tensor([ids], device=self.device),
+                            torch.tensor([pitches], device=self.device),
+                            torch.tensor([onsets], device=self.device, dtype=torch.float32),
+                            torch.tensor([durations], device=self.device, dtype=torch.float32),
+                            positions=positions[None], caches=self.caches)
+        return logits[0, -1].float()
+
+
+def plan_skeleton(tokenizer: SongTokenizer, plan: SongPlan, roles: tuple[str, ...]
+                  ) -> list[list[str]]:
+    """Each bar's forced tokens (bar line, time signature where the stream has one, plan
+    tokens), with ``Tracks_`` naming only the roles the model writes."""
+    tokens = tokenizer.encode(Song(plan, conductor_score(plan))).tokens
+    bars: list[list[str]] = []
+    for token in tokens:
+        if token == "Bar_None":
+            bars.append([])
+        if token.startswith("Tracks_"):
+            playing = [] if token == "Tracks_none" else token[len("Tracks_"):].split("+")
+            kept = [r for r in playing if r in roles]
+            token = "Tracks_" + ("+".join(kept) if kept else "none")
+        bars[-1].append(token)
+    return bars
+
+
+def _sample(logits: torch.Tensor, allowed: list[int], config: GenerateConfig,
+            generator: torch.Generator) -> int:
+    masked = torch.full_like(logits, float("-inf"))
+    index = torch.tensor(allowed, device=logits.device)
+    masked[index] = logits[index] / config.temperature
+    probabilities = torch.softmax(masked, dim=-1)
+    if config.top_p < 1:
+        ordered, order = probabilities.sort(descending=True)
+        keep = ordered.cumsum(0) - ordered < config.top_p  # always keeps the most likely
+        probabilities = torch.zeros_like(probabilities).scatter(0, order[keep], ordered[keep])
+    return int(torch.multinomial(probabilities.cpu(), 1, generator=generator))
+
+
+def _bar_roles(bar: BarPlan, plan: SongPlan, roles: tuple[str, ...]) -> list[str]:
+    return sorted({t.role for t in plan.tracks if t.name in bar.tracks and t.role in roles})
+
+
+def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
+             seed: int = 0, config: GenerateConfig | None = None,
+             roles: tuple[str, ...] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Song:
+    """Write ``plan`` as a song with ``model``; the same model, plan and seed give the same
+    song.
+
+    Args:
+        roles: the roles the model writes (a checkpoint's ``tokenizer.json`` lists them);
+            default all. The plan's other tracks are played by the baseline arranger.
+        progress: called ``(bars done, bars)`` after each bar.
+    """
+    config = config or GenerateConfig()
+    roles = tuple(roles or TRACK_ROLES)
+    model.eval()
+    device = next(model.parameters()).device
+    vocab = _Vocabulary(tokenizer)
+    bars = list(plan.bars())
+    skeleton = plan_skeleton(tokenizer, plan, roles)
+    chunk = max(len(prefix) for prefix in skeleton) + config.max_tokens_per_bar
+    decoder = _Decoder(model, tokenizer, bars, config.context + chunk, device)
+    generator = torch.Generator().manual_seed(seed)
+    chooser = random.Random(seed)
+    written: list[list[str]] = []
+    bar_lines: list[tuple[int, float]] = []  # (token position, onset) of each bar line
+    for index, (bar, prefix) in enumerate(zip(bars, skeleton, strict=True)):
+        bar_lines.append((decoder.position, bar.start))
+        decoder.rebase(next(onset for at, onset in bar_lines
+                            if at >= decoder.position - config.context))
+        logits = decoder.feed(prefix)
+        source = bar.repeat_of_bar
+        if (config.copy_repeats and source is not None and written[source]
+                and chooser.random() >= bar.variation):
+            decoder.feed(written[source])
+            written.append(list(written[source]))
+        else:
+            written.append(_sample_bar(decoder, logits, bar, plan, roles, vocab, config,
+                                       generator))
+        if progress:
+            progress(index + 1, len(bars))
+    stream = [token for prefix, notes in zip(skeleton, written, strict=True)
+              for token in prefix + notes]
+    return _song(tokenizer, plan, stream, roles, seed)
+
+
+def _sample_bar(decoder: _Decoder, logits: torch.Tensor, bar: BarPlan, plan: SongPlan,
+                roles: tuple[str, ...], vocab: _Vocabulary, config: GenerateConfig,
+                generator: torch.Generator) -> list[str]:
+    """One bar's note tokens, sampled under the grammar."""
+    playing = _bar_roles(bar, plan, roles)
+    if not playing:
+        return []
+    programs = [vocab.programs[ROLE_PROGRAMS[role]] for role in playing]
+    steps_in_bar = bar.meter.numerator * decoder.tokenizer.settings.beat_resolution
+    inverse = decoder.tokenizer.inverse
+    tokens: list[str] = []
+    position, previous, drum = -1, "Bar", False
+    while len(tokens) < config.max_tokens_per_bar - 4:
+        later = [vocab.positions[p] for p in range(position + 1, steps_in_bar)]
+        if previous in ("Bar", "Duration"):
+            allowed = later + [vocab.bar] + (programs if previous == "Duration" else [])
+        elif previous == "Position":
+            allowed = programs
+        elif previous == "Program":
+            allowed = vocab.by_type["PitchDrum" if drum else "Pitch"]
+        elif previous in ("Pitch", "PitchDrum"):
+            allowed = vocab.by_type["Velocity"]
+        else:  # Velocity
+            allowed = vocab.by_type["Duration"]
+        choice = _sample(logits, allowed, config, generator)
+        if choice == vocab.bar:
+            break
+        token = inverse[choice]
+        previous = token_type(token)
+        if previous == "Position":
+            position = int(token.split("_")[1])
+        elif previous == "Program":
+            drum = int(token.split("_")[1]) == -1
+        tokens.append(token)
+        logits = decoder.feed([token])
+    while tokens and token_type(tokens[-1]) != "Duration":  # drop an unfinished note
+        tokens.pop()
+    return tokens
+
+
+def _song(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str],
+          roles: tuple[str, ...], seed: int) -> Song:
+    """Decode the stream into the plan's tracks (a role's notes go to the plan's first
+    track of that role); roles the model does not write come from the arranger."""
+    score = conductor_score(plan)
+    decoded = tokenizer.decode([tokenizer.vocab[t] for t in stream])
+    decoded = decoded.resample(score.ticks_per_quarter, min_dur=1)
+    end = quarters_to_ticks(plan.duration_quarters, score.ticks_per_quarter)
+    decoded = truncate_score(decoded, end)  # notes ring no further than the last bar
+    by_role = {}
+    for track in plan.tracks:
+        by_role.setdefault(track.role, track)
+    notes: dict[str, list[Note]] = {t.name: [] for t in plan.tracks}
+    for track in decoded.tracks:
+        role = "drums" if track.is_drum else PROGRAM_ROLES.get(int(track.program))
+        if role in by_role:
+            notes[by_role[role].name].extend(track.notes)
+    missing = [t for t in plan.tracks if t.role not in roles]
+    if missing:
+        from .arranger import arrange
+
+        arranged = {t.name: t for t in arrange(plan, seed).score.tracks}
+        for track in missing:
+            notes[track.name] = list(arranged[track.name].notes)
+    for spec in plan.tracks:
+        track = Track(name=spec.name, program=spec.program, is_drum=spec.is_drum)
+        for note in sorted(notes[spec.name], key=lambda n: (n.time, n.pitch)):
+            track.notes.append(Note(note.time, note.duration, note.pitch, note.velocity))
+        score.tracks.append(track)
+    return Song(plan=plan, score=score)
+
+
+@dataclass(frozen=True)
+class SongModel:
+    """A trained checkpoint ready to write songs: the model, the tokenizer it was trained
+    with, and the roles it writes."""
+
+    model: MusicTransformer
+    tokenizer: SongTokenizer
+    roles: tuple[str, ...]
+
+    @classmethod
+    def load(cls, folder, device: str = "cpu") -> SongModel:
+        """Load a checkpoint folder (safetensors; no code runs).
+
+        Raises:
+            ValueError: the checkpoint was not trained on the song tokenizer (e.g. the JSB
+                grid), or its vocabulary does not match.
+        """
+        import json
+        from pathlib import Path
+
+        from .checkpoint import TOKENIZER, load_checkpoint
+        from .tokenizer import TokenizerSettings
+
+        folder = Path(folder)
+        path = folder / TOKENIZER
+        config = json.loads(path.read_text()) if path.exists() else {}
+        if config.get("scheme") != "REMI+programs+plan":
+            raise ValueError(f"{folder} was not trained on songform's song tokenizer "
+                             f"(scheme {config.get('scheme')!r}); it cannot write songs")
+        tokenizer = SongTokenizer(TokenizerSettings.from_dict(config["settings"]))
+        model = load_checkpoint(folder, device)
+        if model.config.vocab_size != len(tokenizer):
+            raise ValueError(f"{folder}: the model has {model.config.vocab_size} tokens, the "
+                             f"tokenizer {len(tokenizer)}")
+        return cls(model, tokenizer, tuple(config.get("roles") or TRACK_ROLES))
+
+    def write(self, plan: SongPlan, seed: int = 0, config: GenerateConfig | None = None,
+              progress: Callable[[int, int], None] | None = None) -> Song:
+        """``plan`` as a song (see :func:`generate`)."""
+        return generate(self.model, self.tokenizer, plan, seed, config, self.roles, progress)

@@ -1,0 +1,172 @@
+"""Model-driven generation under the plan, with a tiny random model (the grammar and the plan
+hold whatever the weights are)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+import songform
+from songform.hierarchy.plan import TRACK_ROLES
+from songform.hierarchy.planner import plan_song
+from songform.symbolic.arranger import arrange
+from songform.symbolic.checkpoint import save_checkpoint
+from songform.symbolic.generate import (
+    GenerateConfig,
+    SongModel,
+    _Decoder,
+    generate,
+    plan_skeleton,
+)
+from songform.symbolic.model import ModelConfig, MusicTransformer
+from songform.symbolic.song import quarters_to_ticks
+from songform.symbolic.tokenizer import SongTokenizer
+
+POP909_ROLES = ("counter-melody", "harmony", "melody")
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return SongTokenizer()
+
+
+@pytest.fixture(scope="module")
+def model(tokenizer):
+    torch.manual_seed(0)
+    return MusicTransformer(ModelConfig(vocab_size=len(tokenizer), dim=32, depth=2, heads=2,
+                                        max_relative=64, dropout=0.0)).eval()
+
+
+@pytest.fixture(scope="module")
+def plan():
+    template = songform.Template(form="verse:2 chorus:2 verse:2 chorus:2", style="pop",
+                                 tempo=100, key="D")
+    return plan_song(template, 3)
+
+
+def _config(**changes):
+    return GenerateConfig(**{"context": 64, "max_tokens_per_bar": 48, **changes})
+
+
+def _notes(song, name):
+    track = next(t for t in song.score.tracks if t.name == name)
+    return [(n.time, n.duration, n.pitch, n.velocity) for n in track.notes]
+
+
+def test_notes_follow_the_plan(model, tokenizer, plan):
+    song = generate(model, tokenizer, plan, seed=1, config=_config(), roles=POP909_ROLES)
+    assert song.plan is plan
+    bars = list(plan.bars())
+    starts = [quarters_to_ticks(b.start) for b in bars] + [song.end_tick]
+    roles = {t.name: t.role for t in plan.tracks}
+    written = 0
+    for track in song.score.tracks:
+        assert track.program == next(t.program for t in plan.tracks if t.name == track.name)
+        if roles[track.name] not in POP909_ROLES:
+            continue
+        for note in track.notes:
+            bar = int(np.searchsorted(starts, note.time, side="right")) - 1
+            assert 0 <= bar < len(bars) and note.end <= song.end_tick
+            assert track.name in bars[bar].tracks  # only tracks the plan lets play there
+            written += 1
+    assert written > 0
+    arranged = arrange(plan, 1)  # roles the model does not write come from the arranger
+    for name in ("Bass", "Drums"):
+        assert _notes(song, name) == _notes(arranged, name)
+
+
+def test_the_stream_re_encodes_to_the_plans_tokens(model, tokenizer, plan):
+    song = generate(model, tokenizer, plan, seed=2, config=_config(), roles=POP909_ROLES)
+    tokens = tokenizer.encode(song).tokens
+    plan_types = ("Section", "Label", "BarInSection", "Key", "Meter", "Energy", "ChordAt",
+                  "Chord")
+    skeleton = plan_skeleton(tokenizer, plan, TRACK_ROLES)
+    expected = [t for bar in skeleton for t in bar if t.split("_")[0] in plan_types]
+    assert [t for t in tokens if t.split("_")[0] in plan_types] == expected
+
+
+def test_same_seed_same_song(model, tokenizer, plan):
+    first = generate(model, tokenizer, plan, seed=5, config=_config(), roles=POP909_ROLES)
+    again = generate(model, tokenizer, plan, seed=5, config=_config(), roles=POP909_ROLES)
+    other = generate(model, tokenizer, plan, seed=6, config=_config(), roles=POP909_ROLES)
+    assert _notes(first, "Lead") == _notes(again, "Lead")
+    assert _notes(first, "Piano") != _notes(other, "Piano")
+
+
+def test_restated_bars_copy_their_source(model, tokenizer, plan):
+    exact = dataclasses.replace(plan, sections=tuple(
+        dataclasses.replace(s, phrases=tuple(dataclasses.replace(p, variation=0.0)
+                                             for p in s.phrases)) for s in plan.sections))
+    song = generate(model, tokenizer, exact, seed=3, config=_config(), roles=POP909_ROLES)
+    bars = list(exact.bars())
+    restated = [b for b in bars if b.repeat_of_bar is not None]
+    assert restated
+    piano = _notes(song, "Piano") + _notes(song, "Lead")
+    for bar in restated:
+        source = bars[bar.repeat_of_bar]
+        shift = quarters_to_ticks(bar.start) - quarters_to_ticks(source.start)
+
+        def in_bar(b, notes):
+            begin, end = quarters_to_ticks(b.start), quarters_to_ticks(b.start + b.length)
+            return sorted((t - begin, p) for t, _, p, _ in notes if begin <= t < end)
+
+        assert in_bar(bar, piano) == in_bar(source, piano), shift
+    fresh = generate(model, tokenizer, exact, seed=3, config=_config(copy_repeats=False),
+                     roles=POP909_ROLES)
+    assert _notes(fresh, "Piano") != _notes(song, "Piano")
+
+
+def test_cached_chunks_equal_one_full_pass(model, tokenizer, plan):
+    song = arrange(plan, 1)
+    sequence = tokenizer.encode(song)
+    bars = list(plan.bars())
+    decoder = _Decoder(model, tokenizer, bars, capacity=len(sequence), device="cpu")
+    cuts = [i for i, t in enumerate(sequence.tokens) if t == "Bar_None"][1:4]
+    pieces = np.split(np.array(sequence.tokens, dtype=object), cuts)
+    last = [decoder.feed(list(piece)) for piece in pieces]
+    end = cuts[-1] + len(pieces[-1])
+    full = model(torch.as_tensor(sequence.ids[:end])[None],
+                 torch.as_tensor(sequence.pitches[:end])[None],
+                 torch.as_tensor(sequence.onsets[:end], dtype=torch.float32)[None],
+                 torch.as_tensor(sequence.durations[:end], dtype=torch.float32)[None])[0]
+    for cut, logits in zip([*cuts, end], last, strict=True):
+        assert torch.allclose(logits, full[cut - 1], atol=1e-4)
+
+
+def test_cache_size_does_not_grow_with_the_song(model, tokenizer):
+    sizes = []
+    for bars in (4, 16):
+        template = songform.Template(form=f"verse:{bars}", style="pop", tempo=100, key="C")
+        decoders = []
+        original = _Decoder.__init__
+
+        def spy(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            decoders.append(self)
+
+        _Decoder.__init__ = spy
+        try:
+            generate(model, tokenizer, plan_song(template, 1), config=_config(),
+                     roles=POP909_ROLES)
+        finally:
+            _Decoder.__init__ = original
+        sizes.append(decoders[0].caches[0].capacity)
+        assert decoders[0].position > 4 * bars  # every bar went through the model
+    assert sizes[0] == sizes[1]
+
+
+def test_song_model_loads_checkpoints_and_refuses_other_schemes(model, tokenizer, plan,
+                                                                 tmp_path):
+    save_checkpoint(tmp_path / "song", model,
+                    {**tokenizer.config(), "roles": list(POP909_ROLES)})
+    loaded = SongModel.load(tmp_path / "song")
+    assert loaded.roles == POP909_ROLES
+    song = loaded.write(plan, seed=1, config=_config())
+    direct = generate(model, tokenizer, plan, seed=1, config=_config(), roles=POP909_ROLES)
+    assert _notes(song, "Lead") == _notes(direct, "Lead")
+    save_checkpoint(tmp_path / "jsb", model, {"scheme": "satb-16th"})
+    with pytest.raises(ValueError, match="cannot write songs"):
+        SongModel.load(tmp_path / "jsb")
