@@ -32,6 +32,12 @@ EngineOpt = Annotated[str, typer.Option("--engine",
 ModelPathOpt = Annotated[Path | None, typer.Option(
     "--model-path", help="Local model folder for a neural engine (or $SONGFORM_MUSICGEN_PATH, "
                          "$SONGFORM_STABLE_AUDIO_PATH).")]
+NotesOpt = Annotated[str, typer.Option(
+    "--notes", help="Who writes the notes: model (the Music Transformer), arranger (the "
+                    "rule-based baseline) or auto (the model when one is given or shipped).")]
+CheckpointOpt = Annotated[Path | None, typer.Option(
+    "--checkpoint", help="A checkpoint folder from `songform train --corpus pop909|midi` "
+                         "(default: the shipped model).")]
 StrengthOpt = Annotated[float | None, typer.Option(
     "--strength", help="stable-audio: 0 keeps the FluidSynth render (autoencoder round trip), "
                        "1 starts from noise [default 0.5].")]
@@ -77,10 +83,12 @@ def generate(
     strength: StrengthOpt = None,
     diffusion_steps: StepsOpt = None,
     batch_size: BatchOpt = None,
+    notes: NotesOpt = "auto",
+    checkpoint: CheckpointOpt = None,
 ) -> None:
     """Compose a song and write song.mid, song.musicxml, song.wav, pianoroll.png, plan.json."""
+    from songform import write_notes
     from songform.song import Song
-    from songform.symbolic.arranger import arrange
 
     render_error = _render_errors()
     if audio_format not in ("wav", "flac"):
@@ -89,7 +97,7 @@ def generate(
     seed = seed if seed is not None else (template.seed or 0)
     out.mkdir(parents=True, exist_ok=True)
     written: list[tuple[str, Path, float]] = []
-    steps = ["plan", "arrange", "midi", "musicxml", "pianoroll"] + (["audio"] if audio else [])
+    steps = ["plan", "notes", "midi", "musicxml", "pianoroll"] + (["audio"] if audio else [])
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("planning", total=len(steps))
@@ -101,8 +109,18 @@ def generate(
         atomic_write_text(plan_path, song_plan.to_json())
         written.append(("plan", plan_path, time.perf_counter() - started))
         progress.advance(task)
-        progress.update(task, description="arranging (baseline arranger)")
-        song = Song.from_symbolic(arrange(song_plan, seed))
+        writer = _note_writer(notes, checkpoint)
+        progress.update(task, description=f"writing notes ({writer})")
+        bars = progress.add_task(f"  {writer}: bars", total=song_plan.num_bars)
+        try:
+            song = Song.from_symbolic(write_notes(
+                song_plan, seed, "model" if writer != "baseline arranger" else "arranger",
+                str(checkpoint) if checkpoint else None,
+                progress=lambda done, total: progress.update(bars, completed=done)))
+        except ValueError as error:
+            raise fail(str(error), 2) from None
+        finally:
+            progress.remove_task(bars)
         progress.advance(task)
         jobs = [("MIDI", "song.mid", song.save_midi), ("MusicXML", "song.musicxml",
                                                          song.save_musicxml),
@@ -138,7 +156,7 @@ def generate(
     minutes, seconds = divmod(round(song_plan.duration_seconds), 60)
     console.print(f"[bold]{song_plan.title}[/]: {song_plan.num_bars} bars, "
                   f"{minutes}:{seconds:02d}, {len(song_plan.sections)} sections, seed {seed}, "
-                  f"style {song_plan.style}")
+                  f"style {song_plan.style}, notes by the {writer}")
     table = Table(header_style="bold")
     for column in ("output", "file", "size", "seconds"):
         table.add_column(column)
@@ -193,6 +211,22 @@ def render(
         raise fail(str(error), 1) from None
     console.print(f"wrote [bold]{path}[/] ({_size(path)}) in "
                   f"{time.perf_counter() - started:.1f} s")
+
+
+def _note_writer(notes: str, checkpoint: Path | None) -> str:
+    """What will write the notes, for the progress line (and a clear error when unusable)."""
+    from songform.symbolic.shipped import shipped_checkpoint
+
+    if notes not in ("auto", "model", "arranger"):
+        raise fail(f'--notes: expected "auto", "model" or "arranger", got "{notes}"')
+    if checkpoint is not None and not checkpoint.is_dir():
+        raise fail(f"--checkpoint: no such folder: {checkpoint}")
+    folder = checkpoint or shipped_checkpoint()
+    if notes == "arranger" or (notes == "auto" and folder is None):
+        return "baseline arranger"
+    if folder is None:
+        raise fail("--notes model: no checkpoint given (--checkpoint) and none shipped")
+    return f"model {folder.name}"
 
 
 def _advance(progress: Progress, task):

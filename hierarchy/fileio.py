@@ -30,10 +30,20 @@ def atomic_path(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     temp = Path(temp_name)
     try:
         yield temp
+        os.chmod(temp, _mode_for(target))  # mkstemp makes 0600; a plain open() would not
         os.replace(temp, target)
     finally:
         if temp.exists():
             temp.unlink()
+
+
+def _mode_for(target: Path) -> int:
+    """The replaced file's permissions, or what a new file gets under the umask."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

@@ -45,26 +45,55 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'songform' has no attribute {name!r}")
 
 
-def compose(template: Template | str | None = None, seed: int | None = None) -> Song:
+def compose(template: Template | str | None = None, seed: int | None = None,
+            notes: str = "auto", checkpoint: str | None = None) -> Song:
     """Plan and write a whole song.
 
     Args:
         template: a ``Template``, a form string or YAML path (see ``load_template``), or
             ``None`` for the default pop song.
         seed: the random seed; default the template's, else 0.
-
-    Until the bar-level model ships, the notes come from the rule-based baseline arranger.
+        notes: who writes the notes: ``"model"`` (the Music Transformer: ``checkpoint``, else
+            the shipped one), ``"arranger"`` (the rule-based baseline), or ``"auto"`` (the
+            model when a checkpoint is given or shipped, else the arranger).
+        checkpoint: a checkpoint folder trained with the song tokenizer.
     """
     from songform.song import Song
-    from songform.symbolic.arranger import arrange
 
     if not isinstance(template, Template):
         template = load_template(template)
     seed = seed if seed is not None else (template.seed or 0)
-    return Song.from_symbolic(arrange(plan_song(template, seed), seed))
+    song_plan = plan_song(template, seed)
+    return Song.from_symbolic(write_notes(song_plan, seed, notes, checkpoint))
+
+
+def write_notes(song_plan: SongPlan, seed: int = 0, notes: str = "auto",
+                checkpoint: str | None = None, progress=None):
+    """The notes of ``song_plan`` (a ``symbolic.Song``), by the model or the arranger (see
+    :func:`compose`).
+
+    Raises:
+        ValueError: ``notes`` is unknown, or ``"model"`` with no checkpoint given or shipped.
+    """
+    from songform.symbolic.shipped import shipped_checkpoint
+
+    if notes not in ("auto", "model", "arranger"):
+        raise ValueError(f'notes: expected "auto", "model" or "arranger", got "{notes}"')
+    folder = checkpoint or shipped_checkpoint()
+    if notes == "model" and folder is None:
+        raise ValueError("no model to write notes: pass a checkpoint (this install ships "
+                         "none)")
+    if notes == "arranger" or folder is None:
+        from songform.symbolic.arranger import arrange
+
+        return arrange(song_plan, seed)
+    from songform.symbolic.generate import SongModel
+
+    return SongModel.load(folder).write(song_plan, seed, progress=progress)
+
 
 __all__ = [
     "STYLES", "AudioConfig", "BarPlan", "PhrasePlan", "PlannerConfig", "RenderError",
     "Section", "SectionPlan", "Song", "SongPlan", "Template", "TemplateError", "TrackSpec",
-    "__version__", "compose", "get_style", "load_template", "plan", "plan_song",
+    "__version__", "compose", "get_style", "load_template", "plan", "plan_song", "write_notes",
 ]

@@ -70,3 +70,32 @@ def test_bad_format_and_soundfont(tmp_path):
     result = runner.invoke(app, ["generate", "--out", str(tmp_path), "--soundfont",
                                  str(tmp_path / "none.sf2")])
     assert result.exit_code == 1 and "SoundFont not found" in result.output
+
+
+def test_generate_with_a_checkpoint_and_bad_note_options(tmp_path):
+    import torch
+
+    from songform.symbolic.checkpoint import save_checkpoint
+    from songform.symbolic.model import ModelConfig, MusicTransformer
+    from songform.symbolic.tokenizer import SongTokenizer
+
+    tokenizer = SongTokenizer()
+    torch.manual_seed(0)
+    model = MusicTransformer(ModelConfig(vocab_size=len(tokenizer), dim=16, depth=1, heads=2,
+                                         max_relative=32))
+    save_checkpoint(tmp_path / "ckpt", model,
+                    {**tokenizer.config(), "roles": ["harmony", "melody"]})
+    result = runner.invoke(app, ["generate", "verse:2 chorus:1", "--no-audio", "--seed", "4",
+                                 "--out", str(tmp_path / "song"), "--checkpoint",
+                                 str(tmp_path / "ckpt")])
+    assert result.exit_code == 0, result.output
+    assert "notes by the model ckpt" in result.output
+    plan = SongPlan.from_json((tmp_path / "song" / "plan.json").read_text())
+    midi = mido.MidiFile(str(tmp_path / "song" / "song.mid"))
+    assert midi.length == pytest.approx(plan.duration_seconds, abs=1e-3)
+    result = runner.invoke(app, ["generate", "verse:2", "--no-audio", "--out", str(tmp_path),
+                                 "--notes", "robot"])
+    assert result.exit_code == 2 and "--notes" in result.output
+    result = runner.invoke(app, ["generate", "verse:2", "--no-audio", "--out", str(tmp_path),
+                                 "--checkpoint", str(tmp_path / "missing")])
+    assert result.exit_code == 2 and "no such folder" in result.output

@@ -32,3 +32,20 @@ def test_atomic_text_replaces_whole_file(tmp_path):
     atomic_write_text(path, "first")
     atomic_write_text(path, "second")
     assert path.read_text() == "second" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_atomic_files_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    from songform.hierarchy.fileio import atomic_write_text
+
+    umask = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "new.txt", "hello")
+        assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == 0o644  # not mkstemp's 0600
+        os.chmod(tmp_path / "new.txt", 0o640)
+        atomic_write_text(tmp_path / "new.txt", "again")  # a replaced file keeps its mode
+        assert stat.S_IMODE((tmp_path / "new.txt").stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)
