@@ -1,4 +1,5 @@
-"""``songform eval --audio``: does the audio keep the song's notes and structure?"""
+"""``songform eval``: do the notes keep the plan (chord tones, repeats), and does the audio
+keep the notes and the structure?"""
 
 from __future__ import annotations
 
@@ -13,33 +14,55 @@ from .common import console, fail, handles_errors
 
 @handles_errors
 def evaluate(
-    audio: Annotated[Path, typer.Option("--audio", help="The rendered song (.wav/.flac).")],
+    audio: Annotated[Path | None, typer.Option("--audio", help="The rendered song "
+                                               "(.wav/.flac).")] = None,
     midi: Annotated[Path | None, typer.Option(help="Its notes (default: song.mid beside "
                                                    "the audio).")] = None,
     plan: Annotated[Path | None, typer.Option(help="Its plan (default: plan.json beside "
                                                    "the MIDI).")] = None,
 ) -> None:
-    """Per-bar chroma agreement with the notes, and same-label bars against other bars."""
-    import soundfile
+    """The notes against the plan (chord tones, restated bars); with --audio also per-bar
+    chroma agreement with the notes and same-label bars against other bars."""
     from symusic import Score
 
     from songform.hierarchy.plan import SongPlan
-    from songform.render.structure import audio_structure
+    from songform.symbolic.metrics import plan_adherence
     from songform.symbolic.song import TICKS_PER_QUARTER, Song
 
+    if audio is None and midi is None:
+        raise fail("give --midi (the notes) and/or --audio (a render beside its song.mid)")
     midi = midi or audio.with_name("song.mid")
     plan = plan or midi.with_name("plan.json")
     for path, option in ((audio, "--audio"), (midi, "--midi"), (plan, "--plan")):
-        if not path.exists():
+        if path is not None and not path.exists():
             raise fail(f"{option}: no such file {path}")
-    try:
-        samples, rate = soundfile.read(str(audio), always_2d=True)
-    except RuntimeError as error:
-        raise fail(f"--audio: cannot read {audio} ({error})", 1) from None
     score = Score(str(midi))
     if score.ticks_per_quarter != TICKS_PER_QUARTER:
         score = score.resample(TICKS_PER_QUARTER, min_dur=1)
     song = Song(plan=SongPlan.from_json(plan.read_text()), score=score)
+    adherence = plan_adherence(song)
+    table = Table(title=f"the notes of {midi} against {plan.name}", header_style="bold")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("pitched notes", str(adherence.notes))
+    table.add_row("chord tones (share of notes in the sounding chord, 0-1)",
+                  f"{adherence.chord_tones:.3f}")
+    table.add_row("restated bars matching their source (Jaccard, 0-1)",
+                  f"{adherence.repeats:.3f}")
+    console.print(table)
+    if audio is not None:
+        _audio_table(audio, song)
+
+
+def _audio_table(audio: Path, song) -> None:
+    import soundfile
+
+    from songform.render.structure import audio_structure
+
+    try:
+        samples, rate = soundfile.read(str(audio), always_2d=True)
+    except RuntimeError as error:
+        raise fail(f"--audio: cannot read {audio} ({error})", 1) from None
     result = audio_structure(samples, rate, song)
     table = Table(title=f"structure in {audio}", header_style="bold")
     table.add_column("measure")

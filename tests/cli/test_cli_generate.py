@@ -99,3 +99,14 @@ def test_generate_with_a_checkpoint_and_bad_note_options(tmp_path):
     result = runner.invoke(app, ["generate", "verse:2", "--no-audio", "--out", str(tmp_path),
                                  "--checkpoint", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "no such folder" in result.output
+
+
+def test_eval_measures_the_notes_against_the_plan(tmp_path):
+    result = runner.invoke(app, ["generate", "verse:4 chorus:4", "--no-audio", "--notes",
+                                 "arranger", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["eval", "--midi", str(tmp_path / "song.mid")])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "chord tones" in x)
+    assert float(line.split("│")[-2]) > 0.8  # the arranger voices the plan's chords
+    assert runner.invoke(app, ["eval"]).exit_code == 2
