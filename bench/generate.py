@@ -19,7 +19,10 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
+
+from songform.symbolic.metrics import plan_adherence
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,6 +61,33 @@ def recompute_seconds(model, sequence) -> float:
     return time.perf_counter() - started
 
 
+ROLES = ("melody", "counter-melody", "harmony")
+
+
+def pop909_reference(root: Path, count: int) -> dict | None:
+    """Mean plan adherence of the first ``count`` POP909 test songs (their own notes against
+    their annotated chords and labels): what a model trained on POP909 can aim at."""
+    from songform.data.pop909 import read_pop909_song
+    from songform.data.pop909_annotations import beats_per_bar_table
+    from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
+
+    if not root.is_dir():
+        print(f"POP909 not found at {root}: no reference row")
+        return None
+    table = beats_per_bar_table(root)
+    folders = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name.isdigit()
+               and pop909_split(d.name) == "test"
+               and int(d.name) not in POP909_UNUSABLE_LABELS][:count]
+    songs = [read_pop909_song(d, table.get(d.name, 4)).song for d in folders]
+    scores = [plan_adherence(song, ROLES) for song in songs]
+    return {"writer": f"POP909 test ({len(scores)} songs)",
+            "bars": int(np.mean([song.plan.num_bars for song in songs])),
+            "seconds": None, "seconds_per_bar": None,
+        "notes": int(np.mean([s.notes for s in scores])),
+        "chord_tones": float(np.nanmean([s.chord_tones for s in scores])),
+        "repeats": float(np.nanmean([s.repeats for s in scores]))}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", type=Path, default=None)
@@ -65,6 +95,9 @@ def main() -> int:
     parser.add_argument("--recompute-up-to", type=int, default=8,
                         help="recompute only songs of at most this many bars (it is quadratic)")
     parser.add_argument("--write-lengths", type=int, nargs="+", default=[8, 16, 32])
+    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
+                        "pop909")
+    parser.add_argument("--reference-songs", type=int, default=30)
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
                         "generate.json")
     args = parser.parse_args()
@@ -105,6 +138,7 @@ def main() -> int:
     for bars in args.write_lengths:
         import songform
         from songform.hierarchy.planner import plan_song
+        from songform.symbolic.arranger import arrange
 
         template = songform.Template(form=f"verse:{bars // 2} chorus:{bars - bars // 2}",
                                      style="pop", tempo=100, key="C")
@@ -112,10 +146,18 @@ def main() -> int:
         started = time.perf_counter()
         song = writer.write(plan, seed=0)
         seconds = time.perf_counter() - started
-        notes = sum(len(t.notes) for t in song.score.tracks)
-        written.append({"bars": bars, "seconds": seconds, "seconds_per_bar": seconds / bars,
-                        "notes": notes})
-        print(written[-1], flush=True)
+        for name, result, cost in (("model", song, seconds),
+                                   ("arranger", arrange(plan, 0), None)):
+            adherence = plan_adherence(result, ROLES)
+            written.append({"writer": name, "bars": bars, "seconds": cost,
+                            "seconds_per_bar": cost / bars if cost else None,
+                            "notes": adherence.notes, "chord_tones": adherence.chord_tones,
+                            "repeats": adherence.repeats})
+            print(written[-1], flush=True)
+    reference = pop909_reference(args.pop909, args.reference_songs)
+    if reference:
+        written.append(reference)
+        print(reference, flush=True)
     console = Console()
     table = Table(title=f"Decoding a fixed token stream on the CPU ({label}, dim "
                         f"{model.config.dim}, depth {model.config.depth}, context {context})")
@@ -129,12 +171,16 @@ def main() -> int:
                       f"{row['recompute_ms_per_token']:.2f}" if "recompute_s" in row else "-",
                       f"{row['speedup']:.1f}x" if "speedup" in row else "-")
     console.print(table)
-    table = Table(title=f"Whole songs written by the {label}")
-    for column in ("bars", "seconds", "seconds per bar", "notes"):
+    table = Table(title=f"Whole songs: the {label} against the arranger and POP909 "
+                        "(melody, counter-melody, harmony)")
+    for column in ("writer", "bars", "seconds", "seconds per bar", "notes", "chord tones",
+                   "restated bars"):
         table.add_column(column, justify="right")
     for row in written:
-        table.add_row(str(row["bars"]), f"{row['seconds']:.2f}",
-                      f"{row['seconds_per_bar']:.3f}", str(row["notes"]))
+        table.add_row(row["writer"], str(row["bars"]),
+                      f"{row['seconds']:.2f}" if row["seconds"] else "-",
+                      f"{row['seconds_per_bar']:.3f}" if row["seconds_per_bar"] else "-",
+                      str(row["notes"]), f"{row['chord_tones']:.3f}", f"{row['repeats']:.3f}")
     console.print(table)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"model": label, "decode": rows, "write": written},
