@@ -41,6 +41,9 @@ class GenerateConfig:
         max_tokens_per_bar: a bar that reaches this many note tokens is closed.
         copy_repeats: restated bars copy their source's notes (with probability
             ``1 - variation``); off, every bar is sampled.
+        chord_bias: added to the logits of pitches in the chord the plan sounds at the
+            note's position: plan guidance at decoding time. 0 lets the model alone decide;
+            bench/RESULTS.md measures what each setting does to the share of chord tones.
     """
 
     temperature: float = 1.0
@@ -48,6 +51,7 @@ class GenerateConfig:
     context: int = 384
     max_tokens_per_bar: int = 192
     copy_repeats: bool = True
+    chord_bias: float = 2.0
 
     def __post_init__(self) -> None:
         if self.temperature <= 0 or not 0 < self.top_p <= 1:
@@ -67,6 +71,10 @@ class _Vocabulary:
                           if t.startswith("Position_")}
         self.programs = {int(t.split("_")[1]): i for t, i in vocab.items()
                          if t.startswith("Program_")}
+        self.pitch_classes: dict[int, list[int]] = {}  # pitch class -> Pitch token ids
+        for token, index in vocab.items():
+            if token.startswith("Pitch_"):
+                self.pitch_classes.setdefault(int(token.split("_")[1]) % 12, []).append(index)
         self.by_type: dict[str, list[int]] = {}
         for token, index in vocab.items():
             self.by_type.setdefault(token_type(token), []).append(index)
@@ -147,6 +155,22 @@ def _sample(logits: torch.Tensor, allowed: list[int], config: GenerateConfig,
     return int(torch.multinomial(probabilities.cpu(), 1, generator=generator))
 
 
+def _toward_chord(logits: torch.Tensor, bar: BarPlan, offset: float, vocab: _Vocabulary,
+                  bias: float) -> torch.Tensor:
+    """``logits`` with ``bias`` added to the pitches of the chord sounding ``offset``
+    quarters into ``bar``."""
+    events = [e for e in bar.chords if e.offset <= offset + 1e-9] or list(bar.chords[:1])
+    if not events:
+        return logits
+    chord = events[-1].chord
+    ids = [i for pc in chord.pitch_classes for i in vocab.pitch_classes.get(pc, [])]
+    if not ids:
+        return logits
+    logits = logits.clone()
+    logits[torch.tensor(ids, device=logits.device)] += bias
+    return logits
+
+
 def _bar_roles(bar: BarPlan, plan: SongPlan, roles: tuple[str, ...]) -> list[str]:
     return sorted({t.role for t in plan.tracks if t.name in bar.tracks and t.role in roles})
 
@@ -216,6 +240,9 @@ def _sample_bar(decoder: _Decoder, logits: torch.Tensor, bar: BarPlan, plan: Son
             allowed = programs
         elif previous == "Program":
             allowed = vocab.by_type["PitchDrum" if drum else "Pitch"]
+            if config.chord_bias and not drum:
+                unit = 4 / bar.meter.denominator / decoder.tokenizer.settings.beat_resolution
+                logits = _toward_chord(logits, bar, position * unit, vocab, config.chord_bias)
         elif previous in ("Pitch", "PitchDrum"):
             allowed = vocab.by_type["Velocity"]
         else:  # Velocity

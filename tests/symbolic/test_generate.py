@@ -48,7 +48,8 @@ def plan():
 
 
 def _config(**changes):
-    return GenerateConfig(**{"context": 64, "max_tokens_per_bar": 48, **changes})
+    return GenerateConfig(**{"context": 64, "max_tokens_per_bar": 48, "chord_bias": 0.0,
+                             **changes})
 
 
 def _notes(song, name):
@@ -167,3 +168,15 @@ def test_song_model_loads_checkpoints_and_refuses_other_schemes(model, tokenizer
     save_checkpoint(tmp_path / "jsb", model, {"scheme": "satb-16th"})
     with pytest.raises(ValueError, match="cannot write songs"):
         SongModel.load(tmp_path / "jsb")
+
+
+def test_chord_bias_pulls_pitches_into_the_plans_chords(model, tokenizer, plan):
+    from songform.symbolic.metrics import plan_adherence
+
+    roles = ("melody", "counter-melody", "harmony")
+    free = plan_adherence(generate(model, tokenizer, plan, seed=1, config=_config(),
+                                   roles=POP909_ROLES), roles)
+    guided = plan_adherence(generate(model, tokenizer, plan, seed=1,
+                                     config=_config(chord_bias=8.0), roles=POP909_ROLES), roles)
+    assert free.notes > 0 and guided.notes > 0
+    assert guided.chord_tones > 0.9 > free.chord_tones + 0.3
