@@ -116,7 +116,8 @@ def generate(
             song = Song.from_symbolic(write_notes(
                 song_plan, seed, "model" if writer != "baseline arranger" else "arranger",
                 str(checkpoint) if checkpoint else None,
-                progress=lambda done, total: progress.update(bars, completed=done)))
+                progress=lambda done, total: progress.update(bars, completed=done),
+                device=device))
         except ValueError as error:
             raise fail(str(error), 2) from None
         finally:

@@ -68,7 +68,7 @@ def compose(template: Template | str | None = None, seed: int | None = None,
 
 
 def write_notes(song_plan: SongPlan, seed: int = 0, notes: str = "auto",
-                checkpoint: str | None = None, progress=None):
+                checkpoint: str | None = None, progress=None, device: str = "cpu"):
     """The notes of ``song_plan`` (a ``symbolic.Song``), by the model or the arranger (see
     :func:`compose`).
 
@@ -89,7 +89,7 @@ def write_notes(song_plan: SongPlan, seed: int = 0, notes: str = "auto",
         return arrange(song_plan, seed)
     from songform.symbolic.generate import SongModel
 
-    return SongModel.load(folder).write(song_plan, seed, progress=progress)
+    return SongModel.load(folder, device).write(song_plan, seed, progress=progress)
 
 
 __all__ = [

@@ -52,7 +52,8 @@ class FundamentalMusicEmbedding(nn.Module):
                          dim=-1)
 
     def forward(self, values: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
-        features = self.project(self.raw(torch.where(present, values, 0)))
+        raw = self.raw(torch.where(present, values, 0))
+        features = self.project(raw.to(self.project.weight.dtype))  # half models too
         return features * present[..., None]
 
 

@@ -88,7 +88,8 @@ class _Decoder:
         self.model = model
         self.tokenizer = tokenizer
         self.device = device
-        self.caches = model.new_caches(1, capacity, device)
+        self.caches = model.new_caches(1, capacity, device,
+                                       dtype=next(model.parameters()).dtype)
         self.state = AttributeState(bars, tokenizer.settings.beat_resolution)
         self.position = 0
         self.origin = 0.0  # onsets are fed relative to this (see rebase)
@@ -326,6 +327,8 @@ class SongModel:
                              f"(scheme {config.get('scheme')!r}); it cannot write songs")
         tokenizer = SongTokenizer(TokenizerSettings.from_dict(config["settings"]))
         model = load_checkpoint(folder, device)
+        if str(device).startswith("cuda"):
+            model = model.half()
         if model.config.vocab_size != len(tokenizer):
             raise ValueError(f"{folder}: the model has {model.config.vocab_size} tokens, the "
                              f"tokenizer {len(tokenizer)}")

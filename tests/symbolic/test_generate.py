@@ -180,3 +180,12 @@ def test_chord_bias_pulls_pitches_into_the_plans_chords(model, tokenizer, plan):
                                      config=_config(chord_bias=8.0), roles=POP909_ROLES), roles)
     assert free.notes > 0 and guided.notes > 0
     assert guided.chord_tones > 0.9 > free.chord_tones + 0.3
+
+
+def test_half_precision_model_writes_the_same_plan(model, tokenizer, plan):
+    import copy
+
+    half = copy.deepcopy(model).half()
+    song = generate(half, tokenizer, plan, seed=1, config=_config(), roles=POP909_ROLES)
+    assert sum(len(t.notes) for t in song.score.tracks) > 0
+    assert song.end_tick == quarters_to_ticks(plan.duration_quarters)
