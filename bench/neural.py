@@ -113,7 +113,8 @@ def run_one(engine: str, bars: int, model: str, full_size: bool, layers: int | N
     from songform.render.neural.base import get_renderer
 
     song = songform.compose(songform.Template(form=f"verse:{bars // 2} chorus:{bars - bars // 2}",
-                                              style="pop", tempo=120, key="C"), seed=1)
+                                              style="pop", tempo=120, key="C"), seed=1,
+                            notes="arranger")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if full_size and engine == "musicgen":
         renderer = full_size_musicgen(layers, device)
@@ -126,7 +127,8 @@ def run_one(engine: str, bars: int, model: str, full_size: bool, layers: int | N
         renderer = get_renderer(engine, model=model or None, device=device)
     cuda = device.startswith("cuda")
     warm_up = song if not full_size else songform.compose(
-        songform.Template(form="verse:1", style="pop", tempo=120, key="C"), seed=1)
+        songform.Template(form="verse:1", style="pop", tempo=120, key="C"), seed=1,
+        notes="arranger")
     windows: list[int] = []
     with tempfile.TemporaryDirectory() as folder:
         renderer.render(warm_up, Path(folder) / "warm.wav", seed=0, device=device)  # untimed

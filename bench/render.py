@@ -40,14 +40,14 @@ def main() -> int:
                         "render.json")
     args = parser.parse_args()
     template = songform.Template(style="pop", tempo=100, bars=76, key="C")
-    song = songform.compose(template, seed=1)
+    song = songform.compose(template, seed=1, notes="arranger")
     seconds = song.plan.duration_seconds
     config = AudioConfig()
     rows = {}
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
-        rows["compose (plan + arrange)"] = _timed(lambda: songform.compose(template, seed=1),
-                                                  args.repeats)
+        rows["compose (plan + arrange)"] = _timed(
+            lambda: songform.compose(template, seed=1, notes="arranger"), args.repeats)
         rows["MIDI write"] = _timed(lambda: song.save_midi(out / "s.mid"), args.repeats)
         rows["MusicXML write"] = _timed(lambda: song.save_musicxml(out / "s.musicxml"),
                                         args.repeats)

@@ -129,7 +129,8 @@ def test_choruses_sound_bigger_than_verses(tmp_path):
     import songform
 
     song = songform.compose(songform.Template(form="verse:4 chorus:4 verse:4 chorus:4",
-                                              style="pop", tempo=120, key="C"), seed=3)
+                                              style="pop", tempo=120, key="C"), seed=3,
+                            notes="arranger")
     path = song.render_audio(tmp_path / "song.wav")
     samples, rate = soundfile.read(str(path), always_2d=True)
     levels: dict[str, list[float]] = {"verse": [], "chorus": []}

@@ -24,7 +24,8 @@ def short_song():
     import songform
 
     return songform.compose(songform.Template(form="verse:1 chorus:1 verse:1",
-                                              style="pop", tempo=120, key="C"), seed=1)
+                                              style="pop", tempo=120, key="C"), seed=1,
+                            notes="arranger")
 
 
 def test_whole_song_in_windows_has_the_songs_length_and_is_seeded(tiny_folder, short_song):

@@ -102,7 +102,8 @@ def test_structure_measure_hears_repeats_and_eval_cli(tmp_path):
     from songform.render.structure import audio_structure
 
     song = songform.compose(songform.Template(form="verse:8 chorus:8 verse:8 chorus:8",
-                                              style="pop", key="C"), seed=2)
+                                              style="pop", key="C"), seed=2,
+                            notes="arranger")
     song.render_audio(tmp_path / "song.wav")
     song.save_midi(tmp_path / "song.mid")
     song.save_plan(tmp_path / "plan.json")

@@ -40,7 +40,8 @@ def short_song():
     import songform
 
     return songform.compose(songform.Template(form="verse:1 chorus:1 verse:1",
-                                              style="pop", tempo=120, key="C"), seed=1)
+                                              style="pop", tempo=120, key="C"), seed=1,
+                            notes="arranger")
 
 
 def _renderer(folder, **settings) -> StableAudioRenderer:
