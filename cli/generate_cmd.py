@@ -95,6 +95,17 @@ def generate(
         raise fail(f'--format: expected "wav" or "flac", got "{audio_format}"')
     template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, bars=bars)
     seed = seed if seed is not None else (template.seed or 0)
+    writer = _note_writer(notes, checkpoint)
+    renderer = None
+    if audio:  # before any work: a bad engine, model folder or SoundFont fails at once
+        from songform.render.neural.base import get_renderer
+
+        try:
+            renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
+                                    device=device, strength=strength, steps=diffusion_steps,
+                                    batch_size=batch_size)
+        except render_error as error:
+            raise fail(str(error), 1) from None
     out.mkdir(parents=True, exist_ok=True)
     written: list[tuple[str, Path, float]] = []
     steps = ["plan", "notes", "midi", "musicxml", "pianoroll"] + (["audio"] if audio else [])
@@ -109,7 +120,6 @@ def generate(
         atomic_write_text(plan_path, song_plan.to_json())
         written.append(("plan", plan_path, time.perf_counter() - started))
         progress.advance(task)
-        writer = _note_writer(notes, checkpoint)
         progress.update(task, description=f"writing notes ({writer})")
         bars = progress.add_task(f"  {writer}: bars", total=song_plan.num_bars)
         try:
@@ -127,14 +137,6 @@ def generate(
                                                          song.save_musicxml),
                 ("piano roll", "pianoroll.png", song.pianoroll)]
         if audio:
-            from songform.render.neural.base import get_renderer
-
-            try:
-                renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
-                                        device=device, strength=strength, steps=diffusion_steps,
-                                        batch_size=batch_size)
-            except render_error as error:
-                raise fail(str(error), 1) from None
 
             def render_audio(path: Path) -> Path:
                 window = progress.add_task(f"  {engine} windows", total=None)

@@ -30,7 +30,9 @@ class FluidSynthRenderer:
     """The SoundFont renderer behind the common interface."""
 
     def __init__(self, soundfont: str | Path | None = None) -> None:
-        self.soundfont = soundfont
+        from ..soundfont import find_soundfont
+
+        self.soundfont = find_soundfont(soundfont)  # a missing SoundFont fails here, early
 
     def render(self, song: Song, out_path: str | Path, *, seed: int = 0, device: str = "cpu",
                progress: Progress | None = None) -> Path:

@@ -26,12 +26,17 @@ def test_generate_without_audio_writes_every_file(tmp_path):
     midi = mido.MidiFile(str(tmp_path / "song.mid"))
     assert midi.length == pytest.approx(plan.duration_seconds, abs=1e-3)
     assert "song.musicxml" in result.output
+    from songform.symbolic.shipped import shipped_checkpoint
+
+    if shipped_checkpoint() is not None:  # the default writes with the shipped model
+        assert "notes by the model pop909" in result.output
 
 
 @pytest.mark.skipif(not have_soundfont(), reason="no GM SoundFont installed")
 def test_generate_with_audio_and_render(tmp_path):
     result = runner.invoke(app, ["generate", "--style", "waltz", "--bars", "16", "--seed",
-                                 "1", "--out", str(tmp_path), "--format", "flac"])
+                                 "1", "--out", str(tmp_path), "--format", "flac", "--notes",
+                                 "arranger"])
     assert result.exit_code == 0, result.output
     info = soundfile.info(str(tmp_path / "song.flac"))
     plan = SongPlan.from_json((tmp_path / "plan.json").read_text())
@@ -59,7 +64,8 @@ def test_render_bad_input_is_one_line(tmp_path):
 def test_unwritable_output_folder_is_one_line(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    result = runner.invoke(app, ["generate", "--no-audio", "--out", str(blocker / "sub")])
+    result = runner.invoke(app, ["generate", "--no-audio", "--notes", "arranger", "--out",
+                                 str(blocker / "sub")])
     assert result.exit_code == 1
     assert result.output.strip().startswith("error:") and "Traceback" not in result.output
 

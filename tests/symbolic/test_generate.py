@@ -189,3 +189,21 @@ def test_half_precision_model_writes_the_same_plan(model, tokenizer, plan):
     song = generate(half, tokenizer, plan, seed=1, config=_config(), roles=POP909_ROLES)
     assert sum(len(t.notes) for t in song.score.tracks) > 0
     assert song.end_tick == quarters_to_ticks(plan.duration_quarters)
+
+
+def test_the_shipped_model_writes_songs_that_keep_the_plan(plan):
+    from songform.symbolic.metrics import plan_adherence
+    from songform.symbolic.shipped import shipped_checkpoint
+
+    folder = shipped_checkpoint()
+    if folder is None:
+        pytest.skip("this install ships no checkpoint")
+    shipped = SongModel.load(folder)
+    assert shipped.roles == POP909_ROLES
+    roles = ("melody", "counter-melody", "harmony")
+    guided = plan_adherence(shipped.write(plan, seed=1), roles)
+    alone = plan_adherence(shipped.write(plan, seed=1, config=GenerateConfig(chord_bias=0.0)),
+                           roles)
+    assert guided.notes > 8 * 4 and alone.notes > 8 * 4  # it writes, bar after bar
+    assert guided.chord_tones > 0.75 > alone.chord_tones  # guidance does the harmony (MODEL.md)
+    assert guided.repeats > 0.4  # restated bars come back
