@@ -71,8 +71,8 @@ def pop909_reference(root: Path, count: int) -> dict | None:
     from songform.data.pop909_annotations import beats_per_bar_table
     from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
 
-    if not root.is_dir():
-        print(f"POP909 not found at {root}: no reference row")
+    if not root.is_dir() or count < 1:
+        print(f"no POP909 reference row ({root} absent or no songs asked for)")
         return None
     table = beats_per_bar_table(root)
     folders = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name.isdigit()
@@ -88,22 +88,105 @@ def pop909_reference(root: Path, count: int) -> dict | None:
         "repeats": float(np.nanmean([s.repeats for s in scores]))}
 
 
+def in_key_share(song, roles) -> float:
+    """Share of the notes of ``roles`` whose pitch class is in their bar's key's scale."""
+    bars = list(song.plan.bars())
+    starts = np.array([b.start * song.tpq for b in bars])
+    names = {t.name for t in song.plan.tracks if t.role in roles}
+    hits = []
+    for track in song.score.tracks:
+        if track.name in names:
+            for note in track.notes:
+                key = bars[int(np.searchsorted(starts, note.time, side="right")) - 1].key
+                hits.append((note.pitch - key.tonic) % 12 in SCALES[key.mode])
+    return float(np.mean(hits)) if hits else float("nan")
+
+
+SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
+
+
+@torch.no_grad()
+def tonality_probe(model, tokenizer, root: Path, count: int, window: int) -> dict | None:
+    """Teacher-forced on POP909 test songs (windows of ``window`` tokens from bar lines, as in
+    training): at every Pitch token, the share of the model's pitch probability on the key's
+    scale and on the sounding chord's tones, beside the songs' own shares and chance."""
+    from songform.data.pop909 import read_pop909_song
+    from songform.data.pop909_annotations import beats_per_bar_table
+    from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
+
+    if not root.is_dir() or count < 1:
+        return None
+    table = beats_per_bar_table(root)
+    folders = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name.isdigit()
+               and pop909_split(d.name) == "test"
+               and int(d.name) not in POP909_UNUSABLE_LABELS][:count]
+    pitch_ids = {i: int(t.split("_")[1]) for t, i in tokenizer.vocab.items()
+                 if t.startswith("Pitch_")}
+    ids_tensor = torch.tensor(list(pitch_ids))
+    classes = np.array([p % 12 for p in pitch_ids.values()])
+    sums = {"key_mass": [], "chord_mass": [], "key_true": [], "chord_true": [],
+            "key_chance": [], "chord_chance": []}
+    for folder in folders:
+        song = read_pop909_song(folder, table.get(folder.name, 4)).song
+        sequence = tokenizer.encode(song)
+        bars = list(song.plan.bars())
+        starts = np.array([b.start for b in bars])
+        lines = [i for i, t in enumerate(sequence.tokens) if t == "Bar_None"]
+        for first in lines[::max(1, len(lines) // 8)]:
+            end = min(first + window, len(sequence))
+            span = slice(first, end)
+            onsets = sequence.onsets[span] - sequence.onsets[first]
+            logits = model(torch.as_tensor(sequence.ids[span])[None],
+                           torch.as_tensor(sequence.pitches[span])[None],
+                           torch.as_tensor(onsets, dtype=torch.float32)[None],
+                           torch.as_tensor(sequence.durations[span], dtype=torch.float32)[None])[0]
+            for offset in range(end - first - 1):
+                target = sequence.tokens[first + offset + 1]
+                if not target.startswith("Pitch_"):
+                    continue
+                onset = sequence.onsets[first + offset + 1]
+                bar = bars[int(np.searchsorted(starts, onset, side="right")) - 1]
+                events = [e for e in bar.chords if e.offset <= onset - bar.start + 1e-9]
+                chord = (events or list(bar.chords[:1]))[-1].chord if bar.chords else None
+                if chord is None or chord.is_none:
+                    continue
+                scale = {(bar.key.tonic + d) % 12 for d in SCALES[bar.key.mode]}
+                tones = set(chord.pitch_classes)
+                probabilities = torch.softmax(logits[offset][ids_tensor], 0).numpy()
+                pitch = int(target.split("_")[1]) % 12
+                sums["key_mass"].append(probabilities[np.isin(classes, list(scale))].sum())
+                sums["chord_mass"].append(probabilities[np.isin(classes, list(tones))].sum())
+                sums["key_true"].append(pitch in scale)
+                sums["chord_true"].append(pitch in tones)
+                sums["key_chance"].append(len(scale) / 12)
+                sums["chord_chance"].append(len(tones) / 12)
+    result = {name: float(np.mean(values)) for name, values in sums.items()}
+    result.update(songs=len(folders), pitch_tokens=len(sums["key_mass"]))
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", type=Path, default=None)
     parser.add_argument("--lengths", type=int, nargs="+", default=[4, 8, 16, 32, 64])
     parser.add_argument("--recompute-up-to", type=int, default=8,
                         help="recompute only songs of at most this many bars (it is quadratic)")
-    parser.add_argument("--write-lengths", type=int, nargs="+", default=[8, 16, 32])
+    parser.add_argument("--write-lengths", type=int, nargs="*", default=[8, 16, 32])
     parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
                         "pop909")
     parser.add_argument("--reference-songs", type=int, default=30)
+    parser.add_argument("--probe-songs", type=int, default=10)
+    parser.add_argument("--biases", type=float, nargs="*", default=[0.0, 1.0, 2.0, 3.0, 4.0],
+                        help="chord_bias settings to sweep (two 16-bar songs each)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
                         "generate.json")
     args = parser.parse_args()
     from rich.console import Console
     from rich.table import Table
 
+    import songform
+    from songform.hierarchy.planner import plan_song
+    from songform.symbolic.arranger import arrange
     from songform.symbolic.generate import SongModel
     from songform.symbolic.model import ModelConfig, MusicTransformer
     from songform.symbolic.shipped import shipped_checkpoint
@@ -136,10 +219,6 @@ def main() -> int:
         print(row, flush=True)
     written = []
     for bars in args.write_lengths:
-        import songform
-        from songform.hierarchy.planner import plan_song
-        from songform.symbolic.arranger import arrange
-
         template = songform.Template(form=f"verse:{bars // 2} chorus:{bars - bars // 2}",
                                      style="pop", tempo=100, key="C")
         plan = plan_song(template, 2)
@@ -154,6 +233,23 @@ def main() -> int:
                             "notes": adherence.notes, "chord_tones": adherence.chord_tones,
                             "repeats": adherence.repeats})
             print(written[-1], flush=True)
+    sweep = []
+    for bias in args.biases:
+        from songform.symbolic.generate import GenerateConfig
+
+        for seed in (3, 4):
+            template = songform.Template(form="verse:4 chorus:4 verse:4 chorus:4",
+                                         style="pop", tempo=96, key="D")
+            song = writer.write(plan_song(template, seed), seed,
+                                GenerateConfig(chord_bias=bias))
+            adherence = plan_adherence(song, ROLES)
+            sweep.append({"chord_bias": bias, "seed": seed, "notes": adherence.notes,
+                          "chord_tones": adherence.chord_tones,
+                          "in_key": in_key_share(song, ROLES), "repeats": adherence.repeats})
+            print(sweep[-1], flush=True)
+    probe = tonality_probe(model, tokenizer, args.pop909, args.probe_songs, context)
+    if probe:
+        print(probe, flush=True)
     reference = pop909_reference(args.pop909, args.reference_songs)
     if reference:
         written.append(reference)
@@ -182,9 +278,34 @@ def main() -> int:
                       f"{row['seconds_per_bar']:.3f}" if row["seconds_per_bar"] else "-",
                       str(row["notes"]), f"{row['chord_tones']:.3f}", f"{row['repeats']:.3f}")
     console.print(table)
+    if sweep:
+        table = Table(title="Plan guidance: chord_bias against chord tones and key (two "
+                            "16-bar pop songs each, seeds 3 and 4)")
+        for column in ("chord_bias", "notes", "chord tones", "in key", "restated bars"):
+            table.add_column(column, justify="right")
+        for bias in args.biases:
+            rows_here = [r for r in sweep if r["chord_bias"] == bias]
+            table.add_row(f"{bias:g}", str(sum(r["notes"] for r in rows_here)),
+                          f"{np.mean([r['chord_tones'] for r in rows_here]):.3f}",
+                          f"{np.mean([r['in_key'] for r in rows_here]):.3f}",
+                          f"{np.nanmean([r['repeats'] for r in rows_here]):.3f}")
+        console.print(table)
+    if probe:
+        table = Table(title=f"Teacher-forced on {probe['songs']} POP909 test songs "
+                            f"({probe['pitch_tokens']} pitch tokens): where the pitch "
+                            "probability goes")
+        for column in ("", "on the key's scale", "on the sounding chord"):
+            table.add_column(column, justify="right")
+        table.add_row("the model's probability", f"{probe['key_mass']:.3f}",
+                      f"{probe['chord_mass']:.3f}")
+        table.add_row("the songs' own notes", f"{probe['key_true']:.3f}",
+                      f"{probe['chord_true']:.3f}")
+        table.add_row("chance (uniform pitch class)", f"{probe['key_chance']:.3f}",
+                      f"{probe['chord_chance']:.3f}")
+        console.print(table)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"model": label, "decode": rows, "write": written},
-                                    indent=2) + "\n")
+    args.json.write_text(json.dumps({"model": label, "decode": rows, "write": written,
+                                     "sweep": sweep, "probe": probe}, indent=2) + "\n")
     return 0
 
 

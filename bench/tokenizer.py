@@ -20,7 +20,7 @@ from songform.hierarchy.planner import plan_song
 from songform.hierarchy.styles import STYLES
 from songform.hierarchy.template import Template
 from songform.symbolic.arranger import arrange
-from songform.symbolic.tokenizer import SongTokenizer
+from songform.symbolic.tokenizer import ROLE_PROGRAMS, SongTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 POP909 = ROOT.parent / "shared" / "data" / "pop909"
@@ -28,13 +28,22 @@ POP909 = ROOT.parent / "shared" / "data" / "pop909"
 
 def changes(tokenizer: SongTokenizer, song) -> dict[str, int]:
     """Counts of notes whose timing or velocity preprocessing changed, and notes removed."""
-    def notes(score):
+    roles = {t.name: t.role for t in song.plan.tracks}
+
+    def notes(score, by_role: bool):
         tpq = score.ticks_per_quarter
-        return [(t.program, n.time / tpq, n.duration / tpq, n.pitch, n.velocity)
+
+        def program(track):  # the stream's program is the track's role's (see tokenizer)
+            if not by_role:
+                return track.program
+            role = roles.get(track.name, "drums" if track.is_drum else "harmony")
+            return 0 if role == "drums" else ROLE_PROGRAMS[role]
+
+        return [(program(t), n.time / tpq, n.duration / tpq, n.pitch, n.velocity)
                 for t in score.tracks for n in t.notes]
 
-    before = notes(song.score)
-    after = notes(tokenizer.preprocess(song))
+    before = notes(song.score, by_role=True)
+    after = notes(tokenizer.preprocess(song), by_role=False)
     onsets_after = {(p, t, pitch) for p, t, _, pitch, _ in after}
     timing_after = {(p, t, d, pitch) for p, t, d, pitch, _ in after}
     exact_after = set(after)
