@@ -58,6 +58,11 @@ def train(
                                                                 limit)
     summary = run_training(config, train_set, valid_set, schedule, out_dir=out, resume=resume,
                            tokenizer_config=tokenizer_config)
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():  # under torchrun: leave together
+        dist.barrier()
+        dist.destroy_process_group()
     console.print(f"trained {summary['steps']} steps; valid NLL {summary['valid_nll']:.4f} "
                   f"nats/token; checkpoint in [bold]{out}[/]")
 
