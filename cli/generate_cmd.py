@@ -95,7 +95,8 @@ def generate(
         raise fail(f'--format: expected "wav" or "flac", got "{audio_format}"')
     template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, bars=bars)
     seed = seed if seed is not None else (template.seed or 0)
-    writer = _note_writer(notes, checkpoint)
+    folder = _note_writer(notes, checkpoint)
+    writer = f"model {folder.name}" if folder else "baseline arranger"
     renderer = None
     if audio:  # before any work: a bad engine, model folder or SoundFont fails at once
         from songform.render.neural.base import get_renderer
@@ -124,8 +125,7 @@ def generate(
         bars = progress.add_task(f"  {writer}: bars", total=song_plan.num_bars)
         try:
             song = Song.from_symbolic(write_notes(
-                song_plan, seed, "model" if writer != "baseline arranger" else "arranger",
-                str(checkpoint) if checkpoint else None,
+                song_plan, seed, "model" if folder else "arranger", folder,
                 progress=lambda done, total: progress.update(bars, completed=done),
                 device=device))
         except ValueError as error:
@@ -216,20 +216,14 @@ def render(
                   f"{time.perf_counter() - started:.1f} s")
 
 
-def _note_writer(notes: str, checkpoint: Path | None) -> str:
-    """What will write the notes, for the progress line (and a clear error when unusable)."""
-    from songform.symbolic.shipped import shipped_checkpoint
+def _note_writer(notes: str, checkpoint: Path | None) -> Path | None:
+    """The checkpoint that will write the notes (``None``: the arranger), or a clear error."""
+    from songform import note_model
 
-    if notes not in ("auto", "model", "arranger"):
-        raise fail(f'--notes: expected "auto", "model" or "arranger", got "{notes}"')
-    if checkpoint is not None and not checkpoint.is_dir():
-        raise fail(f"--checkpoint: no such folder: {checkpoint}")
-    folder = checkpoint or shipped_checkpoint()
-    if notes == "arranger" or (notes == "auto" and folder is None):
-        return "baseline arranger"
-    if folder is None:
-        raise fail("--notes model: no checkpoint given (--checkpoint) and none shipped")
-    return f"model {folder.name}"
+    try:
+        return note_model(notes, checkpoint)
+    except ValueError as error:
+        raise fail(f"--notes/--checkpoint: {error}") from None
 
 
 def _advance(progress: Progress, task):

@@ -67,23 +67,34 @@ def compose(template: Template | str | None = None, seed: int | None = None,
     return Song.from_symbolic(write_notes(song_plan, seed, notes, checkpoint))
 
 
-def write_notes(song_plan: SongPlan, seed: int = 0, notes: str = "auto",
-                checkpoint: str | None = None, progress=None, device: str = "cpu"):
-    """The notes of ``song_plan`` (a ``symbolic.Song``), by the model or the arranger (see
-    :func:`compose`).
+def note_model(notes: str = "auto", checkpoint=None):
+    """The checkpoint folder that will write the notes, or ``None`` for the arranger.
 
     Raises:
-        ValueError: ``notes`` is unknown, or ``"model"`` with no checkpoint given or shipped.
+        ValueError: ``notes`` is unknown, the checkpoint folder is missing, or ``"model"``
+            with no checkpoint given or shipped.
     """
+    from pathlib import Path
+
     from songform.symbolic.shipped import shipped_checkpoint
 
     if notes not in ("auto", "model", "arranger"):
         raise ValueError(f'notes: expected "auto", "model" or "arranger", got "{notes}"')
-    folder = checkpoint or shipped_checkpoint()
+    if checkpoint is not None and not Path(checkpoint).is_dir():
+        raise ValueError(f"checkpoint: no such folder: {checkpoint}")
+    folder = Path(checkpoint) if checkpoint is not None else shipped_checkpoint()
     if notes == "model" and folder is None:
         raise ValueError("no model to write notes: pass a checkpoint (this install ships "
                          "none)")
-    if notes == "arranger" or folder is None:
+    return None if notes == "arranger" else folder
+
+
+def write_notes(song_plan: SongPlan, seed: int = 0, notes: str = "auto",
+                checkpoint=None, progress=None, device: str = "cpu"):
+    """The notes of ``song_plan`` (a ``symbolic.Song``), by the model or the arranger (see
+    :func:`compose` and :func:`note_model`)."""
+    folder = note_model(notes, checkpoint)
+    if folder is None:
         from songform.symbolic.arranger import arrange
 
         return arrange(song_plan, seed)
@@ -95,5 +106,6 @@ def write_notes(song_plan: SongPlan, seed: int = 0, notes: str = "auto",
 __all__ = [
     "STYLES", "AudioConfig", "BarPlan", "PhrasePlan", "PlannerConfig", "RenderError",
     "Section", "SectionPlan", "Song", "SongPlan", "Template", "TemplateError", "TrackSpec",
-    "__version__", "compose", "get_style", "load_template", "plan", "plan_song", "write_notes",
+    "__version__", "compose", "get_style", "load_template", "plan", "plan_song", "note_model",
+    "write_notes",
 ]
