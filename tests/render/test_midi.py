@@ -107,3 +107,35 @@ def test_music21_reads_parts_and_meters(changing_song, midi_path):
     meters = [ts.ratioString for ts in score.parts[0].recurse().getElementsByClass(
         "TimeSignature")]
     assert meters[:4] == ["4/4", "3/4", "4/4", "7/8"]
+
+
+def test_a_model_written_song_is_daw_clean_and_valid_musicxml(tmp_path):
+    """The shipped model on the song with tempo, meter (7/8) and key changes: every writer
+    still gets clean input."""
+    from songform.hierarchy.planner import plan_song
+    from songform.song import Song
+    from songform.symbolic.generate import SongModel
+    from songform.symbolic.shipped import shipped_checkpoint
+
+    from .conftest import changing_template
+    from .musicxml_schema import validate
+
+    if shipped_checkpoint() is None:
+        pytest.skip("this install ships no checkpoint")
+    plan = plan_song(changing_template(), seed=4)
+    song = Song.from_symbolic(SongModel.load(shipped_checkpoint()).write(plan, seed=2))
+    midi = mido.MidiFile(str(write_midi(song, tmp_path / "song.mid")))
+    assert midi.length == pytest.approx(plan.duration_seconds, abs=1e-3)
+    for spec, track in zip(plan.tracks, midi.tracks[1:], strict=True):
+        sounding = defaultdict(int)
+        for _, message in _absolute(track):
+            if message.type == "note_on" and message.velocity > 0:
+                assert sounding[message.note] == 0, spec.name
+                sounding[message.note] += 1
+            elif message.type in ("note_off", "note_on"):
+                sounding[message.note] -= 1
+        if not spec.is_drum:
+            low, high = program_range(spec.program)
+            assert all(low <= m.note <= high for _, m in _absolute(track)
+                       if m.type == "note_on")
+    assert validate(song.save_musicxml(tmp_path / "song.musicxml"), tmp_path) == []
