@@ -36,3 +36,40 @@ def test_train_writes_a_checkpoint_and_resumes(tmp_path):
 def test_train_rejects_unknown_corpus(tmp_path):
     result = runner.invoke(app, ["train", "--out", str(tmp_path), "--corpus", "lakh"])
     assert result.exit_code == 2 and "expected one of jsb, pop909, midi" in result.output
+
+
+TINY = ["--steps", "2", "--batch-size", "2", "--window", "48", "--dim", "16", "--depth", "1",
+        "--heads", "2"]
+
+
+def test_train_on_pop909_writes_a_song_model(tmp_path, monkeypatch, pop909_root):
+    from songform.symbolic.generate import SongModel
+
+    monkeypatch.setenv("SONGFORM_CACHE", str(tmp_path / "cache"))
+    result = runner.invoke(app, ["train", "--corpus", "pop909", "--data", str(pop909_root),
+                                 "--limit", "16", "--out", str(tmp_path / "ckpt"), *TINY])
+    assert result.exit_code == 0, result.output
+    assert "roles counter-melody, harmony, melody" in result.output
+    assert any((tmp_path / "cache" / "tokens").iterdir())  # tokenized once, cached
+    model = SongModel.load(tmp_path / "ckpt")
+    assert model.roles == ("counter-melody", "harmony", "melody")
+
+
+def test_train_on_a_midi_folder(tmp_path, monkeypatch):
+    import songform
+    from songform.hierarchy.planner import plan_song
+    from songform.song import Song
+    from songform.symbolic.arranger import arrange
+
+    monkeypatch.setenv("SONGFORM_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "midi"
+    folder.mkdir()
+    for seed in range(7):
+        plan = plan_song(songform.Template(form="verse:2 chorus:2", style="pop"), seed)
+        Song.from_symbolic(arrange(plan, seed)).save_midi(folder / f"song{seed}.mid")
+    (folder / "broken.mid").write_bytes(b"MThd not really")
+    result = runner.invoke(app, ["train", "--corpus", "midi", "--data", str(folder),
+                                 "--out", str(tmp_path / "ckpt"), *TINY])
+    assert result.exit_code == 0, result.output
+    assert "6 training and 1 validation songs" in result.output
+    assert (tmp_path / "ckpt" / "model.safetensors").exists()
