@@ -51,7 +51,7 @@ class GenerateConfig:
     context: int = 384
     max_tokens_per_bar: int = 192
     copy_repeats: bool = True
-    chord_bias: float = 3.0
+    chord_bias: float = 1.0
 
     def __post_init__(self) -> None:
         if self.temperature <= 0 or not 0 < self.top_p <= 1:

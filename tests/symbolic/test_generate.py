@@ -201,9 +201,11 @@ def test_the_shipped_model_writes_songs_that_keep_the_plan(plan):
     shipped = SongModel.load(folder)
     assert shipped.roles == POP909_ROLES
     roles = ("melody", "counter-melody", "harmony")
-    guided = plan_adherence(shipped.write(plan, seed=1), roles)
     alone = plan_adherence(shipped.write(plan, seed=1, config=GenerateConfig(chord_bias=0.0)),
                            roles)
-    assert guided.notes > 8 * 4 and alone.notes > 8 * 4  # it writes, bar after bar
-    assert guided.chord_tones > 0.75 > alone.chord_tones  # guidance does the harmony (MODEL.md)
-    assert guided.repeats > 0.4  # restated bars come back
+    strong = plan_adherence(shipped.write(plan, seed=1, config=GenerateConfig(chord_bias=3.0)),
+                            roles)
+    assert alone.notes > 8 * 4 and strong.notes > 8 * 4  # it writes, bar after bar
+    assert alone.chord_tones > 0.5  # the model alone follows the plan's chords (chance ~0.26)
+    assert strong.chord_tones > max(0.9, alone.chord_tones)  # guidance pulls further
+    assert alone.repeats > 0.4  # restated bars come back

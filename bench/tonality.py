@@ -1,0 +1,65 @@
+"""Does a checkpoint know the key and the chord? The teacher-forced probe of bench/generate.py
+run on several checkpoints side by side (e.g. the attention variants trained on one budget).
+
+    .venv/bin/python bench/tonality.py CKPT [CKPT ...] [--songs 5] [--json FILE]
+
+For each checkpoint, at every Pitch token of the first
+``--songs`` POP909 test songs, the share of its pitch probability on the key's scale and on
+the sounding chord, beside the songs' own shares and chance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoints", type=Path, nargs="+")
+    parser.add_argument("--songs", type=int, default=5)
+    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
+                        "pop909")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
+                        "tonality.json")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import tonality_probe
+    from rich.console import Console
+    from rich.table import Table
+
+    from songform.symbolic.generate import SongModel
+
+    rows = []
+    for folder in args.checkpoints:
+        writer = SongModel.load(folder)
+        model = writer.model.eval()
+        probe = tonality_probe(model, writer.tokenizer, args.pop909, args.songs,
+                               model.config.max_relative)
+        if probe is None:
+            print(f"POP909 not found at {args.pop909}")
+            return 1
+        rows.append({"checkpoint": str(folder), "position": model.config.position,
+                     "parameters": model.num_parameters(), **probe})
+        print(rows[-1], flush=True)
+    table = Table(title=f"Where the pitch probability goes ({rows[0]['songs']} POP909 test "
+                        f"songs, {rows[0]['pitch_tokens']} pitch tokens; the songs: key "
+                        f"{rows[0]['key_true']:.3f}, chord {rows[0]['chord_true']:.3f}; "
+                        f"chance: {rows[0]['key_chance']:.3f}, {rows[0]['chord_chance']:.3f})")
+    for column in ("checkpoint", "attention", "parameters", "on the key", "on the chord"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(Path(row["checkpoint"]).name, row["position"], f"{row['parameters']:,}",
+                      f"{row['key_mass']:.3f}", f"{row['chord_mass']:.3f}")
+    Console().print(table)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"rows": rows}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
