@@ -1,4 +1,4 @@
-"""Songs shared by the render tests."""
+"""Songs shared by the render tests (the neural engines share `short_song`: 6 s at 120 BPM)."""
 
 from __future__ import annotations
 
@@ -26,3 +26,11 @@ def changing_template() -> Template:
 @pytest.fixture(scope="session")
 def changing_song() -> Song:
     return Song.from_symbolic(arrange(plan_song(changing_template(), seed=4)))
+
+@pytest.fixture(scope="session")
+def short_song():
+    import songform
+
+    return songform.compose(songform.Template(form="verse:1 chorus:1 verse:1",
+                                              style="pop", tempo=120, key="C"), seed=1,
+                            notes="arranger")

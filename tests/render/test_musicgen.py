@@ -19,15 +19,6 @@ def tiny_folder(tmp_path_factory):
     return build_tiny_musicgen(tmp_path_factory.mktemp("musicgen"))
 
 
-@pytest.fixture(scope="module")
-def short_song():
-    import songform
-
-    return songform.compose(songform.Template(form="verse:1 chorus:1 verse:1",
-                                              style="pop", tempo=120, key="C"), seed=1,
-                            notes="arranger")
-
-
 def test_whole_song_in_windows_has_the_songs_length_and_is_seeded(tiny_folder, short_song):
     renderer = MusicGenMelodyRenderer.from_pretrained(tiny_folder, window_seconds=3.0,
                                                       overlap_seconds=1.0)

@@ -35,15 +35,6 @@ def tiny_folder(tmp_path_factory):
         return build_tiny_stable_audio(tmp_path_factory.mktemp("stable_audio"))
 
 
-@pytest.fixture(scope="module")
-def short_song():
-    import songform
-
-    return songform.compose(songform.Template(form="verse:1 chorus:1 verse:1",
-                                              style="pop", tempo=120, key="C"), seed=1,
-                            notes="arranger")
-
-
 def _renderer(folder, **settings) -> StableAudioRenderer:
     return StableAudioRenderer.from_pretrained(folder, config=StableAudioConfig(**settings))
 
