@@ -23,7 +23,8 @@ from rich.table import Table
 from symusic import Score
 
 from songform.data.analysis import derive_plan
-from songform.data.pop909 import CorpusError, pop909_beats_per_bar, read_pop909_song
+from songform.data.errors import CorpusError
+from songform.data.pop909 import pop909_beats_per_bar, read_pop909_song
 from songform.hierarchy.chord import Chord
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.key import Key

@@ -15,7 +15,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from songform.data.pop909 import CorpusError, pop909_beats_per_bar, read_pop909_song
+from songform.data.errors import CorpusError
+from songform.data.pop909 import pop909_beats_per_bar, read_pop909_song
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.styles import STYLES
 from songform.hierarchy.template import Template

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from songform.hierarchy.fileio import atomic_write_text
+from songform.core.fileio import atomic_write_text
 
 from .common import console, fail, handles_errors
 

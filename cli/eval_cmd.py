@@ -27,7 +27,8 @@ def evaluate(
 
     from songform.hierarchy.plan import SongPlan
     from songform.symbolic.metrics import plan_adherence
-    from songform.symbolic.song import TICKS_PER_QUARTER, Song
+    from songform.symbolic.song import PlannedScore
+    from songform.symbolic.ticks import at_standard_resolution
 
     if audio is None and midi is None:
         raise fail("give --midi (the notes) and/or --audio (a render beside its song.mid)")
@@ -36,10 +37,8 @@ def evaluate(
     for path, option in ((audio, "--audio"), (midi, "--midi"), (plan, "--plan")):
         if path is not None and not path.exists():
             raise fail(f"{option}: no such file {path}")
-    score = Score(str(midi))
-    if score.ticks_per_quarter != TICKS_PER_QUARTER:
-        score = score.resample(TICKS_PER_QUARTER, min_dur=1)
-    song = Song(plan=SongPlan.from_json(plan.read_text()), score=score)
+    score = at_standard_resolution(Score(str(midi)))
+    song = PlannedScore(plan=SongPlan.from_json(plan.read_text()), score=score)
     adherence = plan_adherence(song)
     table = Table(title=f"the notes of {midi} against {plan.name}", header_style="bold")
     table.add_column("measure")

@@ -116,7 +116,7 @@ def generate(
         song_plan = plan_song(template, seed)
         plan_path = out / "plan.json"
         started = time.perf_counter()
-        from songform.hierarchy.fileio import atomic_write_text
+        from songform.core.fileio import atomic_write_text
 
         atomic_write_text(plan_path, song_plan.to_json())
         written.append(("plan", plan_path, time.perf_counter() - started))
@@ -237,10 +237,10 @@ def _advance(progress: Progress, task):
 
 def _song_for(midi: Path):
     """A Song for any MIDI file: its plan from plan.json beside it, else by analysis."""
+    from songform.data.errors import CorpusError
     from songform.data.midi_files import read_midi_song
-    from songform.data.pop909 import CorpusError
     from songform.hierarchy.plan import SongPlan
-    from songform.symbolic.song import Song
+    from songform.symbolic.song import PlannedScore
 
     song_plan = midi.with_name("plan.json")
     try:
@@ -248,5 +248,5 @@ def _song_for(midi: Path):
     except CorpusError as error:
         raise fail(str(error), 1) from None
     if song_plan.exists():
-        return Song(plan=SongPlan.from_json(song_plan.read_text()), score=song.score)
+        return PlannedScore(plan=SongPlan.from_json(song_plan.read_text()), score=song.score)
     return song

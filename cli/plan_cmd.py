@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from songform.hierarchy.fileio import atomic_write_text
+from songform.core.fileio import atomic_write_text
 from songform.hierarchy.key import Key
 from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.planner import plan_song

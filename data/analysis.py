@@ -24,9 +24,10 @@ from symusic import Score
 from songform.hierarchy.chord import Chord
 from songform.hierarchy.energy import energy_level
 from songform.hierarchy.key import Key
-from songform.hierarchy.labels import LabelledPhrase, assign_repeats, sections_from_labels
+from songform.hierarchy.labels import LabelledPhrase, place_sections
 from songform.hierarchy.meter import Meter
-from songform.hierarchy.plan import ChordEvent, PhrasePlan, SectionPlan, SongPlan, TrackSpec
+from songform.hierarchy.plan import PhrasePlan, SectionPlan, SongPlan, TrackSpec, chord_events
+from songform.symbolic.ticks import ticks_to_quarters
 
 MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29,
                           2.88])
@@ -163,7 +164,8 @@ def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | 
     tempo = min(max(tempo, 10.0), 400.0)
     bar_quarters = float(meter.quarters_per_bar)
     phrase_bars = max(1, int(round(config.phrase_quarters / bar_quarters)))
-    pitched = [(n.time / tpq, (n.time + n.duration) / tpq, n.pitch, n.velocity)
+    pitched = [(ticks_to_quarters(n.time, tpq), ticks_to_quarters(n.time + n.duration, tpq),
+                n.pitch, n.velocity)
                for t in score.tracks if not t.is_drum for n in t.notes]
     if not pitched:
         raise ValueError("no pitched notes")
@@ -199,8 +201,7 @@ def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | 
         labels[0] = "i"
     phrases = [LabelledPhrase(label, length) for label, length in zip(labels, lengths,
                                                                        strict=True)]
-    sections = sections_from_labels(phrases)
-    repeats = assign_repeats([(s.kind, [p.label for p in s.phrases]) for s in sections])
+    sections = place_sections(phrases)
     histogram = chroma.sum(axis=0)
     song_key, _ = estimate_key(histogram, config.minor_bias)
     names = tuple(t.name for t in score.tracks)
@@ -208,10 +209,9 @@ def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | 
                                        else 0, "drums" if t.is_drum else "harmony")
                              for i, (t, name) in enumerate(zip(score.tracks, names,
                                                                strict=True)))
-    section_plans, bar, index = [], 0, 0
+    section_plans = []
     for section in sections:
-        first_bar = bar
-        section_beats = slice(first_bar * per_bar, (first_bar + section.bars) * per_bar)
+        section_beats = slice(section.first_bar * per_bar, section.end_bar * per_bar)
         section_key, section_score = estimate_key(chroma[section_beats].sum(axis=0),
                                                   config.minor_bias)
         global_score = float(np.corrcoef(chroma[section_beats].sum(axis=0) + 1e-9,
@@ -220,24 +220,17 @@ def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | 
         key = section_key if section_score - global_score > MODULATION_MARGIN else song_key
         phrase_plans = []
         for phrase in section.phrases:
-            bar_chords = []
-            for b in range(bar, bar + phrase.bars):
-                events, previous = [], None
-                for o, offset in enumerate(beat_offsets):
-                    symbol = chords[b * per_bar + o].symbol(prefer_flats=key.prefers_flats)
-                    if symbol != previous:
-                        events.append(ChordEvent(offset, symbol))
-                        previous = symbol
-                bar_chords.append(tuple(events))
-            source = repeats[index]
-            phrase_plans.append(PhrasePlan(phrase.label, phrase.bars, tuple(bar_chords),
+            bar_chords = tuple(
+                chord_events([c.symbol(prefer_flats=key.prefers_flats)
+                              for c in chords[b * per_bar:(b + 1) * per_bar]], beat_offsets)
+                for b in range(phrase.first_bar, phrase.first_bar + phrase.bars))
+            source = phrase.repeat_of
+            phrase_plans.append(PhrasePlan(phrase.label, phrase.bars, bar_chords,
                                            source, 0.5 if source is not None else 1.0))
-            bar += phrase.bars
-            index += 1
-        start, end = first_bar * bar_quarters, bar * bar_quarters
+        start, end = section.first_bar * bar_quarters, section.end_bar * bar_quarters
         inside = [(o, int(p), int(v)) for o, _, p, v in pitched if start <= o < end]
         active = tuple(sorted({t.name for t, spec in zip(score.tracks, tracks, strict=True)
-                               for n in t.notes if start <= n.time / tpq < end}))
+                               for n in t.notes if start <= ticks_to_quarters(n.time, tpq) < end}))
         active = tuple(spec.name for t, spec in zip(score.tracks, tracks, strict=True)
                        if t.name in active) or (tracks[0].name,)
         section_plans.append(SectionPlan(section.kind, key, meter, tempo,

@@ -1,6 +1,6 @@
 """Open a corpus by its layout: a folder in POP909's layout is read as POP909 (labels and
 all), the JSB chorales file as JSB, anything else as a folder of plain MIDI files (an option
-forces plain MIDI). Every reader yields ``(name, Song)`` and reports what it skipped."""
+forces plain MIDI). Every reader yields ``(name, PlannedScore)`` and reports what it skipped."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import CorpusError
 from .midi_files import midi_files, read_midi_song
-from .pop909 import CorpusError, pop909_beats_per_bar, read_pop909_song
+from .pop909 import pop909_beats_per_bar, read_pop909_song
 
 
 @dataclass
@@ -35,7 +36,7 @@ def detect_layout(path: Path, force_plain: bool = False) -> str:
 
 def read_corpus(path: str | Path, force_plain: bool = False, report: CorpusReport | None = None,
                 limit: int | None = None) -> Iterator[tuple[str, object]]:
-    """Yield ``(name, Song)`` for every readable song; failures go into ``report``."""
+    """Yield ``(name, PlannedScore)`` for every readable song; failures go into ``report``."""
     path = Path(path)
     layout = detect_layout(path, force_plain)
     report = report if report is not None else CorpusReport(layout)

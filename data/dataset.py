@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from songform.hierarchy.fileio import atomic_path, atomic_write_text
+from songform.core.fileio import atomic_path, atomic_write_text
 from songform.symbolic.tokenizer import SongTokenizer, TokenSequence
 
 CACHE_VERSION = 2  # 2: Program tokens name roles; ringing last notes kept

@@ -1,4 +1,4 @@
-"""JSB chorales as four-part ``Song`` objects (SATB tracks), plans derived by analysis."""
+"""JSB chorales as four-part ``PlannedScore`` objects (SATB tracks), plans derived by analysis."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 from symusic import Note, Score, Tempo, TimeSignature, Track
 
 from songform.hierarchy.plan import TrackSpec
-from songform.symbolic.song import TICKS_PER_QUARTER, Song
+from songform.symbolic.song import PlannedScore
+from songform.symbolic.ticks import TICKS_PER_QUARTER
 
 from .analysis import derive_plan
 from .jsb import load_jsb
@@ -37,11 +38,11 @@ def chorale_score(chorale) -> Score:
     return score
 
 
-def jsb_songs(path: str | Path, split: str | None = None) -> Iterator[tuple[str, Song]]:
-    """``(name, Song)`` for the chorales of ``split`` (all splits when None)."""
+def jsb_songs(path: str | Path, split: str | None = None) -> Iterator[tuple[str, PlannedScore]]:
+    """``(name, PlannedScore)`` for the chorales of ``split`` (all splits when None)."""
     data = load_jsb(path)
     for name in (split,) if split else ("train", "valid", "test"):
         for index, chorale in enumerate(data[name]):
             score = chorale_score(chorale)
             plan = derive_plan(score, title=f"JSB {name} {index}", tracks=VOICES)
-            yield f"{name}-{index:03d}", Song(plan=plan, score=score)
+            yield f"{name}-{index:03d}", PlannedScore(plan=plan, score=score)

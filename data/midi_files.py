@@ -1,4 +1,4 @@
-"""Any MIDI file as a ``Song``, with its plan derived by analysis; broken files are rejected
+"""Any MIDI file as a ``PlannedScore``, with its plan derived by analysis; broken files are rejected
 with a reason, never fatal."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from pathlib import Path
 import mido
 from symusic import Score
 
-from songform.symbolic.song import TICKS_PER_QUARTER, Song
+from songform.symbolic.song import PlannedScore
+from songform.symbolic.ticks import at_standard_resolution
 
 from .analysis import derive_plan
-from .pop909 import CorpusError
+from .errors import CorpusError
 
 MAX_NOTES = 200_000
 TEMPO_RANGE = (10.0, 400.0)
@@ -40,8 +41,8 @@ def check_midi_bytes(data: bytes, name: str) -> None:
                     raise CorpusError(f"{name}: absurd tempo {bpm:.1f} BPM")
 
 
-def read_midi_song(path: str | Path) -> Song:
-    """A MIDI file as a ``Song`` (480 ticks per quarter) with an analysed plan.
+def read_midi_song(path: str | Path) -> PlannedScore:
+    """A MIDI file as a ``PlannedScore`` (480 ticks per quarter) with an analysed plan.
 
     Raises:
         CorpusError: the file is broken, empty of notes, or too large.
@@ -61,13 +62,12 @@ def read_midi_song(path: str | Path) -> Song:
         raise CorpusError(f"{path.name}: no notes")
     if notes > MAX_NOTES:
         raise CorpusError(f"{path.name}: {notes} notes is more than {MAX_NOTES}")
-    if score.ticks_per_quarter != TICKS_PER_QUARTER:
-        score = score.resample(TICKS_PER_QUARTER, min_dur=1)
+    score = at_standard_resolution(score)
     try:
         plan = derive_plan(score, title=path.stem)
     except ValueError as error:
         raise CorpusError(f"{path.name}: {error}") from None
-    return Song(plan=plan, score=score)
+    return PlannedScore(plan=plan, score=score)
 
 
 def midi_files(folder: str | Path) -> list[Path]:

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from symusic import Note, Score, Tempo, TimeSignature, Track
 
 from songform.hierarchy.plan import TrackSpec
-from songform.symbolic.song import TICKS_PER_QUARTER, Song
+from songform.symbolic.song import PlannedScore
+from songform.symbolic.ticks import TICKS_PER_QUARTER, quarters_to_ticks
 
 from .analysis import derive_plan
+from .errors import CorpusError
 from .jsb_songs import VOICES
-from .pop909 import CorpusError
 
 FOLK_TRACKS = (TrackSpec("Melody", 73, "melody"),)
 
@@ -25,8 +26,8 @@ def _part_notes(part, shift: float) -> list[tuple[int, int, int]]:
         if length <= 0:
             continue
         for pitch in getattr(element, "pitches", ()):
-            out.append((int(round(start * TICKS_PER_QUARTER)),
-                        max(1, int(round(length * TICKS_PER_QUARTER))), int(pitch.midi)))
+            out.append((quarters_to_ticks(start), max(1, quarters_to_ticks(length)),
+                        int(pitch.midi)))
     return out
 
 
@@ -43,8 +44,8 @@ def _score(parts, numerator: int, denominator: int, shift: float,
     return score
 
 
-def chorale_song(path) -> Song:
-    """One Bach chorale (SATB) as a Song whose phrases end at the soprano's fermatas."""
+def chorale_song(path) -> PlannedScore:
+    """One Bach chorale (SATB) as a PlannedScore whose phrases end at the soprano's fermatas."""
     from music21 import corpus
 
     stream = corpus.parse(path)
@@ -66,11 +67,11 @@ def chorale_song(path) -> Song:
     score = _score(parts, numerator, denominator, shift, VOICES)
     plan = derive_plan(score, title=f"Bach {path.stem}", tracks=VOICES,
                        phrase_ends=sorted(ends))
-    return Song(plan=plan, score=score)
+    return PlannedScore(plan=plan, score=score)
 
 
-def bach_chorales(limit: int | None = None) -> Iterator[tuple[str, Song]]:
-    """``(name, Song)`` for music21's Bach chorales; non-SATB files are skipped."""
+def bach_chorales(limit: int | None = None) -> Iterator[tuple[str, PlannedScore]]:
+    """``(name, PlannedScore)`` for music21's Bach chorales; non-SATB files are skipped."""
     from music21 import corpus
 
     count = 0
@@ -86,8 +87,8 @@ def bach_chorales(limit: int | None = None) -> Iterator[tuple[str, Song]]:
 
 
 def folk_tunes(collection: str = "essenFolksong/altdeu10", limit: int | None = None
-               ) -> Iterator[tuple[str, Song]]:
-    """``(name, Song)`` for the tunes of an ABC collection in music21's corpus."""
+               ) -> Iterator[tuple[str, PlannedScore]]:
+    """``(name, PlannedScore)`` for the tunes of an ABC collection in music21's corpus."""
     from music21 import corpus
 
     opus = corpus.parse(collection)
@@ -104,4 +105,4 @@ def folk_tunes(collection: str = "essenFolksong/altdeu10", limit: int | None = N
             plan = derive_plan(score, title=f"{collection} {index + 1}", tracks=FOLK_TRACKS)
         except ValueError:
             continue
-        yield f"{collection.split('/')[-1]}-{index + 1:03d}", Song(plan=plan, score=score)
+        yield f"{collection.split('/')[-1]}-{index + 1:03d}", PlannedScore(plan=plan, score=score)

@@ -1,5 +1,5 @@
-"""POP909 songs as ``(Song, SongPlan)``: the human phrase labels through the one label mapping,
-chords and key from the annotations, bar lines from ``beat_midi.txt``.
+"""POP909 songs as ``PlannedScore`` (notes and ``SongPlan``): the human phrase labels through the
+one label mapping, chords and key from the annotations, bar lines from ``beat_midi.txt``.
 
 Alignment (after ``../shared/data/README.md``): ``melody.txt`` is written in the labels' bar
 frame, so label bar 0 is the downbeat nearest to the first melody onset minus ``melody.txt``'s
@@ -20,11 +20,20 @@ from songform.hierarchy.chord import Chord
 from songform.hierarchy.energy import energy_level
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.key import Key
-from songform.hierarchy.labels import assign_repeats, parse_label_string, sections_from_labels
+from songform.hierarchy.labels import parse_label_string, place_sections
 from songform.hierarchy.meter import Meter
-from songform.hierarchy.plan import ChordEvent, PhrasePlan, SectionPlan, SongPlan, TrackSpec
-from songform.symbolic.song import Song, conductor_score, quarters_to_ticks
+from songform.hierarchy.plan import (
+    ChordEvent,
+    PhrasePlan,
+    SectionPlan,
+    SongPlan,
+    TrackSpec,
+    chord_events,
+)
+from songform.symbolic.song import PlannedScore, conductor_score
+from songform.symbolic.ticks import quarters_to_ticks
 
+from .errors import CorpusError
 from .pop909_annotations import beats_per_bar_table
 
 TRACKS = {"MELODY": TrackSpec("Melody", 0, "melody"),
@@ -32,16 +41,12 @@ TRACKS = {"MELODY": TrackSpec("Melody", 0, "melody"),
           "PIANO": TrackSpec("Piano", 0, "harmony")}
 
 
-class CorpusError(ValueError):
-    """A song that cannot be read (the reader skips and reports it)."""
-
-
 @dataclass(frozen=True)
 class Pop909Song:
     """One song read from its folder."""
 
     song_id: str
-    song: Song
+    song: PlannedScore
     label_bar_zero: int  # beat index of label bar 0
     dropped_notes: int  # notes before label bar 0 or past the last bar
 
@@ -128,7 +133,7 @@ def read_pop909_song(song_dir: Path, beats_per_bar: int = 4) -> Pop909Song:
             track.notes.append(Note(start, max(1, quarters_to_ticks(onset + duration) - start),
                                     pitch, velocity))
         score.tracks.append(track)
-    return Pop909Song(song_dir.name, Song(plan=plan, score=score), bar_zero, dropped)
+    return Pop909Song(song_dir.name, PlannedScore(plan=plan, score=score), bar_zero, dropped)
 
 
 def _bar_chords(song_dir: Path, beat_times: np.ndarray, bar_zero: int, bars: int,
@@ -141,20 +146,18 @@ def _bar_chords(song_dir: Path, beat_times: np.ndarray, bar_zero: int, bars: int
         for beat in range(int(round(first)) - bar_zero, int(round(last)) - bar_zero):
             if 0 <= beat < len(per_beat):
                 per_beat[beat] = name
-    out = []
-    for bar in range(bars):
-        events, previous = [], None
-        for offset in range(beats_per_bar):
-            name = per_beat[bar * beats_per_bar + offset]
-            try:
-                symbol = Chord.parse(name).symbol(prefer_flats=key.prefers_flats)
-            except TemplateError:
-                symbol = "N"
-            if symbol != previous:
-                events.append(ChordEvent(float(offset), symbol))
-                previous = symbol
-        out.append(events)
-    return out
+    symbols = [_symbol(name, key) for name in per_beat]
+    offsets = [float(offset) for offset in range(beats_per_bar)]
+    return [list(chord_events(symbols[bar * beats_per_bar:(bar + 1) * beats_per_bar], offsets))
+            for bar in range(bars)]
+
+
+def _symbol(name: str, key: Key) -> str:
+    """A POP909 chord name as our symbol, spelt for ``key`` ("N" where it does not parse)."""
+    try:
+        return Chord.parse(name).symbol(prefer_flats=key.prefers_flats)
+    except TemplateError:
+        return "N"
 
 
 def _melody_variation(melody: list[tuple[float, float, int, int]], source: tuple[float, float],
@@ -173,26 +176,21 @@ def _melody_variation(melody: list[tuple[float, float, int, int]], source: tuple
 
 def _plan(song_id: str, labels: str, key: Key, meter: Meter, tempo: float,
           bar_chords: list[list[ChordEvent]], notes: dict, beats_per_bar: int) -> SongPlan:
-    sections = sections_from_labels(parse_label_string(labels))
-    repeats = assign_repeats([(s.kind, [p.label for p in s.phrases]) for s in sections])
-    spans, cursor = [], 0
+    sections = place_sections(parse_label_string(labels))
+    phrases = [phrase for section in sections for phrase in section.phrases]
+    spans = [(p.first_bar * beats_per_bar, (p.first_bar + p.bars) * beats_per_bar)
+             for p in phrases]
+    section_plans = []
     for section in sections:
-        for phrase in section.phrases:
-            spans.append((cursor * beats_per_bar, (cursor + phrase.bars) * beats_per_bar))
-            cursor += phrase.bars
-    section_plans, index, bar = [], 0, 0
-    for section in sections:
-        start_bar = bar
         phrase_plans = []
         for phrase in section.phrases:
-            source = repeats[index]
-            variation = (_melody_variation(notes["MELODY"], spans[source], spans[index])
+            source = phrase.repeat_of
+            variation = (_melody_variation(notes["MELODY"], spans[source], spans[phrase.index])
                          if source is not None else 1.0)
-            chords = tuple(tuple(bar_chords[b]) for b in range(bar, bar + phrase.bars))
+            chords = tuple(tuple(bar_chords[b])
+                           for b in range(phrase.first_bar, phrase.first_bar + phrase.bars))
             phrase_plans.append(PhrasePlan(phrase.label, phrase.bars, chords, source, variation))
-            bar += phrase.bars
-            index += 1
-        begin, end = start_bar * beats_per_bar, bar * beats_per_bar
+        begin, end = section.first_bar * beats_per_bar, section.end_bar * beats_per_bar
         pitched = [(o, p, v) for name in notes for o, _, p, v in notes[name] if begin <= o < end]
         active = tuple(TRACKS[name].name for name in TRACKS
                        if any(begin <= o < end for o, *_ in notes[name]))
@@ -205,5 +203,5 @@ def _plan(song_id: str, labels: str, key: Key, meter: Meter, tempo: float,
 
 
 def pop909_beats_per_bar(root: Path) -> dict[str, int]:
-    """Song id -> beats per bar from ``index.csv`` (3 for the 3/4 songs, else 4)."""
+    """PlannedScore id -> beats per bar from ``index.csv`` (3 for the 3/4 songs, else 4)."""
     return beats_per_bar_table(root)

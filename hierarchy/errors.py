@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from songform.core.errors import SongformError
 
-class TemplateError(ValueError):
+
+class TemplateError(SongformError, ValueError):
     """A template, form string, chord symbol or plan that cannot be used.
 
     The message is one line: ``[source:line:col: ][field: ]expected ..., got ...``.

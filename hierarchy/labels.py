@@ -157,3 +157,50 @@ def assign_repeats(sections: Sequence[tuple[str, Sequence[str]]]) -> list[int | 
             index += 1
         latest_of_kind[kind] = current
     return result
+
+
+@dataclass(frozen=True)
+class PlacedPhrase:
+    """A labelled phrase placed in its song: first bar, song-wide index, the phrase it
+    restates (the repeat rule)."""
+
+    label: str
+    bars: int
+    first_bar: int
+    index: int
+    repeat_of: int | None
+
+
+@dataclass(frozen=True)
+class PlacedSection:
+    """A section of placed phrases."""
+
+    kind: str
+    phrases: tuple[PlacedPhrase, ...]
+
+    @property
+    def first_bar(self) -> int:
+        return self.phrases[0].first_bar
+
+    @property
+    def end_bar(self) -> int:
+        """The bar after the section's last."""
+        return self.phrases[-1].first_bar + self.phrases[-1].bars
+
+
+def place_sections(phrases: Sequence[LabelledPhrase]) -> tuple[PlacedSection, ...]:
+    """Labelled phrases -> sections (the section rule) whose phrases know their first bar,
+    index and ``repeat_of`` (the repeat rule): what the POP909 reader and the analysis of
+    unlabelled music both build their plans from."""
+    sections = sections_from_labels(phrases)
+    repeats = assign_repeats([(s.kind, [p.label for p in s.phrases]) for s in sections])
+    placed, bar, index = [], 0, 0
+    for section in sections:
+        section_phrases = []
+        for phrase in section.phrases:
+            section_phrases.append(PlacedPhrase(phrase.label, phrase.bars, bar, index,
+                                                repeats[index]))
+            bar += phrase.bars
+            index += 1
+        placed.append(PlacedSection(section.kind, tuple(section_phrases)))
+    return tuple(placed)

@@ -7,7 +7,7 @@ this one type. Time inside a bar is measured in quarter notes (``offset``), as M
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +69,21 @@ class ChordEvent:
 
 
 BarChords = tuple[ChordEvent, ...]
+
+
+def chord_events(symbols: Sequence[str], offsets: Sequence[float]) -> BarChords:
+    """One bar's chord events from a symbol per beat: a new event wherever the symbol changes.
+
+    Args:
+        symbols: the chord symbol sounding on each beat of the bar.
+        offsets: each beat's offset from the bar line, in quarter notes.
+    """
+    events, previous = [], None
+    for symbol, offset in zip(symbols, offsets, strict=True):
+        if symbol != previous:
+            events.append(ChordEvent(offset, symbol))
+            previous = symbol
+    return tuple(events)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Audio through FluidSynth: any MIDI file (or a Song) -> 44.1 kHz stereo WAV or FLAC.
+"""Audio through FluidSynth: any MIDI file (or a PlannedScore) -> 44.1 kHz stereo WAV or FLAC.
 
 Rendering is offline and faster than real time: MIDI events are fed to the synthesiser in
 time order and the samples between them are pulled with ``get_samples``. The result is
@@ -16,13 +16,13 @@ from pathlib import Path
 import mido
 import numpy as np
 
-from songform.hierarchy.fileio import atomic_path
+from songform.core.fileio import atomic_path
+from songform.symbolic.ticks import DRUM_CHANNEL
 
 from .errors import RenderError
 from .soundfont import find_soundfont
 
 AUDIO_FORMATS = {".wav": "WAV", ".flac": "FLAC"}
-DRUM_CHANNEL = 9
 
 
 @dataclass(frozen=True)

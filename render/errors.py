@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from songform.core.errors import SongformError
 
-class RenderError(RuntimeError):
+
+class RenderError(SongformError, RuntimeError):
     """A render that cannot proceed; the message is one line saying what to do."""

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import mido
 
-from songform.hierarchy.fileio import atomic_path
-from songform.symbolic.song import Song, quarters_to_ticks
+from songform.core.fileio import atomic_path
+from songform.symbolic.song import PlannedScore
+from songform.symbolic.ticks import DRUM_CHANNEL, quarters_to_ticks
 
 from .ranges import fold_into_range
 
-DRUM_CHANNEL = 9  # channel 10 as musicians count
 _MAJOR_BY_FIFTHS = {-7: "Cb", -6: "Gb", -5: "Db", -4: "Ab", -3: "Eb", -2: "Bb", -1: "F", 0: "C",
                     1: "G", 2: "D", 3: "A", 4: "E", 5: "B", 6: "F#", 7: "C#"}
 _MINOR_BY_FIFTHS = {-7: "Abm", -6: "Ebm", -5: "Bbm", -4: "Fm", -3: "Cm", -2: "Gm", -1: "Dm",
@@ -65,7 +65,7 @@ def _remove_overlaps(notes: list[tuple[int, int, int, int]]) -> list[tuple[int, 
     return [tuple(n) for n in kept if n[1] > n[0]]  # type: ignore[misc]
 
 
-def midi_file(song: Song) -> mido.MidiFile:
+def midi_file(song: PlannedScore) -> mido.MidiFile:
     """Build the DAW-ready ``mido.MidiFile`` for ``song``."""
     plan, score, tpq = song.plan, song.score, song.tpq
     end = max(song.end_tick, int(score.end()))
@@ -116,7 +116,7 @@ def midi_file(song: Song) -> mido.MidiFile:
     return midi
 
 
-def write_midi(song: Song, path: str | Path) -> Path:
+def write_midi(song: PlannedScore, path: str | Path) -> Path:
     """Write ``song`` as a DAW-ready MIDI file, atomically. Returns the path."""
     path = Path(path)
     midi = midi_file(song)

@@ -27,11 +27,12 @@ from music21 import (
     tie,
 )
 
+from songform.core.fileio import atomic_path
 from songform.hierarchy.chord import Chord
-from songform.hierarchy.fileio import atomic_path
 from songform.hierarchy.pitch import pitch_class_name
 from songform.hierarchy.plan import BarPlan
-from songform.symbolic.song import Song
+from songform.symbolic.song import PlannedScore
+from songform.symbolic.ticks import ticks_to_quarters
 
 GRID = Fraction(1, 4)  # a sixteenth note, in quarter notes
 NOTE_VALUES = tuple(Fraction(v) for v in ("4", "3", "2", "3/2", "1", "3/4", "1/2", "1/4"))
@@ -75,8 +76,8 @@ def _bar_events(notes, bars: list[BarPlan], tpq: int) -> dict[int, list[tuple]]:
     per_bar: dict[int, dict[tuple[Fraction, bool], list]] = defaultdict(lambda: defaultdict(list))
     bar_index = 0
     for n in sorted(notes, key=lambda n: n.time):
-        onset = _quantise(n.time / tpq)
-        stop = max(onset + GRID, _quantise((n.time + n.duration) / tpq))
+        onset = _quantise(ticks_to_quarters(n.time, tpq))
+        stop = max(onset + GRID, _quantise(ticks_to_quarters(n.time + n.duration, tpq)))
         while bar_index + 1 < len(bars) and starts[bar_index + 1] <= onset:
             bar_index += 1
         index, tied = bar_index, False
@@ -171,7 +172,7 @@ def _chord_symbol(symbol: str) -> harmony.ChordSymbol | harmony.NoChord:
     return harmony.ChordSymbol(root=root, bass=bass, kind=kind)
 
 
-def build_score(song: Song) -> stream.Score:
+def build_score(song: PlannedScore) -> stream.Score:
     """The song as a music21 score with measures, ready to write as MusicXML."""
     plan, score_in, tpq = song.plan, song.score, song.tpq
     bars = list(plan.bars())
@@ -226,7 +227,7 @@ def build_score(song: Song) -> stream.Score:
     return output
 
 
-def write_musicxml(song: Song, path: str | Path) -> Path:
+def write_musicxml(song: PlannedScore, path: str | Path) -> Path:
     """Write ``song`` as MusicXML (uncompressed ``.musicxml``/``.xml``), atomically."""
     path = Path(path)
     built = build_score(song)

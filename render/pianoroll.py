@@ -12,8 +12,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from songform.hierarchy.fileio import atomic_path  # noqa: E402
-from songform.symbolic.song import Song  # noqa: E402
+from songform.core.fileio import atomic_path  # noqa: E402
+from songform.symbolic.song import PlannedScore  # noqa: E402
+from songform.symbolic.ticks import ticks_to_quarters  # noqa: E402
 
 TRACK_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
                  "#17becf", "#bcbd22", "#7f7f7f")
@@ -24,7 +25,7 @@ BAND_COLOURS = {"intro": "#eeeeee", "verse": "#dbe9f6", "pre-chorus": "#e6dbf6",
 INCHES_PER_BAR = 0.25
 
 
-def draw_pianoroll(song: Song, path: str | Path, dpi: int = 100) -> Path:
+def draw_pianoroll(song: PlannedScore, path: str | Path, dpi: int = 100) -> Path:
     """Draw ``song`` as a piano-roll PNG at ``path`` (written atomically)."""
     plan, score, tpq = song.plan, song.score, song.tpq
     bars = list(plan.bars())
@@ -62,13 +63,15 @@ def draw_pianoroll(song: Song, path: str | Path, dpi: int = 100) -> Path:
     pitched = [t for t in score.tracks if not t.is_drum]
     for colour, track in zip(TRACK_COLOURS, pitched, strict=False):
         for note in track.notes:
-            roll.add_patch(Rectangle((note.time / tpq, note.pitch - 0.4), note.duration / tpq,
+            roll.add_patch(Rectangle((ticks_to_quarters(note.time, tpq), note.pitch - 0.4),
+                                     ticks_to_quarters(note.duration, tpq),
                                      0.8, color=colour, linewidth=0, zorder=3))
         legend.append(Rectangle((0, 0), 1, 1, color=colour, label=track.name))
     if lane is not None:
         for track in score.tracks:
             if track.is_drum:
-                lane.scatter([n.time / tpq for n in track.notes], [n.pitch for n in track.notes],
+                lane.scatter([ticks_to_quarters(n.time, tpq) for n in track.notes],
+                             [n.pitch for n in track.notes],
                              s=4, color="#333333", zorder=3)
         lane.set_ylabel("drums")
         lane.set_yticks([])

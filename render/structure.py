@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from songform.hierarchy.plan import SongPlan
-from songform.symbolic.song import Song
+from songform.symbolic.song import PlannedScore
 
 from .neural.chroma import notes_in_seconds
 
@@ -76,7 +76,7 @@ def _cosine(matrix: np.ndarray) -> np.ndarray:
     return unit @ unit.T
 
 
-def audio_structure(samples: np.ndarray, sample_rate: int, song: Song) -> StructureScore:
+def audio_structure(samples: np.ndarray, sample_rate: int, song: PlannedScore) -> StructureScore:
     """Score audio of ``song`` against its notes and its plan's phrase labels."""
     plan = song.plan
     bar_times = _bar_times(plan)

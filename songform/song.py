@@ -8,14 +8,14 @@ from songform.render.audio import AudioConfig, synthesize, write_audio
 from songform.render.midi import midi_file, write_midi
 from songform.render.musicxml import write_musicxml
 from songform.render.pianoroll import draw_pianoroll
-from songform.symbolic.song import Song as SymbolicSong
+from songform.symbolic.song import PlannedScore
 
 
-class Song(SymbolicSong):
+class Song(PlannedScore):
     """A composed song: ``plan`` (the ``SongPlan``) and ``score`` (a symusic ``Score``)."""
 
     @classmethod
-    def from_symbolic(cls, song: SymbolicSong) -> Song:
+    def from_symbolic(cls, song: PlannedScore) -> Song:
         return cls(plan=song.plan, score=song.score)
 
     def save_midi(self, path: str | Path) -> Path:
@@ -28,7 +28,7 @@ class Song(SymbolicSong):
 
     def save_plan(self, path: str | Path) -> Path:
         """Write the plan as JSON."""
-        from songform.hierarchy.fileio import atomic_write_text
+        from songform.core.fileio import atomic_write_text
 
         atomic_write_text(path, self.plan.to_json())
         return Path(path)

@@ -20,7 +20,8 @@ from songform.hierarchy.plan import BarPlan, SongPlan, TrackSpec
 
 from . import drums
 from .melody import phrase_melody, vary
-from .song import Song, conductor_score, quarters_to_ticks
+from .song import PlannedScore, conductor_score
+from .ticks import quarters_to_ticks
 from .voicing import lead_voices
 
 BASS_RANGE = (33, 52)  # A1..E3
@@ -40,7 +41,7 @@ class ArrangerConfig:
 
 
 def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | None = None
-            ) -> Song:
+            ) -> PlannedScore:
     """Realise ``plan`` as notes; the same plan and seed give the same notes."""
     config = config or ArrangerConfig()
     seed = plan.seed if seed is None else seed
@@ -67,7 +68,7 @@ def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | No
             length = max(1, quarters_to_ticks(onset + duration, tpq) - start)
             symusic_track.notes.append(Note(start, length, pitch, max(1, min(127, velocity))))
         score.tracks.append(symusic_track)
-    return Song(plan=plan, score=score)
+    return PlannedScore(plan=plan, score=score)
 
 
 # -- helpers ------------------------------------------------------------------------------

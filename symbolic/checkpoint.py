@@ -11,7 +11,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_model, save_model
 
-from songform.hierarchy.fileio import atomic_path, atomic_write_text
+from songform.core.fileio import atomic_path, atomic_write_text
 
 from .model import ModelConfig, MusicTransformer
 

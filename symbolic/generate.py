@@ -25,7 +25,8 @@ from symusic import Note, Track
 from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
 
 from .model import MusicTransformer
-from .song import Song, conductor_score, quarters_to_ticks, truncate_score
+from .song import PlannedScore, conductor_score, truncate_score
+from .ticks import quarters_to_ticks
 from .tokenizer import PROGRAM_ROLES, ROLE_PROGRAMS, AttributeState, SongTokenizer, token_type
 
 
@@ -130,7 +131,7 @@ def plan_skeleton(tokenizer: SongTokenizer, plan: SongPlan, roles: tuple[str, ..
                   ) -> list[list[str]]:
     """Each bar's forced tokens (bar line, time signature where the stream has one, plan
     tokens), with ``Tracks_`` naming only the roles the model writes."""
-    tokens = tokenizer.encode(Song(plan, conductor_score(plan))).tokens
+    tokens = tokenizer.encode(PlannedScore(plan, conductor_score(plan))).tokens
     bars: list[list[str]] = []
     for token in tokens:
         if token == "Bar_None":
@@ -179,7 +180,7 @@ def _bar_roles(bar: BarPlan, plan: SongPlan, roles: tuple[str, ...]) -> list[str
 def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
              seed: int = 0, config: GenerateConfig | None = None,
              roles: tuple[str, ...] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Song:
+             progress: Callable[[int, int], None] | None = None) -> PlannedScore:
     """Write ``plan`` as a song with ``model``; the same model, plan and seed give the same
     song.
 
@@ -265,7 +266,7 @@ def _sample_bar(decoder: _Decoder, logits: torch.Tensor, bar: BarPlan, plan: Son
 
 
 def _song(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str],
-          roles: tuple[str, ...], seed: int) -> Song:
+          roles: tuple[str, ...], seed: int) -> PlannedScore:
     """Decode the stream into the plan's tracks (a role's notes go to the plan's first
     track of that role); roles the model does not write come from the arranger."""
     score = conductor_score(plan)
@@ -293,7 +294,7 @@ def _song(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str],
         for note in sorted(notes[spec.name], key=lambda n: (n.time, n.pitch)):
             track.notes.append(Note(note.time, note.duration, note.pitch, note.velocity))
         score.tracks.append(track)
-    return Song(plan=plan, score=score)
+    return PlannedScore(plan=plan, score=score)
 
 
 @dataclass(frozen=True)
@@ -335,6 +336,6 @@ class SongModel:
         return cls(model, tokenizer, tuple(config.get("roles") or TRACK_ROLES))
 
     def write(self, plan: SongPlan, seed: int = 0, config: GenerateConfig | None = None,
-              progress: Callable[[int, int], None] | None = None) -> Song:
+              progress: Callable[[int, int], None] | None = None) -> PlannedScore:
         """``plan`` as a song (see :func:`generate`)."""
         return generate(self.model, self.tokenizer, plan, seed, config, self.roles, progress)

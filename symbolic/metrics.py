@@ -14,7 +14,8 @@ import numpy as np
 
 from songform.hierarchy.chord import Chord
 
-from .song import Song, quarters_to_ticks
+from .song import PlannedScore
+from .ticks import quarters_to_ticks, ticks_to_quarters
 
 PITCHED_ROLES = ("melody", "counter-melody", "harmony", "bass")
 
@@ -29,7 +30,7 @@ class PlanAdherence:
     notes: int
 
 
-def plan_adherence(song: Song, roles: tuple[str, ...] = PITCHED_ROLES) -> PlanAdherence:
+def plan_adherence(song: PlannedScore, roles: tuple[str, ...] = PITCHED_ROLES) -> PlanAdherence:
     """Chord-tone ratio and repeat agreement of the tracks whose plan role is in ``roles``."""
     plan, tpq = song.plan, song.tpq
     bars = list(plan.bars())
@@ -45,7 +46,7 @@ def plan_adherence(song: Song, roles: tuple[str, ...] = PITCHED_ROLES) -> PlanAd
             continue
         bar = bars[index]
         per_bar[index].add((time - int(starts[index]), pitch))
-        offset = (time - int(starts[index])) / tpq
+        offset = ticks_to_quarters(time - int(starts[index]), tpq)
         events = [e for e in bar.chords if e.offset <= offset + 1e-9] or list(bar.chords[:1])
         if not events:
             continue

@@ -1,4 +1,5 @@
-"""``Song``: a ``SongPlan`` plus its notes as a symusic ``Score`` (ticks, 480 per quarter).
+"""``PlannedScore``: a ``SongPlan`` plus its notes as a symusic ``Score`` (ticks, 480 per
+quarter).
 
 No file I/O here: ``songform.Song`` adds saving and rendering by calling ``render/``.
 """
@@ -13,20 +14,14 @@ from symusic import KeySignature, Score, Tempo, TextMeta, TimeSignature
 
 from songform.hierarchy.plan import BarPlan, SongPlan
 
+from .ticks import TICKS_PER_QUARTER, quarters_to_ticks
+
 if TYPE_CHECKING:
     import music21
     import pretty_midi
 
-TICKS_PER_QUARTER = 480
-
-
-def quarters_to_ticks(quarters: float, tpq: int = TICKS_PER_QUARTER) -> int:
-    """Quarter notes -> ticks, rounded to the nearest tick."""
-    return int(round(quarters * tpq))
-
-
 @dataclass
-class Song:
+class PlannedScore:
     """A planned song and its notes.
 
     Attributes:

@@ -43,7 +43,7 @@ from songform.hierarchy.chord_model import simplify_chord
 from songform.hierarchy.labels import KNOWN_LETTERS
 from songform.hierarchy.plan import SECTION_KINDS, TRACK_ROLES, BarPlan, SongPlan
 
-from .song import Song, truncate_score
+from .song import PlannedScore, truncate_score
 
 PLAN_ORDER = ("Section", "Label", "BarInSection", "Key", "Meter", "Energy", "Tracks")
 NOTE_ORDER = ("Program", "Pitch", "Velocity", "Duration")
@@ -168,7 +168,7 @@ class SongTokenizer:
 
     # -- encoding ---------------------------------------------------------------------------
     @staticmethod
-    def _clipped(song: Song) -> Score:
+    def _clipped(song: PlannedScore) -> Score:
         """The score cut at the plan's end (note tails past the last bar line shortened), each
         track's program set to its role's (:data:`ROLE_PROGRAMS`)."""
         score = truncate_score(song.score, song.end_tick)
@@ -179,7 +179,7 @@ class SongTokenizer:
             track.program = 0 if track.is_drum else ROLE_PROGRAMS[role]
         return score
 
-    def preprocess(self, song: Song) -> Score:
+    def preprocess(self, song: PlannedScore) -> Score:
         """What a round trip reproduces: the score cut at the plan's end, then miditok's
         preprocessing (quantisation, velocity bins, merged overlaps), less notes that
         quantisation moved onto the end."""
@@ -192,7 +192,7 @@ class SongTokenizer:
                 track.notes.extend(keep)
         return score
 
-    def encode(self, song: Song) -> TokenSequence:
+    def encode(self, song: PlannedScore) -> TokenSequence:
         """Tokens of ``song``: REMI note events with the plan's tokens after each bar line."""
         notes = self.base.encode(self.preprocess(song))
         bars = list(song.plan.bars())

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-from songform.symbolic.song import Song
+from songform.symbolic.song import PlannedScore
 
 from ..errors import RenderError
 
@@ -22,7 +22,8 @@ Progress = Callable[[int, int], None]
 class Renderer(Protocol):
     """``render(song, out_path, *, seed, device, progress) -> Path``."""
 
-    def render(self, song: Song, out_path: str | Path, *, seed: int = 0, device: str = "cpu",
+    def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
+               device: str = "cpu",
                progress: Progress | None = None) -> Path: ...
 
 
@@ -34,7 +35,8 @@ class FluidSynthRenderer:
 
         self.soundfont = find_soundfont(soundfont)  # a missing SoundFont fails here, early
 
-    def render(self, song: Song, out_path: str | Path, *, seed: int = 0, device: str = "cpu",
+    def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
+               device: str = "cpu",
                progress: Progress | None = None) -> Path:
         from ..audio import synthesize, write_audio
         from ..midi import midi_file

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from songform.symbolic.song import Song
+from songform.symbolic.song import PlannedScore
 
 from ..audio import write_audio
 from ..errors import RenderError
@@ -63,7 +63,7 @@ class MusicGenMelodyRenderer:
         return cls(model, processor, **kwargs)
 
     # -- conditioning -----------------------------------------------------------------------
-    def window_chroma(self, song: Song, window: Window) -> torch.Tensor:
+    def window_chroma(self, song: PlannedScore, window: Window) -> torch.Tensor:
         """One-hot chroma ``[1, chroma_length, 12]`` of the melody and harmony in the window."""
         names = [t.name for t in song.plan.tracks if t.role in CONDITIONING_ROLES]
         notes = [(s - window.start, e - window.start, p, v)
@@ -76,7 +76,7 @@ class MusicGenMelodyRenderer:
         padded[:count] = chroma[:count]
         return torch.from_numpy(padded)[None]
 
-    def window_prompt(self, song: Song, window: Window) -> str:
+    def window_prompt(self, song: PlannedScore, window: Window) -> str:
         start = 0.0
         for section in song.plan.sections:
             length = section.bars * float(section.meter.quarters_per_bar) * 60 / section.tempo
@@ -86,7 +86,7 @@ class MusicGenMelodyRenderer:
         return section_prompt(song.plan, song.plan.sections[-1])
 
     # -- rendering --------------------------------------------------------------------------
-    def section_starts(self, song: Song) -> list[float]:
+    def section_starts(self, song: PlannedScore) -> list[float]:
         starts, now = [], 0.0
         for section in song.plan.sections:
             starts.append(now)
@@ -94,7 +94,7 @@ class MusicGenMelodyRenderer:
         return starts
 
     @torch.no_grad()
-    def render_samples(self, song: Song, seed: int = 0, progress: Progress | None = None
+    def render_samples(self, song: PlannedScore, seed: int = 0, progress: Progress | None = None
                        ) -> np.ndarray:
         """The whole song at the model's sample rate, ``[samples]``."""
         duration = song.plan.duration_seconds
@@ -130,7 +130,8 @@ class MusicGenMelodyRenderer:
                 progress(index + 1, len(windows))
         return join_windows(parts, windows, self.sample_rate)
 
-    def render(self, song: Song, out_path: str | Path, *, seed: int = 0, device: str = "cpu",
+    def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
+               device: str = "cpu",
                progress: Progress | None = None) -> Path:
         samples = self.render_samples(song, seed, progress)
         peak = float(np.max(np.abs(samples))) or 1.0

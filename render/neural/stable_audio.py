@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from songform.symbolic.song import Song
+from songform.symbolic.song import PlannedScore
 
 from ..audio import AudioConfig, synthesize, write_audio
 from ..errors import RenderError
@@ -99,7 +99,7 @@ class StableAudioRenderer:
         return cls(pipeline, config, soundfont)
 
     # -- inputs -----------------------------------------------------------------------------
-    def init_audio(self, song: Song) -> np.ndarray:
+    def init_audio(self, song: PlannedScore) -> np.ndarray:
         """The FluidSynth render at the model's rate and channel count, ``[samples, channels]``."""
         samples = synthesize(midi_file(song), self.soundfont,
                              AudioConfig(sample_rate=self.sample_rate))
@@ -107,12 +107,12 @@ class StableAudioRenderer:
             return samples.mean(axis=1, keepdims=True)
         return samples[:, : self.channels]
 
-    def windows(self, song: Song, duration: float) -> list[Window]:
+    def windows(self, song: PlannedScore, duration: float) -> list[Window]:
         bars, sections = bar_seconds(song.plan)
         return section_windows(bars, sections, duration, self.window,
                                self.config.crossfade_seconds)
 
-    def window_prompt(self, song: Song, window: Window) -> str:
+    def window_prompt(self, song: PlannedScore, window: Window) -> str:
         _, sections = bar_seconds(song.plan)
         anchor = window.start + window.overlap  # the window's own first bar line
         index = max(i for i, start in enumerate(sections) if start <= anchor + 1e-9)
@@ -208,7 +208,7 @@ class StableAudioRenderer:
         return cos.to(device), sin.to(device)
 
     # -- whole songs ------------------------------------------------------------------------
-    def render_samples(self, song: Song, seed: int = 0, progress: Progress | None = None
+    def render_samples(self, song: PlannedScore, seed: int = 0, progress: Progress | None = None
                        ) -> np.ndarray:
         """The whole song (with the FluidSynth render's ring-out) at the model's rate,
         ``[samples, channels]``."""
@@ -235,7 +235,8 @@ class StableAudioRenderer:
                 progress(min(first + batch, len(windows)), len(windows))
         return join_windows(parts, windows, self.sample_rate)
 
-    def render(self, song: Song, out_path: str | Path, *, seed: int = 0, device: str = "cpu",
+    def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
+               device: str = "cpu",
                progress: Progress | None = None) -> Path:
         samples = self.render_samples(song, seed, progress)
         peak = float(np.max(np.abs(samples))) or 1.0

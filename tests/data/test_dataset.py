@@ -12,13 +12,13 @@ from songform.hierarchy.plan import ChordEvent, PhrasePlan, SectionPlan, SongPla
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Template
 from songform.symbolic.arranger import arrange
-from songform.symbolic.song import Song
+from songform.symbolic.song import PlannedScore
 from songform.symbolic.tokenizer import SongTokenizer, TokenizerSettings
 
 TOKENIZER = SongTokenizer()
 
 
-def _transposed_song(song: Song, shift: int) -> Song:
+def _transposed_song(song: PlannedScore, shift: int) -> PlannedScore:
     """The song and its plan moved by ``shift`` semitones (drums stay)."""
     from songform.hierarchy.chord import Chord
 
@@ -36,7 +36,7 @@ def _transposed_song(song: Song, shift: int) -> Song:
             moved = [Note(n.time, n.duration, n.pitch + shift, n.velocity) for n in track.notes]
             track.notes.clear()
             track.notes.extend(moved)
-    return Song(plan=plan, score=score)
+    return PlannedScore(plan=plan, score=score)
 
 
 def _corpus(songs):
@@ -99,6 +99,6 @@ def test_out_of_range_windows_stay_put():
     track = Track(name="P", program=0)
     track.notes.append(Note(0, 480, 107, 90))  # the top of the pitch range (21-108)
     score.tracks.append(track)
-    sequence = TOKENIZER.encode(Song(plan=plan, score=score))
+    sequence = TOKENIZER.encode(PlannedScore(plan=plan, score=score))
     ids, _ = TransposeTable(TOKENIZER).apply(np.asarray(sequence.ids), sequence.pitches, 3)
     assert list(ids) == sequence.ids and TRACK.name == "P"

@@ -1,10 +1,11 @@
-"""POP909 songs as (Song, SongPlan): alignment, chords, and the plan contract."""
+"""POP909 songs as (PlannedScore, SongPlan): alignment, chords, and the plan contract."""
 
 from __future__ import annotations
 
 import pytest
 
-from songform.data.pop909 import CorpusError, pop909_beats_per_bar, read_pop909_song
+from songform.data.errors import CorpusError
+from songform.data.pop909 import pop909_beats_per_bar, read_pop909_song
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.splits import POP909_UNUSABLE_LABELS
 from songform.hierarchy.template import Template

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mido
 import pytest
 
-from songform.hierarchy.fileio import atomic_write_text
+from songform.core.fileio import atomic_write_text
 from songform.render import midi as midi_module
 from songform.render.midi import write_midi
 
@@ -38,7 +38,7 @@ def test_atomic_files_get_ordinary_permissions(tmp_path):
     import os
     import stat
 
-    from songform.hierarchy.fileio import atomic_write_text
+    from songform.core.fileio import atomic_write_text
 
     umask = os.umask(0o022)
     try:

@@ -8,7 +8,7 @@ import songform
 from songform.hierarchy.planner import plan_song
 from songform.symbolic.arranger import arrange
 from songform.symbolic.metrics import plan_adherence
-from songform.symbolic.song import Song
+from songform.symbolic.song import PlannedScore
 
 
 def _plan():
@@ -17,13 +17,13 @@ def _plan():
     return plan_song(template, 3)
 
 
-def _moved(song: Song, semitones: int) -> Song:
+def _moved(song: PlannedScore, semitones: int) -> PlannedScore:
     score = song.score.copy()
     for track in score.tracks:
         if not track.is_drum:
             for note in track.notes:
                 note.pitch += semitones
-    return Song(song.plan, score)
+    return PlannedScore(song.plan, score)
 
 
 def test_chord_tones_are_high_for_the_arranger_and_low_a_semitone_off():
@@ -45,7 +45,7 @@ def test_repeats_score_restated_bars():
         for index, note in enumerate(track.notes):
             if note.time >= half and not track.is_drum:
                 note.pitch += 1 + index % 5
-    scrambled = plan_adherence(Song(plan, score)).repeats
+    scrambled = plan_adherence(PlannedScore(plan, score)).repeats
     assert restated > 0.5 and scrambled < restated / 2
-    empty = plan_adherence(Song(plan, song.score.copy()), roles=("counter-melody",))
+    empty = plan_adherence(PlannedScore(plan, song.score.copy()), roles=("counter-melody",))
     assert empty.notes >= 0 and (math.isnan(empty.repeats) or 0 <= empty.repeats <= 1)

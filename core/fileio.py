@@ -1,7 +1,4 @@
-"""Atomic file writes (temporary file in the same folder, then rename), for every layer.
-
-It lives in ``hierarchy`` only because that is the bottom layer every other one may import.
-"""
+"""Atomic file writes (temporary file in the same folder, then rename), for every layer."""
 
 from __future__ import annotations
 
