@@ -32,42 +32,22 @@ SA_STEPS, SA_STRENGTH = 100, 0.5  # Stable Audio: 50 denoising steps a window
 
 def full_size_musicgen(layers: int | None, device: str):
     """MusicGen-melody 1.5B (T5-base text encoder, EnCodec 32 kHz) with random weights."""
-    import torch
-    from transformers import (
-        EncodecConfig,
-        MusicgenMelodyConfig,
-        MusicgenMelodyDecoderConfig,
-        MusicgenMelodyFeatureExtractor,
-        MusicgenMelodyForConditionalGeneration,
-        MusicgenMelodyProcessor,
-        T5Config,
-    )
-
     from songform.render.neural.musicgen import MusicGenMelodyRenderer
-    from tests.render.tiny_musicgen import tiny_t5_tokenizer
+    from songform.render.neural.random_models import random_musicgen_melody
 
-    text = T5Config(vocab_size=32128, d_model=768, d_kv=64, d_ff=3072, num_layers=12,
-                    num_heads=12)
-    codec = EncodecConfig(target_bandwidths=[2.2], sampling_rate=32000, audio_channels=1,
-                          num_filters=64, hidden_size=128, upsampling_ratios=[8, 5, 4, 4],
-                          codebook_size=2048, num_lstm_layers=2, codebook_dim=128,
-                          normalize=False, use_causal_conv=False, compress=2)
-    special = {"pad_token_id": 2048, "bos_token_id": 2048, "decoder_start_token_id": 2048}
-    decoder = MusicgenMelodyDecoderConfig(
-        vocab_size=2048, max_position_embeddings=2048, num_hidden_layers=layers or 48,
-        ffn_dim=6144, num_attention_heads=24, hidden_size=1536,
-        num_codebooks=codec.num_quantizers, audio_channels=1, **special)
-    config = MusicgenMelodyConfig(text_encoder=text.to_dict(), audio_encoder=codec.to_dict(),
-                                  decoder=decoder.to_dict(), num_chroma=12, chroma_length=235,
-                                  pad_token_id=2048, decoder_start_token_id=2048)
-    with torch.device(device):
-        model = MusicgenMelodyForConditionalGeneration(config)
-    for name, value in special.items():
-        setattr(model.generation_config, name, value)
+    model, processor = random_musicgen_melody(
+        text={"vocab_size": 32128, "d_model": 768, "d_kv": 64, "d_ff": 3072, "num_layers": 12,
+              "num_heads": 12},
+        codec={"target_bandwidths": [2.2], "sampling_rate": 32000, "audio_channels": 1,
+               "num_filters": 64, "hidden_size": 128, "upsampling_ratios": [8, 5, 4, 4],
+               "codebook_size": 2048, "num_lstm_layers": 2, "codebook_dim": 128,
+               "normalize": False, "use_causal_conv": False, "compress": 2},
+        decoder={"max_position_embeddings": 2048, "num_hidden_layers": layers or 48,
+                 "ffn_dim": 6144, "num_attention_heads": 24, "hidden_size": 1536},
+        codebook_size=2048, device=device)
     model.generation_config.guidance_scale = 3.0
     if device.startswith("cuda"):
         model = model.half()
-    processor = MusicgenMelodyProcessor(MusicgenMelodyFeatureExtractor(), tiny_t5_tokenizer())
     return MusicGenMelodyRenderer(model, processor)
 
 
@@ -85,8 +65,8 @@ def full_size_stable_audio(layers: int | None, device: str):
     )
     from transformers import T5Config, T5EncoderModel
 
+    from songform.render.neural.random_models import tiny_t5_tokenizer
     from songform.render.neural.stable_audio import StableAudioConfig, StableAudioRenderer
-    from tests.render.tiny_musicgen import tiny_t5_tokenizer
 
     with torch.device(device):
         pipeline = StableAudioPipeline(
@@ -110,7 +90,7 @@ def run_one(engine: str, bars: int, model: str, full_size: bool, layers: int | N
     import torch
 
     import songform
-    from songform.render.neural.base import get_renderer
+    from songform.render.engines import get_renderer
 
     song = songform.compose(songform.Template(form=f"verse:{bars // 2} chorus:{bars - bars // 2}",
                                               style="pop", tempo=120, key="C"), seed=1,
@@ -174,8 +154,7 @@ def main() -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from tests.render.tiny_musicgen import build_tiny_musicgen
-    from tests.render.tiny_stable_audio import build_tiny_stable_audio
+    from songform.render.neural.random_models import build_tiny_musicgen, build_tiny_stable_audio
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:

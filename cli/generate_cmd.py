@@ -99,7 +99,7 @@ def generate(
     writer = f"model {folder.name}" if folder else "baseline arranger"
     renderer = None
     if audio:  # before any work: a bad engine, model folder or SoundFont fails at once
-        from songform.render.neural.base import get_renderer
+        from songform.render.engines import get_renderer
 
         try:
             renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
@@ -198,7 +198,7 @@ def render(
             with console.status(f"rendering {midi}"):
                 path = render_midi_to_audio(midi, audio_out, soundfont)
         else:
-            from songform.render.neural.base import get_renderer
+            from songform.render.engines import get_renderer
 
             renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
                                     device=device, strength=strength, steps=diffusion_steps,

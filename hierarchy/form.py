@@ -6,7 +6,7 @@ import re
 
 from .errors import TemplateError
 from .labels import is_label_string, parse_label_string, sections_from_labels
-from .template import Section, normalize_kind
+from .section import Section, normalize_kind
 
 _TOKEN_RE = re.compile(r"[^\s,]+")
 

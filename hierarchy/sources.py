@@ -7,7 +7,7 @@ from typing import Any
 
 from .errors import TemplateError
 from .template import Template
-from .template_yaml import load_template as load_yaml_template
+from .template_yaml import read_yaml_template
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -31,7 +31,7 @@ def load_template(source: str | Path | None = None, **overrides: Any) -> Templat
         path = Path(source)
         if not path.exists():
             raise TemplateError(f"no such template file: {path}")
-        template = load_yaml_template(path)
+        template = read_yaml_template(path)
     else:
         try:
             template = Template(form=str(source), source="<form>")

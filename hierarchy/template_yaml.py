@@ -48,7 +48,7 @@ TRACK_FIELDS = ("name", "program", "role", "is_drum")
 Marks = dict[str, tuple[int, int]]
 
 
-def load_template(path: str | Path) -> Template:
+def read_yaml_template(path: str | Path) -> Template:
     """Read a YAML template file.
 
     Raises:

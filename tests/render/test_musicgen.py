@@ -7,11 +7,10 @@ import pytest
 
 pytest.importorskip("transformers")
 
+from songform.render.engines import get_renderer, model_path  # noqa: E402
 from songform.render.errors import RenderError  # noqa: E402
-from songform.render.neural.base import get_renderer, model_path  # noqa: E402
 from songform.render.neural.musicgen import MusicGenMelodyRenderer  # noqa: E402
-
-from .tiny_musicgen import build_tiny_musicgen  # noqa: E402
+from songform.render.neural.random_models import build_tiny_musicgen  # noqa: E402
 
 
 @pytest.fixture(scope="module")

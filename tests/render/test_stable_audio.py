@@ -12,8 +12,9 @@ pytest.importorskip("torchsde")
 
 import torch  # noqa: E402
 
+from songform.render.engines import get_renderer  # noqa: E402
 from songform.render.errors import RenderError  # noqa: E402
-from songform.render.neural.base import get_renderer  # noqa: E402
+from songform.render.neural.random_models import build_tiny_stable_audio  # noqa: E402
 from songform.render.neural.stable_audio import (  # noqa: E402
     StableAudioConfig,
     StableAudioRenderer,
@@ -21,7 +22,6 @@ from songform.render.neural.stable_audio import (  # noqa: E402
 from songform.render.neural.windows import bar_seconds, section_windows  # noqa: E402
 
 from .soundfont_check import needs_soundfont  # noqa: E402
-from .tiny_stable_audio import build_tiny_stable_audio  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # torchsde's float-edge notes
 
