@@ -35,6 +35,7 @@ def run_one(variant: str, length: int, mode: str, repeats: int) -> dict:
     import torch
 
     from songform.symbolic.attention import AttentionConfig, CausalSelfAttention, relative_buckets
+    from songform.symbolic.attributes import TokenAttributes
 
     torch.set_num_threads(2)
     torch.manual_seed(0)
@@ -45,6 +46,7 @@ def run_one(variant: str, length: int, mode: str, repeats: int) -> dict:
     positions = torch.arange(length)[None]
     pitches = torch.randint(40, 90, (1, length))
     onsets = (torch.arange(length) / 4.0)[None]
+    attributes = TokenAttributes(pitches, onsets, torch.full_like(onsets, float("nan")))
 
     def naive():
         config = attention.config
@@ -62,7 +64,7 @@ def run_one(variant: str, length: int, mode: str, repeats: int) -> dict:
         return attention.out((weights @ v).transpose(1, 2).reshape(1, length, DIM))
 
     def ours():
-        return attention(x, positions, onsets, pitches)
+        return attention(x, positions, attributes)
 
     call = naive if variant.startswith("naive") else ours
 

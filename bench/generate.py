@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from songform.symbolic.attributes import TokenAttributes
 from songform.symbolic.metrics import plan_adherence
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,12 +53,11 @@ def cached_seconds(model, tokenizer, plan, sequence, context: int) -> float:
 @torch.no_grad()
 def recompute_seconds(model, sequence) -> float:
     ids = torch.as_tensor(sequence.ids)[None]
-    pitches = torch.as_tensor(sequence.pitches)[None]
-    onsets = torch.as_tensor(sequence.onsets, dtype=torch.float32)[None]
-    durations = torch.as_tensor(sequence.durations, dtype=torch.float32)[None]
+    attributes = TokenAttributes.of_sequence(sequence.pitches, sequence.onsets,
+                                             sequence.durations)
     started = time.perf_counter()
     for end in range(1, ids.shape[1] + 1):
-        model(ids[:, :end], pitches[:, :end], onsets[:, :end], durations[:, :end])
+        model(ids[:, :end], attributes.span(0, end))
     return time.perf_counter() - started
 
 
@@ -136,10 +136,9 @@ def tonality_probe(model, tokenizer, root: Path, count: int, window: int) -> dic
             end = min(first + window, len(sequence))
             span = slice(first, end)
             onsets = sequence.onsets[span] - sequence.onsets[first]
-            logits = model(torch.as_tensor(sequence.ids[span])[None],
-                           torch.as_tensor(sequence.pitches[span])[None],
-                           torch.as_tensor(onsets, dtype=torch.float32)[None],
-                           torch.as_tensor(sequence.durations[span], dtype=torch.float32)[None])[0]
+            attributes = TokenAttributes.of_sequence(sequence.pitches[span], onsets,
+                                                     sequence.durations[span])
+            logits = model(torch.as_tensor(sequence.ids[span])[None], attributes)[0]
             for offset in range(end - first - 1):
                 target = sequence.tokens[first + offset + 1]
                 if not target.startswith("Pitch_"):

@@ -44,7 +44,7 @@ class XTransformersBaseline(nn.Module):
             attn_layers=Decoder(dim=dim, depth=depth, heads=heads, attn_dropout=dropout,
                                 ff_dropout=dropout))
 
-    def forward(self, tokens, pitches=None, onsets=None, durations=None, valid=None):
+    def forward(self, tokens, attributes=None, valid=None):
         return self.net(tokens, mask=valid)
 
 

@@ -23,9 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .attributes import NO_PITCH, TokenAttributes
 from .cache import LayerCache
-
-NO_PITCH = -1
 
 
 @dataclass(frozen=True)
@@ -135,15 +134,16 @@ class CausalSelfAttention(nn.Module):
             self.rel_onset = nn.Parameter(
                 torch.randn(config.heads, config.onset_buckets + 1, dh) * 0.02)
 
-    def forward(self, x: torch.Tensor, positions: torch.Tensor, onsets: torch.Tensor,
-                pitches: torch.Tensor, valid: torch.Tensor | None = None,
-                cache: LayerCache | None = None, window: int | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, positions: torch.Tensor, attributes: TokenAttributes,
+                valid: torch.Tensor | None = None, cache: LayerCache | None = None,
+                window: int | None = None) -> torch.Tensor:
         """Attend causally.
 
         Args:
             x: ``[B, T, D]``.
-            positions: ``[B, T]`` long token indices; onsets ``[B, T]`` beats (NaN: none);
-                pitches ``[B, T]`` (-1: none); valid ``[B, T]`` bool (padding is False).
+            positions: ``[B, T]`` long token indices.
+            attributes: the tokens' pitches and onsets (RIPO); durations are not used here.
+            valid: ``[B, T]`` bool (padding is False).
             cache: this layer's cache; the new keys are written into it first.
             window: keys ``window`` or more positions back are masked (a sliding window).
 
@@ -158,8 +158,9 @@ class CausalSelfAttention(nn.Module):
         q = q.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
         k = k.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
         v = v.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
+        onsets, pitches = attributes.onsets, attributes.pitches
         if cache is not None:
-            cache.write(k, v, positions, onsets, pitches, valid)
+            cache.write(k, v, positions, attributes, valid)
             k, v = cache.keys, cache.values  # (B, H, C, Dh)
             k_pos, k_onset, k_pitch, k_valid = (cache.positions, cache.onsets, cache.pitches,
                                                 cache.valid)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import torch
 
+from .attributes import NO_PITCH, TokenAttributes
+
 
 @dataclass
 class LayerCache:
@@ -43,7 +45,7 @@ class LayerCache:
             values=torch.zeros(batch, heads, capacity, head_dim, device=device, dtype=dtype),
             positions=torch.zeros(batch, capacity, dtype=torch.long, device=device),
             onsets=torch.full((batch, capacity), float("nan"), device=device),
-            pitches=torch.full((batch, capacity), -1, dtype=torch.long, device=device),
+            pitches=torch.full((batch, capacity), NO_PITCH, dtype=torch.long, device=device),
             valid=torch.zeros(batch, capacity, dtype=torch.bool, device=device),
         )
 
@@ -52,7 +54,7 @@ class LayerCache:
         return self.keys.shape[2]
 
     def write(self, keys: torch.Tensor, values: torch.Tensor, positions: torch.Tensor,
-              onsets: torch.Tensor, pitches: torch.Tensor, valid: torch.Tensor) -> None:
+              attributes: TokenAttributes, valid: torch.Tensor) -> None:
         """Store T new entries (``keys``/``values`` ``[B, H, T, Dh]``, the rest ``[B, T]``)."""
         steps = keys.shape[2]
         if steps > self.capacity:
@@ -62,8 +64,8 @@ class LayerCache:
         self.keys[:, :, slots] = keys.to(self.keys.dtype)
         self.values[:, :, slots] = values.to(self.values.dtype)
         self.positions[:, slots] = positions
-        self.onsets[:, slots] = onsets.float()
-        self.pitches[:, slots] = pitches
+        self.onsets[:, slots] = attributes.onsets.float()
+        self.pitches[:, slots] = attributes.pitches
         self.valid[:, slots] = valid
         self.cursor = (self.cursor + steps) % self.capacity
 

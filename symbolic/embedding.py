@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from .attributes import NO_PITCH, TokenAttributes
+
 
 @dataclass(frozen=True)
 class EmbeddingConfig:
@@ -71,12 +73,12 @@ class MusicEmbedding(nn.Module):
         self.onset = FundamentalMusicEmbedding(config.dim, config.onset_base) \
             if config.onset_fme else None
 
-    def forward(self, tokens: torch.Tensor, pitches: torch.Tensor, durations: torch.Tensor,
-                onsets: torch.Tensor) -> torch.Tensor:
-        """``[B, T]`` each (pitch -1, duration/onset NaN: none) -> ``[B, T, D]``."""
+    def forward(self, tokens: torch.Tensor, attributes: TokenAttributes) -> torch.Tensor:
+        """``[B, T]`` ids and their attributes -> ``[B, T, D]``."""
+        pitches, onsets, durations = attributes.pitches, attributes.onsets, attributes.durations
         out = self.tokens(tokens)
         if self.pitch is not None:
-            out = out + self.pitch(pitches.float(), pitches >= 0)
+            out = out + self.pitch(pitches.float(), pitches != NO_PITCH)
         if self.duration is not None:
             out = out + self.duration(durations, ~torch.isnan(durations))
         if self.onset is not None:

@@ -24,6 +24,7 @@ from symusic import Note, Track
 
 from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
 
+from .attributes import TokenAttributes
 from .model import MusicTransformer
 from .song import PlannedScore, conductor_score, truncate_score
 from .ticks import quarters_to_ticks
@@ -119,10 +120,11 @@ class _Decoder:
         count = len(ids)
         positions = torch.arange(self.position, self.position + count, device=self.device)
         self.position += count
-        logits = self.model(torch.tensor([ids], device=self.device),
-                            torch.tensor([pitches], device=self.device),
-                            torch.tensor([onsets], device=self.device, dtype=torch.float32),
-                            torch.tensor([durations], device=self.device, dtype=torch.float32),
+        attributes = TokenAttributes(
+            torch.tensor([pitches], device=self.device),
+            torch.tensor([onsets], device=self.device, dtype=torch.float32),
+            torch.tensor([durations], device=self.device, dtype=torch.float32))
+        logits = self.model(torch.tensor([ids], device=self.device), attributes,
                             positions=positions[None], caches=self.caches)
         return logits[0, -1].float()
 

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from .attention import AttentionConfig, CausalSelfAttention
+from .attributes import TokenAttributes
 from .cache import LayerCache
 from .embedding import EmbeddingConfig, MusicEmbedding
 
@@ -107,8 +108,11 @@ class Block(nn.Module):
         self.mlp = MLP(config)
         self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, x, positions, onsets, pitches, valid, cache, window):
-        x = x + self.dropout(self.attention(self.norm_attention(x), positions, onsets, pitches,
+    def forward(self, x: torch.Tensor, positions: torch.Tensor, attributes: TokenAttributes,
+                valid: torch.Tensor | None = None, cache: LayerCache | None = None,
+                window: int | None = None) -> torch.Tensor:
+        """``[B, T, D]`` -> ``[B, T, D]`` (arguments as in ``CausalSelfAttention.forward``)."""
+        x = x + self.dropout(self.attention(self.norm_attention(x), positions, attributes,
                                             valid, cache, window))
         return x + self.mlp(self.norm_mlp(x))
 
@@ -129,15 +133,14 @@ class MusicTransformer(nn.Module):
         self.head.weight = self.embed.tokens.weight  # tied input and output embeddings
         self.apply(_init)
 
-    def forward(self, tokens: torch.Tensor, pitches: torch.Tensor | None = None,
-                onsets: torch.Tensor | None = None, durations: torch.Tensor | None = None,
+    def forward(self, tokens: torch.Tensor, attributes: TokenAttributes | None = None,
                 positions: torch.Tensor | None = None, valid: torch.Tensor | None = None,
                 caches: list[LayerCache] | None = None) -> torch.Tensor:
         """Next-token logits.
 
         Args:
-            tokens: ``[B, T]`` ids. pitches ``[B, T]`` (-1 none), onsets/durations ``[B, T]``
-                beats (NaN none); omitted means none.
+            tokens: ``[B, T]`` ids.
+            attributes: each token's pitch, onset and duration; omitted means none.
             positions: ``[B, T]`` token indices (default ``0..T-1``, or after the cache).
             valid: ``[B, T]`` False for padding.
             caches: one ``LayerCache`` per layer for incremental decoding.
@@ -147,13 +150,11 @@ class MusicTransformer(nn.Module):
         """
         batch, steps = tokens.shape
         device = tokens.device
-        nan = torch.full((batch, steps), float("nan"), device=device)
-        pitches = pitches if pitches is not None else torch.full_like(tokens, -1)
-        onsets = onsets if onsets is not None else nan
-        durations = durations if durations is not None else nan
+        if attributes is None:
+            attributes = TokenAttributes.none(batch, steps, device)
         if positions is None:
             positions = torch.arange(steps, device=device).expand(batch, steps)
-        x = self.embed(tokens, pitches, durations, onsets)
+        x = self.embed(tokens, attributes)
         if self.positions is not None:
             if int(positions.max()) >= self.config.max_positions:
                 raise ValueError(f"position {int(positions.max())} is beyond max_positions "
@@ -161,7 +162,7 @@ class MusicTransformer(nn.Module):
             x = x + self.positions(positions)
         for index, block in enumerate(self.blocks):
             cache = caches[index] if caches is not None else None
-            x = block(x, positions, onsets, pitches, valid, cache, self.config.window)
+            x = block(x, positions, attributes, valid, cache, self.config.window)
         return self.head(self.norm(x))
 
     def new_caches(self, batch: int, capacity: int, device: torch.device | str = "cpu",

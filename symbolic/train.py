@@ -23,6 +23,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, Dataset
 from torch.utils.data.distributed import DistributedSampler
 
+from .attributes import TokenAttributes
 from .checkpoint import load_checkpoint, load_training_state, save_checkpoint
 from .model import ModelConfig, MusicTransformer
 
@@ -88,8 +89,7 @@ def batch_loss(model: torch.nn.Module, batch: dict[str, torch.Tensor], device: t
                ) -> tuple[torch.Tensor, int]:
     """Mean next-token cross-entropy over the batch's real tokens, and their count."""
     batch = {k: v.to(device) for k, v in batch.items()}
-    logits = model(batch["tokens"], batch["pitches"], batch["onsets"], batch["durations"],
-                   valid=batch["valid"])
+    logits = model(batch["tokens"], TokenAttributes.from_batch(batch), valid=batch["valid"])
     targets = batch["targets"]
     loss = torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.shape[-1]),
                                              targets.reshape(-1), ignore_index=IGNORE)
@@ -156,7 +156,7 @@ def train(
         on_log: called with each log record (rank 0).
         progress: show a rich progress bar (rank 0).
         model: train this module instead of building one (a baseline with the same
-            ``forward(tokens, pitches, onsets, durations, valid=)``); not checkpointed.
+            ``forward(tokens, attributes, valid=)``); not checkpointed.
     """
     rank, world = _distributed()
     device = torch.device(config.device if config.device != "cuda" or world == 1

@@ -8,9 +8,9 @@ import mido
 import pretty_midi
 import pytest
 
-from songform.render.midi import DRUM_CHANNEL, write_midi
+from songform.render.midi import write_midi
 from songform.render.ranges import program_range
-from songform.symbolic.song import quarters_to_ticks
+from songform.symbolic.ticks import DRUM_CHANNEL, quarters_to_ticks
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Section, Template
 from songform.render.midi import midi_file, write_midi
 from songform.symbolic.arranger import arrange
-from songform.symbolic.song import quarters_to_ticks
+from songform.symbolic.ticks import quarters_to_ticks
 
 
 def _chord_at(bar, offset):

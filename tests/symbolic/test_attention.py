@@ -15,6 +15,7 @@ from songform.symbolic.attention import (
     relative_buckets,
     skew,
 )
+from songform.symbolic.attributes import TokenAttributes
 
 
 def _inputs(batch=2, length=12, dim=16, seed=0):
@@ -26,6 +27,10 @@ def _inputs(batch=2, length=12, dim=16, seed=0):
     onsets = torch.cumsum(torch.randint(0, 3, (batch, length), generator=generator), 1) / 4
     onsets[:, 5] = float("nan")
     return x, positions, onsets.float(), pitches
+
+
+def _attributes(onsets, pitches) -> TokenAttributes:
+    return TokenAttributes(pitches, onsets, torch.full_like(onsets, float("nan")))
 
 
 def reference(attention: CausalSelfAttention, x, positions, onsets, pitches, window=None):
@@ -74,15 +79,16 @@ def test_relative_attention_equals_reference(ripo, max_relative):
                                                     max_relative=max_relative))
     x, positions, onsets, pitches = _inputs()
     expected = reference(attention, x, positions, onsets, pitches)
-    fast = attention(x, positions, onsets, pitches)  # skew path
+    fast = attention(x, positions, _attributes(onsets, pitches))  # skew path
     assert torch.allclose(fast, expected, atol=1e-5)
     shuffled = positions + 7  # still contiguous: skew; distances unchanged
-    assert torch.allclose(attention(x, shuffled, onsets, pitches), expected, atol=1e-5)
+    assert torch.allclose(attention(x, shuffled, _attributes(onsets, pitches)), expected, atol=1e-5)
     gaps = positions * 3  # not contiguous: the gather path
-    assert torch.allclose(attention(x, gaps, onsets, pitches),
+    assert torch.allclose(attention(x, gaps, _attributes(onsets, pitches)),
                           reference(attention, x, gaps, onsets, pitches), atol=1e-5)
     banded = reference(attention, x, positions, onsets, pitches, window=5)
-    assert torch.allclose(attention(x, positions, onsets, pitches, window=5), banded, atol=1e-5)
+    assert torch.allclose(attention(x, positions, _attributes(onsets, pitches), window=5), banded,
+                          atol=1e-5)
 
 
 def test_buckets():

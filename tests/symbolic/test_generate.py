@@ -13,6 +13,7 @@ import songform
 from songform.hierarchy.plan import TRACK_ROLES
 from songform.hierarchy.planner import plan_song
 from songform.symbolic.arranger import arrange
+from songform.symbolic.attributes import TokenAttributes
 from songform.symbolic.checkpoint import save_checkpoint
 from songform.symbolic.generate import (
     GenerateConfig,
@@ -22,7 +23,7 @@ from songform.symbolic.generate import (
     plan_skeleton,
 )
 from songform.symbolic.model import ModelConfig, MusicTransformer
-from songform.symbolic.song import quarters_to_ticks
+from songform.symbolic.ticks import quarters_to_ticks
 from songform.symbolic.tokenizer import SongTokenizer
 
 POP909_ROLES = ("counter-melody", "harmony", "melody")
@@ -129,10 +130,9 @@ def test_cached_chunks_equal_one_full_pass(model, tokenizer, plan):
     pieces = np.split(np.array(sequence.tokens, dtype=object), cuts)
     last = [decoder.feed(list(piece)) for piece in pieces]
     end = cuts[-1] + len(pieces[-1])
-    full = model(torch.as_tensor(sequence.ids[:end])[None],
-                 torch.as_tensor(sequence.pitches[:end])[None],
-                 torch.as_tensor(sequence.onsets[:end], dtype=torch.float32)[None],
-                 torch.as_tensor(sequence.durations[:end], dtype=torch.float32)[None])[0]
+    attributes = TokenAttributes.of_sequence(sequence.pitches[:end], sequence.onsets[:end],
+                                             sequence.durations[:end])
+    full = model(torch.as_tensor(sequence.ids[:end])[None], attributes)[0]
     for cut, logits in zip([*cuts, end], last, strict=True):
         assert torch.allclose(logits, full[cut - 1], atol=1e-4)
 

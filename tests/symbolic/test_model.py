@@ -12,6 +12,7 @@ import textwrap
 import pytest
 import torch
 
+from songform.symbolic.attributes import TokenAttributes
 from songform.symbolic.checkpoint import load_checkpoint, save_checkpoint
 from songform.symbolic.model import POSITION_MODES, ModelConfig, MusicTransformer
 from songform.symbolic.train import TrainConfig, train
@@ -34,20 +35,20 @@ def sequence(batch=2, length=24, seed=1):
     onsets = torch.cumsum((tokens % 2).float() / 4, 1)
     durations = torch.where(pitches >= 0, torch.full_like(onsets, 0.5),
                             torch.full_like(onsets, float("nan")))
-    return tokens, pitches, onsets, durations
+    return tokens, TokenAttributes(pitches, onsets, durations)
 
 
 @pytest.mark.parametrize("position", POSITION_MODES)
 def test_causality_through_gradients(position):
     model = tiny(position)
-    tokens, pitches, onsets, durations = sequence(batch=1)
-    embedded = model.embed(tokens, pitches, durations, onsets).detach().requires_grad_(True)
+    tokens, attributes = sequence(batch=1)
+    embedded = model.embed(tokens, attributes).detach().requires_grad_(True)
     x = embedded
     positions = torch.arange(tokens.shape[1])[None]
     if model.positions is not None:
         x = x + model.positions(positions)
     for block in model.blocks:
-        x = block(x, positions, onsets, pitches, None, None, None)
+        x = block(x, positions, attributes)
     k = 10
     x[0, k].sum().backward()
     grad = embedded.grad[0].abs().sum(-1)
@@ -58,15 +59,15 @@ def test_causality_through_gradients(position):
 @pytest.mark.parametrize("chunk", [1, 5])
 def test_cached_decoding_equals_full_pass(position, chunk):
     model = tiny(position)
-    tokens, pitches, onsets, durations = sequence()
-    full = model(tokens, pitches, onsets, durations)
+    tokens, attributes = sequence()
+    full = model(tokens, attributes)
     caches = model.new_caches(batch=2, capacity=tokens.shape[1])
     pieces = []
     for start in range(0, tokens.shape[1], chunk):
         end = min(start + chunk, tokens.shape[1])
         positions = torch.arange(start, end).expand(2, end - start)
-        pieces.append(model(tokens[:, start:end], pitches[:, start:end], onsets[:, start:end],
-                            durations[:, start:end], positions=positions, caches=caches))
+        pieces.append(model(tokens[:, start:end], attributes.span(start, end),
+                            positions=positions, caches=caches))
     assert torch.allclose(torch.cat(pieces, 1), full, atol=1e-4)
 
 
@@ -75,17 +76,17 @@ def test_cached_decoding_equals_full_pass(position, chunk):
 def test_sliding_window_cache_equals_banded_full_pass(position, chunk):
     window = 6
     model = tiny(position, window=window)
-    tokens, pitches, onsets, durations = sequence(length=30)
-    banded = model(tokens, pitches, onsets, durations)  # the model's window bands the mask
+    tokens, attributes = sequence(length=30)
+    banded = model(tokens, attributes)  # the model's window bands the mask
     caches = model.new_caches(batch=2, capacity=window + chunk - 1)  # smaller than the song
     pieces = []
     for start in range(0, 30, chunk):
         end = min(start + chunk, 30)
         positions = torch.arange(start, end).expand(2, end - start)
-        pieces.append(model(tokens[:, start:end], pitches[:, start:end], onsets[:, start:end],
-                            durations[:, start:end], positions=positions, caches=caches))
+        pieces.append(model(tokens[:, start:end], attributes.span(start, end),
+                            positions=positions, caches=caches))
     assert torch.allclose(torch.cat(pieces, 1), banded, atol=1e-4)
-    unbanded = tiny(position)(tokens, pitches, onsets, durations)
+    unbanded = tiny(position)(tokens, attributes)
     assert not torch.allclose(unbanded[:, -1], banded[:, -1], atol=1e-3)  # the band matters
 
 
@@ -93,25 +94,26 @@ def test_sliding_window_cache_equals_banded_full_pass(position, chunk):
 def test_non_contiguous_context_in_cache_matches_full_pass(position):
     """A chorus at positions 40.. sees an earlier chorus placed at 0..7, nothing between."""
     model = tiny(position)
-    tokens, pitches, onsets, durations = sequence(batch=1, length=14)
+    tokens, attributes = sequence(batch=1, length=14)
     positions = torch.cat([torch.arange(0, 8), torch.arange(40, 46)])[None]
-    full = model(tokens, pitches, onsets, durations, positions=positions)
+    full = model(tokens, attributes, positions=positions)
     caches = model.new_caches(batch=1, capacity=20)
-    model(tokens[:, :8], pitches[:, :8], onsets[:, :8], durations[:, :8],
-          positions=positions[:, :8], caches=caches)
-    out = [model(tokens[:, i:i + 1], pitches[:, i:i + 1], onsets[:, i:i + 1],
-                 durations[:, i:i + 1], positions=positions[:, i:i + 1], caches=caches)
+    model(tokens[:, :8], attributes.span(0, 8), positions=positions[:, :8], caches=caches)
+    out = [model(tokens[:, i:i + 1], attributes.span(i, i + 1),
+                 positions=positions[:, i:i + 1], caches=caches)
            for i in range(8, 14)]
     assert torch.allclose(torch.cat(out, 1), full[:, 8:], atol=1e-4)
 
 
 def test_batches_of_different_lengths_pad_cleanly():
     model = tiny()
-    tokens, pitches, onsets, durations = sequence(batch=2, length=16)
+    tokens, attributes = sequence(batch=2, length=16)
     valid = torch.ones(2, 16, dtype=torch.bool)
     valid[1, 10:] = False
-    padded = model(tokens, pitches, onsets, durations, valid=valid)
-    alone = model(tokens[1:, :10], pitches[1:, :10], onsets[1:, :10], durations[1:, :10])
+    padded = model(tokens, attributes, valid=valid)
+    row = TokenAttributes(attributes.pitches[1:], attributes.onsets[1:],
+                          attributes.durations[1:]).span(0, 10)
+    alone = model(tokens[1:, :10], row)
     assert torch.allclose(padded[1, :10], alone[0], atol=1e-5)
 
 
@@ -120,9 +122,9 @@ def test_config_and_checkpoint_round_trip(tmp_path):
     assert ModelConfig.from_json(model.config.to_json()) == model.config
     save_checkpoint(tmp_path, model, tokenizer_config={"scheme": "test"})
     loaded = load_checkpoint(tmp_path)
-    tokens, pitches, onsets, durations = sequence()
-    assert torch.equal(loaded(tokens, pitches, onsets, durations),
-                       model(tokens, pitches, onsets, durations))
+    tokens, attributes = sequence()
+    assert torch.equal(loaded(tokens, attributes),
+                       model(tokens, attributes))
     assert json.loads((tmp_path / "tokenizer.json").read_text()) == {"scheme": "test"}
     assert loaded.head.weight.data_ptr() == loaded.embed.tokens.weight.data_ptr()
     with pytest.raises(ValueError, match="unknown model config"):
