@@ -25,7 +25,9 @@ from symusic import Note, Track
 from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
 
 from .attributes import TokenAttributes
+from .grammar import BarState, Grammar
 from .model import MusicTransformer
+from .sampling import add_bias, sample
 from .song import PlannedScore, conductor_score, truncate_score
 from .ticks import quarters_to_ticks
 from .tokenizer import PROGRAM_ROLES, ROLE_PROGRAMS, AttributeState, SongTokenizer, token_type
@@ -62,24 +64,13 @@ class GenerateConfig:
             raise ValueError("context must be at least 16 tokens, max_tokens_per_bar 4")
 
 
-class _Vocabulary:
-    """Token ids grouped the way the sampling grammar needs them."""
-
-    def __init__(self, tokenizer: SongTokenizer) -> None:
-        vocab = tokenizer.vocab
-        self.size = len(vocab)
-        self.bar = vocab["Bar_None"]
-        self.positions = {int(t.split("_")[1]): i for t, i in vocab.items()
-                          if t.startswith("Position_")}
-        self.programs = {int(t.split("_")[1]): i for t, i in vocab.items()
-                         if t.startswith("Program_")}
-        self.pitch_classes: dict[int, list[int]] = {}  # pitch class -> Pitch token ids
-        for token, index in vocab.items():
-            if token.startswith("Pitch_"):
-                self.pitch_classes.setdefault(int(token.split("_")[1]) % 12, []).append(index)
-        self.by_type: dict[str, list[int]] = {}
-        for token, index in vocab.items():
-            self.by_type.setdefault(token_type(token), []).append(index)
+def _chord_tone_ids(tokenizer: SongTokenizer) -> dict[int, torch.Tensor]:
+    """Pitch class -> the ids of its ``Pitch`` tokens (for plan guidance)."""
+    by_class: dict[int, list[int]] = {}
+    for token, index in tokenizer.vocab.items():
+        if token.startswith("Pitch_"):
+            by_class.setdefault(int(token.split("_")[1]) % 12, []).append(index)
+    return {pc: torch.tensor(ids) for pc, ids in by_class.items()}
 
 
 class _Decoder:
@@ -131,52 +122,37 @@ class _Decoder:
 
 def plan_skeleton(tokenizer: SongTokenizer, plan: SongPlan, roles: tuple[str, ...]
                   ) -> list[list[str]]:
-    """Each bar's forced tokens (bar line, time signature where the stream has one, plan
-    tokens), with ``Tracks_`` naming only the roles the model writes."""
-    tokens = tokenizer.encode(PlannedScore(plan, conductor_score(plan))).tokens
-    bars: list[list[str]] = []
-    for token in tokens:
-        if token == "Bar_None":
-            bars.append([])
-        if token.startswith("Tracks_"):
-            playing = [] if token == "Tracks_none" else token[len("Tracks_"):].split("+")
-            kept = [r for r in playing if r in roles]
-            token = "Tracks_" + ("+".join(kept) if kept else "none")
-        bars[-1].append(token)
-    return bars
+    """Each bar's forced tokens (bar line, time signature, plan tokens), with ``Tracks_``
+    naming only the roles the model writes.
+
+    The time signature is written in the bars up to the last meter change and not after: what
+    encoding the plan's empty score gives, and what the shipped model's songs were written
+    with. (Training streams carry it in every bar with notes; aligning the two changes every
+    song, so it waits for the next trained model.)"""
+    bars = list(plan.bars())
+    changes = [i for i in range(1, len(bars)) if bars[i].meter != bars[i - 1].meter]
+    last_change = changes[-1] if changes else 0
+    return [tokenizer.bar_opening(bar, plan, roles, time_signature=i <= last_change)
+            for i, bar in enumerate(bars)]
 
 
-def _sample(logits: torch.Tensor, allowed: list[int], config: GenerateConfig,
-            generator: torch.Generator) -> int:
-    masked = torch.full_like(logits, float("-inf"))
-    index = torch.tensor(allowed, device=logits.device)
-    masked[index] = logits[index] / config.temperature
-    probabilities = torch.softmax(masked, dim=-1)
-    if config.top_p < 1:
-        ordered, order = probabilities.sort(descending=True)
-        keep = ordered.cumsum(0) - ordered < config.top_p  # always keeps the most likely
-        probabilities = torch.zeros_like(probabilities).scatter(0, order[keep], ordered[keep])
-    return int(torch.multinomial(probabilities.cpu(), 1, generator=generator))
-
-
-def _toward_chord(logits: torch.Tensor, bar: BarPlan, offset: float, vocab: _Vocabulary,
-                  bias: float) -> torch.Tensor:
-    """``logits`` with ``bias`` added to the pitches of the chord sounding ``offset``
-    quarters into ``bar``."""
+def _chord_ids(bar: BarPlan, offset: float, tones: dict[int, torch.Tensor]) -> torch.Tensor:
+    """Ids of the pitches of the chord sounding ``offset`` quarters into ``bar``."""
     events = [e for e in bar.chords if e.offset <= offset + 1e-9] or list(bar.chords[:1])
     if not events:
-        return logits
-    chord = events[-1].chord
-    ids = [i for pc in chord.pitch_classes for i in vocab.pitch_classes.get(pc, [])]
-    if not ids:
-        return logits
-    logits = logits.clone()
-    logits[torch.tensor(ids, device=logits.device)] += bias
-    return logits
+        return torch.zeros(0, dtype=torch.long)
+    ids = [tones[pc] for pc in events[-1].chord.pitch_classes if pc in tones]
+    return torch.cat(ids) if ids else torch.zeros(0, dtype=torch.long)
 
 
-def _bar_roles(bar: BarPlan, plan: SongPlan, roles: tuple[str, ...]) -> list[str]:
-    return sorted({t.role for t in plan.tracks if t.name in bar.tracks and t.role in roles})
+def _opening_state(bar: BarPlan, plan: SongPlan, roles: tuple[str, ...],
+                   tokenizer: SongTokenizer) -> BarState:
+    """The grammar state after ``bar``'s plan tokens: no position yet, the programs of the
+    roles the plan lets play there that the model writes."""
+    playing = sorted({t.role for t in plan.tracks if t.name in bar.tracks and t.role in roles})
+    return BarState(previous="Tracks", position=-1,
+                    steps=bar.meter.numerator * tokenizer.settings.beat_resolution,
+                    programs=tuple(ROLE_PROGRAMS[role] for role in playing))
 
 
 def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
@@ -195,7 +171,8 @@ def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
     roles = tuple(roles or TRACK_ROLES)
     model.eval()
     device = next(model.parameters()).device
-    vocab = _Vocabulary(tokenizer)
+    grammar = Grammar(tokenizer)
+    tones = _chord_tone_ids(tokenizer)
     bars = list(plan.bars())
     skeleton = plan_skeleton(tokenizer, plan, roles)
     chunk = max(len(prefix) for prefix in skeleton) + config.max_tokens_per_bar
@@ -211,12 +188,14 @@ def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
         logits = decoder.feed(prefix)
         source = bar.repeat_of_bar
         if (config.copy_repeats and source is not None and written[source]
-                and chooser.random() >= bar.variation):
+                and chooser.random() >= bar.variation
+                and grammar.accepts(_opening_state(bar, plan, roles, tokenizer),
+                                    written[source], tokenizer.vocab)):
             decoder.feed(written[source])
             written.append(list(written[source]))
         else:
-            written.append(_sample_bar(decoder, logits, bar, plan, roles, vocab, config,
-                                       generator))
+            written.append(_sample_bar(decoder, logits, bar, plan, roles, grammar, tones,
+                                       config, generator))
         if progress:
             progress(index + 1, len(bars))
     stream = [token for prefix, notes in zip(skeleton, written, strict=True)
@@ -225,41 +204,24 @@ def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
 
 
 def _sample_bar(decoder: _Decoder, logits: torch.Tensor, bar: BarPlan, plan: SongPlan,
-                roles: tuple[str, ...], vocab: _Vocabulary, config: GenerateConfig,
-                generator: torch.Generator) -> list[str]:
+                roles: tuple[str, ...], grammar: Grammar, tones: dict[int, torch.Tensor],
+                config: GenerateConfig, generator: torch.Generator) -> list[str]:
     """One bar's note tokens, sampled under the grammar."""
-    playing = _bar_roles(bar, plan, roles)
-    if not playing:
+    state = _opening_state(bar, plan, roles, decoder.tokenizer)
+    if not state.programs:
         return []
-    programs = [vocab.programs[ROLE_PROGRAMS[role]] for role in playing]
-    steps_in_bar = bar.meter.numerator * decoder.tokenizer.settings.beat_resolution
-    inverse = decoder.tokenizer.inverse
+    unit = 4 / bar.meter.denominator / decoder.tokenizer.settings.beat_resolution
     tokens: list[str] = []
-    position, previous, drum = -1, "Bar", False
     while len(tokens) < config.max_tokens_per_bar - 4:
-        later = [vocab.positions[p] for p in range(position + 1, steps_in_bar)]
-        if previous in ("Bar", "Duration"):
-            allowed = later + [vocab.bar] + (programs if previous == "Duration" else [])
-        elif previous == "Position":
-            allowed = programs
-        elif previous == "Program":
-            allowed = vocab.by_type["PitchDrum" if drum else "Pitch"]
-            if config.chord_bias and not drum:
-                unit = 4 / bar.meter.denominator / decoder.tokenizer.settings.beat_resolution
-                logits = _toward_chord(logits, bar, position * unit, vocab, config.chord_bias)
-        elif previous in ("Pitch", "PitchDrum"):
-            allowed = vocab.by_type["Velocity"]
-        else:  # Velocity
-            allowed = vocab.by_type["Duration"]
-        choice = _sample(logits, allowed, config, generator)
-        if choice == vocab.bar:
+        if state.previous == "Program" and config.chord_bias and not state.drum:
+            logits = add_bias(logits, _chord_ids(bar, state.position * unit, tones),
+                              config.chord_bias)
+        choice = sample(logits, grammar.mask(state), generator,
+                        temperature=config.temperature, nucleus=config.top_p)
+        if choice == grammar.bar:
             break
-        token = inverse[choice]
-        previous = token_type(token)
-        if previous == "Position":
-            position = int(token.split("_")[1])
-        elif previous == "Program":
-            drum = int(token.split("_")[1]) == -1
+        token = decoder.tokenizer.inverse[choice]
+        state = state.advance(token)
         tokens.append(token)
         logits = decoder.feed([token])
     while tokens and token_type(tokens[-1]) != "Duration":  # drop an unfinished note

@@ -31,6 +31,8 @@ Preprocessing (miditok's, documented by its config below): onsets and durations 
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -41,7 +43,7 @@ from symusic import Score
 from songform.hierarchy.chord import Chord
 from songform.hierarchy.chord_model import simplify_chord
 from songform.hierarchy.labels import KNOWN_LETTERS
-from songform.hierarchy.plan import SECTION_KINDS, TRACK_ROLES, BarPlan, SongPlan
+from songform.hierarchy.plan import ENERGY_LEVELS, SECTION_KINDS, TRACK_ROLES, BarPlan, SongPlan
 
 from .song import PlannedScore, truncate_score
 
@@ -103,8 +105,9 @@ def token_type(token: str) -> str:
     return token.split("_", 1)[0]
 
 
-def _tracks_token(bar: BarPlan, plan: SongPlan) -> str:
-    roles = sorted({t.role for t in plan.tracks if t.name in bar.tracks})
+def _tracks_token(bar: BarPlan, plan: SongPlan, writes: Collection[str] | None) -> str:
+    roles = sorted({t.role for t in plan.tracks if t.name in bar.tracks
+                    and (writes is None or t.role in writes)})
     return "Tracks_" + ("+".join(roles) if roles else "none")
 
 
@@ -133,10 +136,8 @@ class SongTokenizer:
         tokens += [f"BarInSection_{i}" for i in range(self.settings.max_bar_in_section)]
         tokens += [f"Key_{pc}{mode}" for pc in range(12) for mode in ("maj", "min")]
         tokens += [f"Meter_{n}/{d}" for d, ns in self.settings.meters.items() for n in ns]
-        tokens += [f"Energy_{e}" for e in range(8)]
-        import itertools
-
-        roles = [r for r in TRACK_ROLES]
+        tokens += [f"Energy_{e}" for e in range(ENERGY_LEVELS)]
+        roles = list(TRACK_ROLES)
         for size in range(0, len(roles) + 1):
             for combo in itertools.combinations(sorted(roles), size):
                 tokens.append("Tracks_" + ("+".join(combo) if combo else "none"))
@@ -154,17 +155,27 @@ class SongTokenizer:
                 "vocab_size": len(self.vocab)}
 
     # -- plan tokens ------------------------------------------------------------------------
-    def plan_tokens(self, bar: BarPlan, plan: SongPlan) -> list[str]:
-        """The plan tokens that open ``bar``."""
+    def plan_tokens(self, bar: BarPlan, plan: SongPlan,
+                    writes: Collection[str] | None = None) -> list[str]:
+        """The plan tokens that open ``bar`` (``Tracks_`` names the roles of ``plan``'s tracks
+        that play in it, only those in ``writes`` when given: what a model writes)."""
         tokens = [f"Section_{bar.section_kind}", f"Label_{bar.phrase_label}",
                   f"BarInSection_{min(bar.bar_in_section, self.settings.max_bar_in_section - 1)}",
                   f"Key_{bar.key.tonic}{'maj' if bar.key.mode == 'major' else 'min'}",
                   f"Meter_{bar.meter.numerator}/{bar.meter.denominator}",
-                  f"Energy_{bar.energy}", _tracks_token(bar, plan)]
+                  f"Energy_{bar.energy}", _tracks_token(bar, plan, writes)]
         for event in bar.chords:
             step = int(round(event.offset * self.settings.beat_resolution))
             tokens += [f"ChordAt_{step}", _chord_token(event.symbol)]
         return tokens
+
+    def bar_opening(self, bar: BarPlan, plan: SongPlan, writes: Collection[str] | None = None,
+                    time_signature: bool = True) -> list[str]:
+        """What opens ``bar`` in a stream: the bar line, the ``TimeSig`` (miditok writes one in
+        every bar it encodes), then :meth:`plan_tokens`."""
+        meter = bar.meter
+        signature = [f"TimeSig_{meter.numerator}/{meter.denominator}"] if time_signature else []
+        return ["Bar_None", *signature, *self.plan_tokens(bar, plan, writes)]
 
     # -- encoding ---------------------------------------------------------------------------
     @staticmethod
@@ -239,25 +250,6 @@ class SongTokenizer:
         note_tokens = [t for t in tokens if token_type(t) not in PLAN_ORDER + ("ChordAt",
                                                                                "Chord")]
         return self.base.decode([self.vocab[t] for t in note_tokens])
-
-    # -- grammar ----------------------------------------------------------------------------
-    def grammar(self) -> dict[str, tuple[str, ...]]:
-        """Which token types may follow which (for constrained sampling)."""
-        after_plan = ("ChordAt", "Position", "Bar", "EOS")
-        return {
-            "BOS": ("Bar",), "Bar": ("TimeSig", "Section"), "TimeSig": ("Section",),
-            "Section": ("Label",), "Label": ("BarInSection",), "BarInSection": ("Key",),
-            "Key": ("Meter",), "Meter": ("Energy",), "Energy": ("Tracks",),
-            "Tracks": after_plan, "ChordAt": ("Chord",), "Chord": after_plan,
-            "Position": ("Program",), "Program": ("Pitch", "PitchDrum"),
-            "Pitch": ("Velocity",), "PitchDrum": ("Velocity",),
-            "Velocity": ("Duration",), "Duration": ("Program", "Position", "Bar", "EOS"),
-        }
-
-    def allowed_next(self, token: str) -> list[int]:
-        """Ids of the tokens that may follow ``token``."""
-        types = set(self.grammar().get(token_type(token), ()))
-        return [i for t, i in self.vocab.items() if token_type(t) in types]
 
 
 class AttributeState:
