@@ -186,10 +186,10 @@ def main() -> int:
     import songform
     from songform.hierarchy.planner import plan_song
     from songform.symbolic.arranger import arrange
-    from songform.symbolic.generate import SongModel
     from songform.symbolic.model import ModelConfig, MusicTransformer
     from songform.symbolic.shipped import shipped_checkpoint
     from songform.symbolic.tokenizer import SongTokenizer
+    from songform.symbolic.writers import SongModel
 
     folder = args.checkpoint or shipped_checkpoint()
     if folder is not None:

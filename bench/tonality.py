@@ -32,7 +32,7 @@ def main() -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from songform.symbolic.generate import SongModel
+    from songform.symbolic.writers import SongModel
 
     rows = []
     for folder in args.checkpoints:

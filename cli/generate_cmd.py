@@ -10,7 +10,6 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from songform.hierarchy.planner import plan_song
 from songform.hierarchy.sources import load_template
 
 from .common import (
@@ -87,85 +86,69 @@ def generate(
     checkpoint: CheckpointOpt = None,
 ) -> None:
     """Compose a song and write song.mid, song.musicxml, song.wav, pianoroll.png, plan.json."""
-    from songform import write_notes
-    from songform.song import Song
+    from songform.pipeline import AUDIO_FORMATS, SongPipeline
 
     render_error = _render_errors()
-    if audio_format not in ("wav", "flac"):
+    if audio_format not in AUDIO_FORMATS:
         raise fail(f'--format: expected "wav" or "flac", got "{audio_format}"')
     template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, bars=bars)
-    seed = seed if seed is not None else (template.seed or 0)
-    folder = _note_writer(notes, checkpoint)
-    writer = f"model {folder.name}" if folder else "baseline arranger"
-    renderer = None
-    if audio:  # before any work: a bad engine, model folder or SoundFont fails at once
-        from songform.render.engines import get_renderer
-
-        try:
-            renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
-                                    device=device, strength=strength, steps=diffusion_steps,
-                                    batch_size=batch_size)
-        except render_error as error:
-            raise fail(str(error), 1) from None
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[tuple[str, Path, float]] = []
-    steps = ["plan", "notes", "midi", "musicxml", "pianoroll"] + (["audio"] if audio else [])
+    try:  # every part is checked before any work: writer, engine, model folder, SoundFont
+        pipeline = SongPipeline.from_options(
+            notes, checkpoint, device, engine=engine if audio else None, model_path=model_path,
+            soundfont=soundfont, strength=strength, steps=diffusion_steps,
+            batch_size=batch_size)
+    except ValueError as error:
+        raise fail(f"--notes/--checkpoint: {error}") from None
+    except render_error as error:
+        raise fail(str(error), 1) from None
+    writer = pipeline.writer.description
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
-        task = progress.add_task("planning", total=len(steps))
-        song_plan = plan_song(template, seed)
-        plan_path = out / "plan.json"
-        started = time.perf_counter()
-        from songform.core.fileio import atomic_write_text
-
-        atomic_write_text(plan_path, song_plan.to_json())
-        written.append(("plan", plan_path, time.perf_counter() - started))
-        progress.advance(task)
-        progress.update(task, description=f"writing notes ({writer})")
-        bars = progress.add_task(f"  {writer}: bars", total=song_plan.num_bars)
+        display = _PipelineDisplay(progress, writer, engine)
         try:
-            song = Song.from_symbolic(write_notes(
-                song_plan, seed, "model" if folder else "arranger", folder,
-                progress=lambda done, total: progress.update(bars, completed=done),
-                device=device))
-        except ValueError as error:
-            raise fail(str(error), 2) from None
-        finally:
-            progress.remove_task(bars)
-        progress.advance(task)
-        jobs = [("MIDI", "song.mid", song.save_midi), ("MusicXML", "song.musicxml",
-                                                         song.save_musicxml),
-                ("piano roll", "pianoroll.png", song.pianoroll)]
-        if audio:
-
-            def render_audio(path: Path) -> Path:
-                window = progress.add_task(f"  {engine} windows", total=None)
-                try:
-                    return renderer.render(song, path, seed=seed, device=device,
-                                           progress=_advance(progress, window))
-                finally:
-                    progress.remove_task(window)
-
-            jobs.append((f"audio ({engine})", f"song.{audio_format}", render_audio))
-        for label, name, job in jobs:
-            progress.update(task, description=f"writing {label}")
-            started = time.perf_counter()
-            try:
-                job(out / name)
-            except render_error as error:
-                raise fail(str(error), 1) from None
-            written.append((label, out / name, time.perf_counter() - started))
-            progress.advance(task)
+            result = pipeline(template, seed, out, audio_format=audio_format,
+                              progress=display.update)
+        except render_error as error:
+            raise fail(str(error), 1) from None
+    song_plan = result.song.plan
     minutes, seconds = divmod(round(song_plan.duration_seconds), 60)
     console.print(f"[bold]{song_plan.title}[/]: {song_plan.num_bars} bars, "
-                  f"{minutes}:{seconds:02d}, {len(song_plan.sections)} sections, seed {seed}, "
-                  f"style {song_plan.style}, notes by the {writer}")
+                  f"{minutes}:{seconds:02d}, {len(song_plan.sections)} sections, "
+                  f"seed {result.seed}, style {song_plan.style}, notes by the {writer}")
     table = Table(header_style="bold")
     for column in ("output", "file", "size", "seconds"):
         table.add_column(column)
-    for label, path, elapsed in written:
-        table.add_row(label, str(path), _size(path), f"{elapsed:.2f}")
+    for item in result.written:
+        table.add_row(OUTPUT_LABELS.get(item.output, item.output), str(item.path),
+                      _size(item.path), f"{item.seconds:.2f}")
     console.print(table)
+
+
+OUTPUT_LABELS = {"plan": "plan", "midi": "MIDI", "musicxml": "MusicXML",
+                 "pianoroll": "piano roll", "audio": "audio"}
+
+
+class _PipelineDisplay:
+    """Draws the pipeline's progress callbacks as rich tasks: one for the stages, one for the
+    bars while notes are written, one for the audio windows."""
+
+    def __init__(self, progress: Progress, writer: str, engine: str) -> None:
+        self.progress, self.writer, self.engine = progress, writer, engine
+        self.stages = progress.add_task("planning", total=None)
+        self.detail = None
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        label = {"notes": f"writing notes ({self.writer})", "audio": f"writing audio "
+                 f"({self.engine})"}.get(stage, f"writing {OUTPUT_LABELS.get(stage, stage)}")
+        self.progress.update(self.stages, description=label)
+        if stage in ("notes", "audio"):
+            if self.detail is None:
+                what = f"  {self.writer}: bars" if stage == "notes" else f"  {self.engine} windows"
+                self.detail = self.progress.add_task(what, total=total or None)
+            self.progress.update(self.detail, completed=done, total=total or None)
+            if total and done >= total:
+                self.progress.remove_task(self.detail)
+                self.detail = None
 
 
 @handles_errors
@@ -203,7 +186,7 @@ def render(
             renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
                                     device=device, strength=strength, steps=diffusion_steps,
                                     batch_size=batch_size)
-            song = _song_for(midi)
+            song = _load_song(midi)
             with Progress(TextColumn("{task.description}"), BarColumn(),
                           TextColumn("{task.completed}/{task.total} windows"),
                           TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -216,16 +199,6 @@ def render(
                   f"{time.perf_counter() - started:.1f} s")
 
 
-def _note_writer(notes: str, checkpoint: Path | None) -> Path | None:
-    """The checkpoint that will write the notes (``None``: the arranger), or a clear error."""
-    from songform import note_model
-
-    try:
-        return note_model(notes, checkpoint)
-    except ValueError as error:
-        raise fail(f"--notes/--checkpoint: {error}") from None
-
-
 def _advance(progress: Progress, task):
     """A renderer's ``progress(done, total)`` callback driving a rich task."""
 
@@ -235,18 +208,12 @@ def _advance(progress: Progress, task):
     return update
 
 
-def _song_for(midi: Path):
-    """A Song for any MIDI file: its plan from plan.json beside it, else by analysis."""
+def _load_song(midi: Path):
+    """The song of any MIDI file (its plan.json beside it, else analysis), or one line."""
+    import songform
     from songform.data.errors import CorpusError
-    from songform.data.midi_files import read_midi_song
-    from songform.hierarchy.plan import SongPlan
-    from songform.symbolic.song import PlannedScore
 
-    song_plan = midi.with_name("plan.json")
     try:
-        song = read_midi_song(midi)
+        return songform.load(midi)
     except CorpusError as error:
         raise fail(str(error), 1) from None
-    if song_plan.exists():
-        return PlannedScore(plan=SongPlan.from_json(song_plan.read_text()), score=song.score)
-    return song

@@ -49,15 +49,13 @@ def train(
                            warmup=max(10, steps // 10), seed=seed, device=device,
                            eval_every=max(1, steps // 5))
     if corpus == "jsb":
-        config, train_set, valid_set, tokenizer_config = _jsb(data, window, dim, depth, heads,
-                                                               position, seed,
-                                                               steps * batch_size)
+        config, train_set, valid_set, info = _jsb(data, window, dim, depth, heads, position,
+                                                  seed, steps * batch_size)
     else:
-        config, train_set, valid_set, tokenizer_config = _songs(corpus, data, window, dim,
-                                                                depth, heads, position, seed,
-                                                                limit)
+        config, train_set, valid_set, info = _songs(corpus, data, window, dim, depth, heads,
+                                                    position, seed, limit)
     summary = run_training(config, train_set, valid_set, schedule, out_dir=out, resume=resume,
-                           tokenizer_config=tokenizer_config)
+                           info=info)
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():  # under torchrun: leave together
@@ -70,6 +68,7 @@ def train(
 def _jsb(data, window, dim, depth, heads, position, seed, crops):
     """The JSB benchmark grid (SATB per sixteenth), as in bench/jsb.py."""
     from songform.data.jsb import VOCAB_SIZE, JsbWindows, load_jsb
+    from songform.symbolic.checkpoint import CheckpointInfo
     from songform.symbolic.model import ModelConfig
 
     path = data or DEFAULT_JSB
@@ -81,17 +80,18 @@ def _jsb(data, window, dim, depth, heads, position, seed, crops):
     train_set = JsbWindows(chorales["train"], window, random_crops=True, seed=seed,
                            crops_per_epoch=crops)
     valid_set = JsbWindows(chorales["valid"], window)
-    return config, train_set, valid_set, {"corpus": "jsb", "scheme": "satb-16th",
-                                          "vocab_size": VOCAB_SIZE}
+    return config, train_set, valid_set, CheckpointInfo("satb-16th", VOCAB_SIZE, corpus="jsb",
+                                                        split="the JSB valid split")
 
 
 def _songs(corpus, data, window, dim, depth, heads, position, seed, limit):
     """POP909 or a MIDI folder through the song tokenizer (plan tokens and all), split by
     POP909's fixed ids or, for other folders, every tenth song for validation."""
     from songform.data.dataset import BarWindows
-    from songform.hierarchy.splits import pop909_split
+    from songform.data.splits import SPLIT_RULES, song_splits
+    from songform.symbolic.checkpoint import CheckpointInfo
     from songform.symbolic.model import ModelConfig
-    from songform.symbolic.tokenizer import PROGRAM_ROLES, SongTokenizer
+    from songform.symbolic.tokenizer import SongTokenizer
 
     from .corpus_tokens import tokenized_corpus
 
@@ -100,23 +100,17 @@ def _songs(corpus, data, window, dim, depth, heads, position, seed, limit):
         raise fail(f"{corpus} data not found: {path} (pass --data)")
     tokenizer = SongTokenizer()
     tokens, report = tokenized_corpus(path, tokenizer, plain=corpus == "midi", limit=limit)
-    if corpus == "pop909":
-        splits = [pop909_split(name) if name.isdigit() else "train" for name in tokens.names]
-    else:
-        splits = ["valid" if i % 10 == 5 else "train" for i in range(len(tokens.names))]
+    splits = song_splits(tokens.names, corpus)
     train_part = tokens.subset([s == "train" for s in splits])
     valid_part = tokens.subset([s == "valid" for s in splits])
     if not len(train_part.names) or not len(valid_part.names):
         raise fail(f"{path}: too few songs for a training and a validation split "
                    f"({len(tokens.names)} read, {len(report.skipped)} skipped)")
-    programs = {tokenizer.inverse[int(i)] for i in set(tokens.ids.tolist())
-                if tokenizer.inverse[int(i)].startswith("Program_")}
-    roles = sorted(PROGRAM_ROLES[int(p.split("_")[1])] for p in programs
-                   if int(p.split("_")[1]) in PROGRAM_ROLES)
+    roles = tokenizer.roles_in(tokens.ids)
     config = ModelConfig(vocab_size=len(tokenizer), dim=dim, depth=depth, heads=heads,
                          position=position, max_relative=window, max_positions=window + 1)
     console.print(f"{corpus}: {len(train_part.names)} training and {len(valid_part.names)} "
                   f"validation songs, {len(tokens.ids):,} tokens; roles {', '.join(roles)}")
     return (config, BarWindows(train_part, tokenizer, window, augment=True, seed=seed),
             BarWindows(valid_part, tokenizer, window),
-            {**tokenizer.config(), "corpus": corpus, "roles": roles})
+            CheckpointInfo.for_songs(tokenizer, corpus, roles, SPLIT_RULES[corpus]))

@@ -1,6 +1,7 @@
 """songform: compose whole songs top-down, from a structure template to a plan to notes.
 
-The public face. ``plan`` turns a template into a fully explicit ``SongPlan``::
+The public face. ``plan`` turns a template into a fully explicit ``SongPlan``; ``compose``
+writes its notes; ``SongPipeline`` does both and writes every output::
 
     import songform
     template = songform.Template(
@@ -10,12 +11,16 @@ The public face. ``plan`` turns a template into a fully explicit ``SongPlan``::
     song_plan = songform.plan(template, seed=7)
     song = songform.compose(template, seed=7)
     song.save_midi("song.mid"); song.render_audio("song.wav"); song.pianoroll("roll.png")
+    songform.SongPipeline.from_options(engine="fluidsynth")(template, seed=7, out="out/")
 """
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from songform.core.errors import SongformError
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.plan import BarPlan, PhrasePlan, SectionPlan, SongPlan, TrackSpec
 from songform.hierarchy.planner import PlannerConfig, plan_song
@@ -24,30 +29,34 @@ from songform.hierarchy.styles import STYLES, get_style
 from songform.hierarchy.template import Section, Template
 
 if TYPE_CHECKING:
+    from songform.pipeline import SongPipeline
     from songform.song import Song
+    from songform.symbolic.generate import GenerateConfig
 
 __version__ = "0.1.0"
 
 plan = plan_song
-_LAZY = {  # rendering pulls in music21, matplotlib and FluidSynth: load them on first use
+_LAZY = {  # models and rendering pull in torch, music21, matplotlib: load them on first use
     "Song": ("songform.song", "Song"),
+    "SongPipeline": ("songform.pipeline", "SongPipeline"),
+    "GenerateConfig": ("songform.symbolic.generate", "GenerateConfig"),
     "AudioConfig": ("songform.render.audio", "AudioConfig"),
     "RenderError": ("songform.render.errors", "RenderError"),
+    "CorpusError": ("songform.data.errors", "CorpusError"),
 }
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        import importlib
-
         module, attribute = _LAZY[name]
         return getattr(importlib.import_module(module), attribute)
     raise AttributeError(f"module 'songform' has no attribute {name!r}")
 
 
 def compose(template: Template | str | None = None, seed: int | None = None,
-            notes: str = "auto", checkpoint: str | None = None) -> Song:
-    """Plan and write a whole song.
+            notes: str = "auto", checkpoint: str | Path | None = None, device: str = "cpu",
+            generation: GenerateConfig | None = None) -> Song:
+    """Plan and write a whole song (no files; see ``SongPipeline`` for those).
 
     Args:
         template: a ``Template``, a form string or YAML path (see ``load_template``), or
@@ -57,55 +66,38 @@ def compose(template: Template | str | None = None, seed: int | None = None,
             the shipped one), ``"arranger"`` (the rule-based baseline), or ``"auto"`` (the
             model when a checkpoint is given or shipped, else the arranger).
         checkpoint: a checkpoint folder trained with the song tokenizer.
+        device: where the model runs (``cpu`` or ``cuda``; never chosen for you).
+        generation: the model's sampling settings (temperature, top_p, chord_bias, ...).
     """
-    from songform.song import Song
+    from songform.pipeline import SongPipeline
 
     if not isinstance(template, Template):
         template = load_template(template)
-    seed = seed if seed is not None else (template.seed or 0)
-    song_plan = plan_song(template, seed)
-    return Song.from_symbolic(write_notes(song_plan, seed, notes, checkpoint))
+    pipeline = SongPipeline.from_options(notes, checkpoint, device, generation)
+    return pipeline.compose(template, seed)
 
 
-def note_model(notes: str = "auto", checkpoint=None):
-    """The checkpoint folder that will write the notes, or ``None`` for the arranger.
+def load(midi: str | Path) -> Song:
+    """A song from any MIDI file: its plan from ``plan.json`` beside it when songform wrote
+    it, else one derived from the notes by analysis.
 
     Raises:
-        ValueError: ``notes`` is unknown, the checkpoint folder is missing, or ``"model"``
-            with no checkpoint given or shipped.
+        CorpusError: the MIDI file cannot be read.
     """
-    from pathlib import Path
+    from songform.data.midi_files import read_midi_song
+    from songform.song import Song
 
-    from songform.symbolic.shipped import shipped_checkpoint
-
-    if notes not in ("auto", "model", "arranger"):
-        raise ValueError(f'notes: expected "auto", "model" or "arranger", got "{notes}"')
-    if checkpoint is not None and not Path(checkpoint).is_dir():
-        raise ValueError(f"checkpoint: no such folder: {checkpoint}")
-    folder = Path(checkpoint) if checkpoint is not None else shipped_checkpoint()
-    if notes == "model" and folder is None:
-        raise ValueError("no model to write notes: pass a checkpoint (this install ships "
-                         "none)")
-    return None if notes == "arranger" else folder
-
-
-def write_notes(song_plan: SongPlan, seed: int = 0, notes: str = "auto",
-                checkpoint=None, progress=None, device: str = "cpu"):
-    """The notes of ``song_plan`` (a ``symbolic.Song``), by the model or the arranger (see
-    :func:`compose` and :func:`note_model`)."""
-    folder = note_model(notes, checkpoint)
-    if folder is None:
-        from songform.symbolic.arranger import arrange
-
-        return arrange(song_plan, seed)
-    from songform.symbolic.generate import SongModel
-
-    return SongModel.load(folder, device).write(song_plan, seed, progress=progress)
+    midi = Path(midi)
+    song = read_midi_song(midi)
+    plan_path = midi.with_name("plan.json")
+    if plan_path.exists():
+        return Song(plan=SongPlan.from_json(plan_path.read_text()), score=song.score)
+    return Song.from_symbolic(song)
 
 
 __all__ = [
-    "STYLES", "AudioConfig", "BarPlan", "PhrasePlan", "PlannerConfig", "RenderError",
-    "Section", "SectionPlan", "Song", "SongPlan", "Template", "TemplateError", "TrackSpec",
-    "__version__", "compose", "get_style", "load_template", "plan", "plan_song", "note_model",
-    "write_notes",
+    "STYLES", "AudioConfig", "BarPlan", "CorpusError", "GenerateConfig", "PhrasePlan",
+    "PlannerConfig", "RenderError", "Section", "SectionPlan", "Song", "SongPipeline",
+    "SongPlan", "SongformError", "Template", "TemplateError", "TrackSpec", "__version__",
+    "compose", "get_style", "load", "load_template", "plan", "plan_song",
 ]

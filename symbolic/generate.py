@@ -24,6 +24,7 @@ from symusic import Note, Track
 
 from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
 
+from .arranger import arrange
 from .attributes import TokenAttributes
 from .grammar import BarState, Grammar
 from .model import MusicTransformer
@@ -248,8 +249,6 @@ def _song(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str],
             notes[by_role[role].name].extend(track.notes)
     missing = [t for t in plan.tracks if t.role not in roles]
     if missing:
-        from .arranger import arrange
-
         arranged = {t.name: t for t in arrange(plan, seed).score.tracks}
         for track in missing:
             notes[track.name] = list(arranged[track.name].notes)
@@ -259,47 +258,3 @@ def _song(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str],
             track.notes.append(Note(note.time, note.duration, note.pitch, note.velocity))
         score.tracks.append(track)
     return PlannedScore(plan=plan, score=score)
-
-
-@dataclass(frozen=True)
-class SongModel:
-    """A trained checkpoint ready to write songs: the model, the tokenizer it was trained
-    with, and the roles it writes."""
-
-    model: MusicTransformer
-    tokenizer: SongTokenizer
-    roles: tuple[str, ...]
-
-    @classmethod
-    def load(cls, folder, device: str = "cpu") -> SongModel:
-        """Load a checkpoint folder (safetensors; no code runs).
-
-        Raises:
-            ValueError: the checkpoint was not trained on the song tokenizer (e.g. the JSB
-                grid), or its vocabulary does not match.
-        """
-        import json
-        from pathlib import Path
-
-        from .checkpoint import TOKENIZER, load_checkpoint
-        from .tokenizer import TokenizerSettings
-
-        folder = Path(folder)
-        path = folder / TOKENIZER
-        config = json.loads(path.read_text()) if path.exists() else {}
-        if config.get("scheme") != "REMI+programs+plan":
-            raise ValueError(f"{folder} was not trained on songform's song tokenizer "
-                             f"(scheme {config.get('scheme')!r}); it cannot write songs")
-        tokenizer = SongTokenizer(TokenizerSettings.from_dict(config["settings"]))
-        model = load_checkpoint(folder, device)
-        if str(device).startswith("cuda"):
-            model = model.half()
-        if model.config.vocab_size != len(tokenizer):
-            raise ValueError(f"{folder}: the model has {model.config.vocab_size} tokens, the "
-                             f"tokenizer {len(tokenizer)}")
-        return cls(model, tokenizer, tuple(config.get("roles") or TRACK_ROLES))
-
-    def write(self, plan: SongPlan, seed: int = 0, config: GenerateConfig | None = None,
-              progress: Callable[[int, int], None] | None = None) -> PlannedScore:
-        """``plan`` as a song (see :func:`generate`)."""
-        return generate(self.model, self.tokenizer, plan, seed, config, self.roles, progress)

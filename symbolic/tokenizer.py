@@ -47,6 +47,7 @@ from songform.hierarchy.plan import ENERGY_LEVELS, SECTION_KINDS, TRACK_ROLES, B
 
 from .song import PlannedScore, truncate_score
 
+SONG_SCHEME = "REMI+programs+plan"
 PLAN_ORDER = ("Section", "Label", "BarInSection", "Key", "Meter", "Energy", "Tracks")
 NOTE_ORDER = ("Program", "Pitch", "Velocity", "Duration")
 ROLE_PROGRAMS = {"melody": 73, "counter-melody": 48, "harmony": 0, "bass": 33, "drums": -1}
@@ -150,8 +151,8 @@ class SongTokenizer:
         return len(self.vocab)
 
     def config(self) -> dict:
-        """What a checkpoint stores beside its weights."""
-        return {"scheme": "REMI+programs+plan", "settings": self.settings.to_dict(),
+        """What identifies the token streams (the corpus cache's fingerprint)."""
+        return {"scheme": SONG_SCHEME, "settings": self.settings.to_dict(),
                 "vocab_size": len(self.vocab)}
 
     # -- plan tokens ------------------------------------------------------------------------
@@ -242,6 +243,14 @@ class SongTokenizer:
         for i, token in enumerate(tokens):
             pitches[i], onsets[i], durations[i] = state.step(token)
         return pitches, onsets, durations
+
+    def roles_in(self, ids) -> tuple[str, ...]:
+        """The roles whose ``Program`` tokens occur among ``ids`` (what a model trained on them
+        writes), sorted."""
+        programs = {self.inverse[int(i)] for i in set(np.asarray(ids).tolist())
+                    if self.inverse[int(i)].startswith("Program_")}
+        return tuple(sorted(PROGRAM_ROLES[int(p.split("_")[1])] for p in programs
+                            if int(p.split("_")[1]) in PROGRAM_ROLES))
 
     # -- decoding ---------------------------------------------------------------------------
     def decode(self, ids: list[int]) -> Score:

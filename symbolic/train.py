@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader, Dataset
 from torch.utils.data.distributed import DistributedSampler
 
 from .attributes import TokenAttributes
-from .checkpoint import load_checkpoint, load_training_state, save_checkpoint
+from .checkpoint import CheckpointInfo, load_checkpoint, load_training_state, save_checkpoint
 from .model import ModelConfig, MusicTransformer
 
 IGNORE = -100
@@ -139,7 +139,7 @@ def train(
     config: TrainConfig,
     out_dir: str | Path | None = None,
     resume: str | Path | None = None,
-    tokenizer_config: dict[str, Any] | None = None,
+    info: CheckpointInfo | None = None,
     on_log: Callable[[dict[str, float]], None] | None = None,
     progress: bool = True,
     model: torch.nn.Module | None = None,
@@ -152,7 +152,7 @@ def train(
         config: training settings.
         out_dir: checkpoint folder (written by rank 0); ``None`` keeps nothing.
         resume: a checkpoint folder to continue from (weights, optimizer, step).
-        tokenizer_config: saved beside the weights.
+        info: what the model is trained on, saved beside the weights.
         on_log: called with each log record (rank 0).
         progress: show a rich progress bar (rank 0).
         model: train this module instead of building one (a baseline with the same
@@ -236,7 +236,7 @@ def train(
                             + (f"  valid {record['valid_nll']:.3f}" if "valid_nll" in record
                                else "")))
                     if out_dir and (step % config.checkpoint_every == 0 or step == config.steps):
-                        save_checkpoint(out_dir, model, tokenizer_config,
+                        save_checkpoint(out_dir, model, info,
                                         {"optimizer": optimizer.state_dict(), "step": step,
                                          "train_config": config.to_dict()})
             epoch += 1

@@ -81,7 +81,7 @@ def test_bad_format_and_soundfont(tmp_path):
 def test_generate_with_a_checkpoint_and_bad_note_options(tmp_path):
     import torch
 
-    from songform.symbolic.checkpoint import save_checkpoint
+    from songform.symbolic.checkpoint import CheckpointInfo, save_checkpoint
     from songform.symbolic.model import ModelConfig, MusicTransformer
     from songform.symbolic.tokenizer import SongTokenizer
 
@@ -90,7 +90,7 @@ def test_generate_with_a_checkpoint_and_bad_note_options(tmp_path):
     model = MusicTransformer(ModelConfig(vocab_size=len(tokenizer), dim=16, depth=1, heads=2,
                                          max_relative=32))
     save_checkpoint(tmp_path / "ckpt", model,
-                    {**tokenizer.config(), "roles": ["harmony", "melody"]})
+                    CheckpointInfo.for_songs(tokenizer, roles=("harmony", "melody")))
     result = runner.invoke(app, ["generate", "verse:2 chorus:1", "--no-audio", "--seed", "4",
                                  "--out", str(tmp_path / "song"), "--checkpoint",
                                  str(tmp_path / "ckpt")])

@@ -43,7 +43,7 @@ TINY = ["--steps", "2", "--batch-size", "2", "--window", "48", "--dim", "16", "-
 
 
 def test_train_on_pop909_writes_a_song_model(tmp_path, monkeypatch, pop909_root):
-    from songform.symbolic.generate import SongModel
+    from songform.symbolic.writers import SongModel
 
     monkeypatch.setenv("SONGFORM_CACHE", str(tmp_path / "cache"))
     result = runner.invoke(app, ["train", "--corpus", "pop909", "--data", str(pop909_root),

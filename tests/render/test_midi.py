@@ -114,8 +114,8 @@ def test_a_model_written_song_is_daw_clean_and_valid_musicxml(tmp_path):
     still gets clean input."""
     from songform.hierarchy.planner import plan_song
     from songform.song import Song
-    from songform.symbolic.generate import SongModel
     from songform.symbolic.shipped import shipped_checkpoint
+    from songform.symbolic.writers import SongModel
 
     from .conftest import changing_template
     from .musicxml_schema import validate

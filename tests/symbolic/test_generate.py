@@ -14,10 +14,9 @@ from songform.hierarchy.plan import TRACK_ROLES
 from songform.hierarchy.planner import plan_song
 from songform.symbolic.arranger import arrange
 from songform.symbolic.attributes import TokenAttributes
-from songform.symbolic.checkpoint import save_checkpoint
+from songform.symbolic.checkpoint import CheckpointInfo, save_checkpoint
 from songform.symbolic.generate import (
     GenerateConfig,
-    SongModel,
     _Decoder,
     generate,
     plan_skeleton,
@@ -25,6 +24,7 @@ from songform.symbolic.generate import (
 from songform.symbolic.model import ModelConfig, MusicTransformer
 from songform.symbolic.ticks import quarters_to_ticks
 from songform.symbolic.tokenizer import SongTokenizer
+from songform.symbolic.writers import SongModel
 
 POP909_ROLES = ("counter-melody", "harmony", "melody")
 
@@ -159,13 +159,13 @@ def test_cache_size_does_not_grow_with_the_song(model, tokenizer, monkeypatch):
 def test_song_model_loads_checkpoints_and_refuses_other_schemes(model, tokenizer, plan,
                                                                  tmp_path):
     save_checkpoint(tmp_path / "song", model,
-                    {**tokenizer.config(), "roles": list(POP909_ROLES)})
+                    CheckpointInfo.for_songs(tokenizer, roles=POP909_ROLES))
     loaded = SongModel.load(tmp_path / "song")
     assert loaded.roles == POP909_ROLES
     song = loaded.write(plan, seed=1, config=_config())
     direct = generate(model, tokenizer, plan, seed=1, config=_config(), roles=POP909_ROLES)
     assert _notes(song, "Lead") == _notes(direct, "Lead")
-    save_checkpoint(tmp_path / "jsb", model, {"scheme": "satb-16th"})
+    save_checkpoint(tmp_path / "jsb", model, CheckpointInfo("satb-16th", 48))
     with pytest.raises(ValueError, match="cannot write songs"):
         SongModel.load(tmp_path / "jsb")
 

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from songform.symbolic.attributes import TokenAttributes
-from songform.symbolic.checkpoint import load_checkpoint, save_checkpoint
+from songform.symbolic.checkpoint import CheckpointInfo, load_checkpoint, read_info, save_checkpoint
 from songform.symbolic.model import POSITION_MODES, ModelConfig, MusicTransformer
 from songform.symbolic.train import TrainConfig, train
 
@@ -120,12 +120,14 @@ def test_batches_of_different_lengths_pad_cleanly():
 def test_config_and_checkpoint_round_trip(tmp_path):
     model = tiny()
     assert ModelConfig.from_json(model.config.to_json()) == model.config
-    save_checkpoint(tmp_path, model, tokenizer_config={"scheme": "test"})
+    save_checkpoint(tmp_path, model, CheckpointInfo("test", VOCAB, corpus="random"))
     loaded = load_checkpoint(tmp_path)
     tokens, attributes = sequence()
     assert torch.equal(loaded(tokens, attributes),
                        model(tokens, attributes))
-    assert json.loads((tmp_path / "tokenizer.json").read_text()) == {"scheme": "test"}
+    assert json.loads((tmp_path / "tokenizer.json").read_text()) == {
+        "scheme": "test", "vocab_size": VOCAB, "corpus": "random"}
+    assert read_info(tmp_path) == CheckpointInfo("test", VOCAB, corpus="random")
     assert loaded.head.weight.data_ptr() == loaded.embed.tokens.weight.data_ptr()
     with pytest.raises(ValueError, match="unknown model config"):
         ModelConfig.from_dict({**model.config.to_dict(), "bogus": 1})

@@ -1,0 +1,174 @@
+"""The song pipeline, diffusers-style: built from its parts (a planner, a note writer, an audio
+renderer), it loads nothing itself; one call takes a template and a seed, writes the outputs
+and reports progress through a callback. ``songform.compose``, ``songform generate`` and
+every later command that writes songs call it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from songform.core.fileio import atomic_write_text
+from songform.hierarchy.plan import SongPlan
+from songform.hierarchy.planner import plan_song
+from songform.hierarchy.template import Template
+from songform.render.engines import Renderer, get_renderer
+from songform.symbolic.generate import GenerateConfig
+from songform.symbolic.writers import NoteWriter, note_writer
+
+from .song import Song
+
+Planner = Callable[[Template, int], SongPlan]
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: stage is ``plan``, ``notes`` (bars), ``midi``,
+``musicxml``, ``pianoroll`` or ``audio`` (windows)."""
+
+OUTPUTS = ("plan", "midi", "musicxml", "pianoroll", "audio")
+AUDIO_FORMATS = ("wav", "flac")
+
+
+@dataclass(frozen=True)
+class Written:
+    """One output file: what it is, where, and the seconds it took."""
+
+    output: str
+    path: Path
+    seconds: float
+
+
+@dataclass
+class PipelineResult:
+    """A composed song and the files written for it (in order)."""
+
+    song: Song
+    seed: int
+    written: list[Written] = field(default_factory=list)
+
+
+@dataclass
+class SongPipeline:
+    """Template -> plan -> notes -> files.
+
+    Args:
+        writer: writes the plan's notes (``symbolic.writers``: model or arranger).
+        renderer: renders audio (``render.engines``), or ``None`` for no audio.
+        planner: template and seed -> ``SongPlan`` (default ``hierarchy.plan_song``).
+        device: where the renderer runs (the writer was loaded for its device).
+    """
+
+    writer: NoteWriter
+    renderer: Renderer | None = None
+    planner: Planner = plan_song
+    device: str = "cpu"
+
+    @classmethod
+    def from_options(cls, notes: str = "auto", checkpoint: str | Path | None = None,
+                     device: str = "cpu", generation: GenerateConfig | None = None,
+                     engine: str | None = None, model_path: str | Path | None = None,
+                     soundfont: str | Path | None = None, strength: float | None = None,
+                     steps: int | None = None, batch_size: int | None = None
+                     ) -> SongPipeline:
+        """Build every part from plain options, checking each (checkpoint, engine, model
+        folder, SoundFont) before any work is done.
+
+        Args:
+            notes, checkpoint: who writes the notes (``symbolic.writers.note_checkpoint``).
+            generation: the model's sampling settings.
+            engine: ``fluidsynth``, ``musicgen``, ``stable-audio``, or ``None`` for no audio.
+            model_path, soundfont, strength, steps, batch_size: the engine's
+                (``render.engines.get_renderer``).
+
+        Raises:
+            ValueError: a bad writer option. RenderError: a bad engine option.
+        """
+        renderer = None
+        if engine is not None:
+            renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
+                                    device=device, strength=strength, steps=steps,
+                                    batch_size=batch_size)
+        return cls(note_writer(notes, checkpoint, device, generation), renderer,
+                   device=device)
+
+    def compose(self, template: Template, seed: int | None = None,
+                progress: Progress | None = None) -> Song:
+        """Plan ``template`` and write its notes (no files)."""
+        seed = _seed(template, seed)
+        plan = self.planner(template, seed)
+        return self._notes(plan, seed, progress)
+
+    def __call__(self, template: Template, seed: int | None = None,
+                 out: str | Path | None = None, outputs: Sequence[str] = OUTPUTS,
+                 audio_format: str = "wav", progress: Progress | None = None
+                 ) -> PipelineResult:
+        """Compose a song and write ``outputs`` into ``out`` (``plan.json``, ``song.mid``,
+        ``song.musicxml``, ``pianoroll.png``, ``song.wav|flac``).
+
+        Steps: 1. plan the template with the seed; 2. write the plan; 3. write the notes;
+        4. write MIDI, MusicXML and the piano roll; 5. render audio (when the pipeline has a
+        renderer and ``audio`` is asked for).
+        """
+        unknown = set(outputs) - set(OUTPUTS)
+        if unknown:
+            raise ValueError(f"outputs: unknown {sorted(unknown)}; expected some of {OUTPUTS}")
+        if audio_format not in AUDIO_FORMATS:
+            raise ValueError(f'audio format: expected "wav" or "flac", got "{audio_format}"')
+        seed = _seed(template, seed)
+        folder = Path(out) if out is not None else None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        report = progress or _quiet
+        # 1-2. the plan
+        started = time.perf_counter()
+        plan = self.planner(template, seed)
+        written: list[Written] = []
+        if folder is not None and "plan" in outputs:
+            atomic_write_text(folder / "plan.json", plan.to_json())
+            written.append(Written("plan", folder / "plan.json", time.perf_counter() - started))
+        report("plan", 1, 1)
+        # 3. the notes
+        song = self._notes(plan, seed, progress)
+        result = PipelineResult(song, seed, written)
+        if folder is None:
+            return result
+        # 4-5. the files
+        jobs: list[tuple[str, str, Callable[[Path], Path]]] = [
+            ("midi", "song.mid", song.save_midi),
+            ("musicxml", "song.musicxml", song.save_musicxml),
+            ("pianoroll", "pianoroll.png", song.pianoroll)]
+        if self.renderer is not None:
+            renderer = self.renderer
+
+            def render_audio(path: Path) -> Path:
+                return renderer.render(song, path, seed=seed, device=self.device,
+                                       progress=lambda done, total: report("audio", done,
+                                                                           total))
+
+            jobs.append(("audio", f"song.{audio_format}", render_audio))
+        for output, name, job in jobs:
+            if output not in outputs:
+                continue
+            report(output, 0, 1)
+            started = time.perf_counter()
+            job(folder / name)
+            written.append(Written(output, folder / name, time.perf_counter() - started))
+            report(output, 1, 1)
+        return result
+
+    def _notes(self, plan: SongPlan, seed: int, progress: Progress | None) -> Song:
+        report = progress or _quiet
+        report("notes", 0, plan.num_bars)
+        notes = self.writer.write(plan, seed,
+                                  progress=lambda done, total: report("notes", done, total))
+        return Song.from_symbolic(notes)
+
+
+def _seed(template: Template, seed: int | None) -> int:
+    """The caller's seed, else the template's, else 0."""
+    return seed if seed is not None else (template.seed or 0)
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """A progress callback that shows nothing."""

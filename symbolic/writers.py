@@ -1,0 +1,134 @@
+"""Who writes a plan's notes: a trained Music Transformer (:class:`ModelWriter`) or the
+rule-based baseline (:class:`ArrangerWriter`), behind one ``write(plan, seed, progress)``; and
+the one place that decides which writes by default (the shipped checkpoint when there is one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from songform.hierarchy.plan import TRACK_ROLES, SongPlan
+
+from .arranger import arrange
+from .checkpoint import load_checkpoint, read_info
+from .generate import GenerateConfig, generate
+from .model import MusicTransformer
+from .shipped import shipped_checkpoint
+from .song import PlannedScore
+from .tokenizer import SongTokenizer
+
+Progress = Callable[[int, int], None]
+NOTE_WRITERS = ("auto", "model", "arranger")
+
+
+class NoteWriter(Protocol):
+    """Writes the notes of a plan: ``write(plan, seed, progress) -> PlannedScore``."""
+
+    description: str
+
+    def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
+              ) -> PlannedScore: ...
+
+
+@dataclass(frozen=True)
+class ArrangerWriter:
+    """The rule-based baseline arranger (every track, no model)."""
+
+    description: str = "baseline arranger"
+
+    def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
+              ) -> PlannedScore:
+        song = arrange(plan, seed)
+        if progress:
+            progress(plan.num_bars, plan.num_bars)
+        return song
+
+
+@dataclass(frozen=True)
+class SongModel:
+    """A trained checkpoint ready to write songs: the model, the tokenizer it was trained
+    with, and the roles it writes."""
+
+    model: MusicTransformer
+    tokenizer: SongTokenizer
+    roles: tuple[str, ...]
+
+    @classmethod
+    def load(cls, folder: str | Path, device: str = "cpu") -> SongModel:
+        """Load a checkpoint folder (safetensors; no code runs).
+
+        Raises:
+            ValueError: the checkpoint was not trained on the song tokenizer (e.g. the JSB
+                grid), or its vocabulary does not match.
+        """
+        folder = Path(folder)
+        info = read_info(folder)
+        if info is None or not info.writes_songs:
+            scheme = info.scheme if info else None
+            raise ValueError(f"{folder} was not trained on songform's song tokenizer "
+                             f"(scheme {scheme!r}); it cannot write songs")
+        tokenizer = info.tokenizer()
+        model = load_checkpoint(folder, device)
+        if str(device).startswith("cuda"):
+            model = model.half()
+        if model.config.vocab_size != len(tokenizer):
+            raise ValueError(f"{folder}: the model has {model.config.vocab_size} tokens, the "
+                             f"tokenizer {len(tokenizer)}")
+        return cls(model, tokenizer, tuple(info.roles or TRACK_ROLES))
+
+    def write(self, plan: SongPlan, seed: int = 0, config: GenerateConfig | None = None,
+              progress: Progress | None = None) -> PlannedScore:
+        """``plan`` as a song (see :func:`generate`)."""
+        return generate(self.model, self.tokenizer, plan, seed, config, self.roles, progress)
+
+
+@dataclass(frozen=True)
+class ModelWriter:
+    """A :class:`SongModel` with its sampling settings; roles it does not write come from the
+    arranger."""
+
+    song_model: SongModel
+    config: GenerateConfig = field(default_factory=GenerateConfig)
+    name: str = "model"
+
+    @property
+    def description(self) -> str:
+        return f"model {self.name}"
+
+    def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
+              ) -> PlannedScore:
+        return self.song_model.write(plan, seed, self.config, progress)
+
+
+def note_checkpoint(notes: str = "auto", checkpoint: str | Path | None = None) -> Path | None:
+    """The checkpoint folder that will write the notes, or ``None`` for the arranger.
+
+    Args:
+        notes: ``"model"`` (``checkpoint``, else the shipped one), ``"arranger"``, or
+            ``"auto"`` (the model when a checkpoint is given or shipped, else the arranger).
+
+    Raises:
+        ValueError: ``notes`` is unknown, the checkpoint folder is missing, or ``"model"``
+            with no checkpoint given or shipped.
+    """
+    if notes not in NOTE_WRITERS:
+        raise ValueError(f'notes: expected "auto", "model" or "arranger", got "{notes}"')
+    if checkpoint is not None and not Path(checkpoint).is_dir():
+        raise ValueError(f"checkpoint: no such folder: {checkpoint}")
+    folder = Path(checkpoint) if checkpoint is not None else shipped_checkpoint()
+    if notes == "model" and folder is None:
+        raise ValueError("no model to write notes: pass a checkpoint (this install ships "
+                         "none)")
+    return None if notes == "arranger" else folder
+
+
+def note_writer(notes: str = "auto", checkpoint: str | Path | None = None,
+                device: str = "cpu", config: GenerateConfig | None = None) -> NoteWriter:
+    """The writer :func:`note_checkpoint` chooses, loaded on ``device`` with ``config``."""
+    folder = note_checkpoint(notes, checkpoint)
+    if folder is None:
+        return ArrangerWriter()
+    return ModelWriter(SongModel.load(folder, device), config or GenerateConfig(), folder.name)
