@@ -160,23 +160,18 @@ def assign_repeats(sections: Sequence[tuple[str, Sequence[str]]]) -> list[int | 
 
 
 @dataclass(frozen=True)
-class PlacedPhrase:
+class PlacedPhrase(LabelledPhrase):
     """A labelled phrase placed in its song: first bar, song-wide index, the phrase it
     restates (the repeat rule)."""
 
-    label: str
-    bars: int
-    first_bar: int
-    index: int
-    repeat_of: int | None
+    first_bar: int = 0
+    index: int = 0
+    repeat_of: int | None = None
 
 
 @dataclass(frozen=True)
-class PlacedSection:
-    """A section of placed phrases."""
-
-    kind: str
-    phrases: tuple[PlacedPhrase, ...]
+class PlacedSection(LabelledSection):
+    """A section of placed phrases (``phrases`` are :class:`PlacedPhrase`)."""
 
     @property
     def first_bar(self) -> int:

@@ -231,6 +231,26 @@ class SongPlan:
     def duration_seconds(self) -> float:
         return sum(s.bars * float(s.meter.quarters_per_bar) * 60.0 / s.tempo for s in self.sections)
 
+    def bar_seconds(self) -> list[float]:
+        """Every bar line in seconds from the song's start: each bar's start, then the last
+        bar's end (``num_bars + 1`` values), from each bar's length and tempo."""
+        times, now = [], 0.0
+        for bar in self.bars():
+            times.append(now)
+            now += bar.length * 60.0 / bar.tempo
+        times.append(now)
+        return times
+
+    def section_seconds(self) -> list[float]:
+        """Each section's start in seconds, then the song's end (``len(sections) + 1``
+        values): the bar lines of :meth:`bar_seconds` where sections begin."""
+        lines = self.bar_seconds()
+        starts, bar = [], 0
+        for section in self.sections:
+            starts.append(lines[bar])
+            bar += section.bars
+        return [*starts, lines[-1]]
+
     def section_names(self) -> tuple[str, ...]:
         """Display names numbered by kind: ``Intro``, ``Verse 1``, ``Chorus 2``...
 

@@ -71,6 +71,23 @@ def meter_value(value: object, name: str) -> Meter:
         raise TemplateError(error.detail, field=name) from None
 
 
+def tempo_value(value: object, name: str) -> float:
+    return number_in(value, name, *TEMPO_RANGE)
+
+
+SHARED_SETTINGS = (("key", key_value), ("meter", meter_value), ("tempo", tempo_value))
+"""The settings a template and each of its sections share, with their checks."""
+
+
+def check_key_meter_tempo(target: object) -> None:
+    """Check and normalise the :data:`SHARED_SETTINGS` fields of the frozen dataclass
+    ``target`` (a template or a section) in place."""
+    for name, check in SHARED_SETTINGS:
+        value = getattr(target, name)
+        if value is not None:
+            object.__setattr__(target, name, check(value, name))
+
+
 def parse_phrases(value: object) -> tuple[tuple[str, int], ...]:
     """``"A4 A4"`` or ``"A4A4"`` -> ``(("A", 4), ("A", 4))``."""
     if not isinstance(value, str) or not _PHRASES_RE.match(value):
@@ -156,12 +173,7 @@ class Section:
             if grid is not None and length is not None and len(grid) > length:
                 raise TemplateError(
                     f"{len(grid)} bars of chords do not fit in {length} bars", field="chords")
-        if self.key is not None:
-            put(self, "key", key_value(self.key, "key"))
-        if self.meter is not None:
-            put(self, "meter", meter_value(self.meter, "meter"))
-        if self.tempo is not None:
-            put(self, "tempo", number_in(self.tempo, "tempo", *TEMPO_RANGE))
+        check_key_meter_tempo(self)
         if self.energy is not None:
             positive_int_or_zero(self.energy, "energy", ENERGY_LEVELS - 1)
         if self.instruments is not None:

@@ -15,7 +15,7 @@ from .form import parse_form
 from .key import Key
 from .meter import Meter
 from .plan import TrackSpec
-from .section import TEMPO_RANGE, Section, key_value, meter_value, number_in, positive_int
+from .section import Section, check_key_meter_tempo, number_in, positive_int
 from .styles import get_style
 
 __all__ = ["Section", "Template"]
@@ -67,12 +67,7 @@ class Template:
                     raise expected("a Section", section, field=f"sections[{i}]")
             put(self, "sections", tuple(self.sections))
             _check_repeats(self.sections)
-        if self.key is not None:
-            put(self, "key", key_value(self.key, "key"))
-        if self.meter is not None:
-            put(self, "meter", meter_value(self.meter, "meter"))
-        if self.tempo is not None:
-            put(self, "tempo", number_in(self.tempo, "tempo", *TEMPO_RANGE))
+        check_key_meter_tempo(self)
         if self.style is not None:
             try:
                 get_style(self.style)

@@ -102,10 +102,8 @@ def template_from_yaml(text: str, source: str = "<yaml>") -> Template:
 
 def template_from_dict(data: Any) -> Template:
     """Build a ``Template`` from plain data (parsed YAML or JSON)."""
-    if not isinstance(data, dict):
-        raise expected("a mapping of template fields at the top level", _shown(data))
-    _check_fields(data, TEMPLATE_FIELDS, "")
-    values = dict(data)
+    values = _fields(data, TEMPLATE_FIELDS, "",
+                     "a mapping of template fields at the top level")
     if "sections" in values:
         sections = values["sections"]
         if not isinstance(sections, list) or not sections:
@@ -125,11 +123,8 @@ def template_from_dict(data: Any) -> Template:
 
 def _section(item: Any, index: int) -> Section:
     prefix = f"sections[{index}]"
-    if not isinstance(item, dict):
-        raise expected("a section mapping such as {kind: verse, bars: 8}", _shown(item),
-                       field=prefix)
-    _check_fields(item, SECTION_FIELDS, prefix)
-    values = dict(item)
+    values = _fields(item, SECTION_FIELDS, prefix,
+                     "a section mapping such as {kind: verse, bars: 8}")
     chords = values.get("chords")
     if isinstance(chords, list):
         if not all(isinstance(c, str) for c in chords):
@@ -147,10 +142,7 @@ def _section(item: Any, index: int) -> Section:
 
 def _track(item: Any, index: int) -> TrackSpec:
     prefix = f"instruments[{index}]"
-    if not isinstance(item, dict):
-        raise expected("an instrument mapping {name, program, role}", _shown(item),
-                       field=prefix)
-    _check_fields(item, TRACK_FIELDS, prefix)
+    item = _fields(item, TRACK_FIELDS, prefix, "an instrument mapping {name, program, role}")
     for required in ("name", "role"):
         if required not in item:
             raise TemplateError(f'missing field "{required}"', field=prefix)
@@ -161,8 +153,11 @@ def _track(item: Any, index: int) -> TrackSpec:
         raise error.within(prefix) from None
 
 
-def _check_fields(mapping: dict, allowed: tuple[str, ...], prefix: str) -> None:
-    for name in mapping:
+def _fields(item: Any, allowed: tuple[str, ...], prefix: str, what: str) -> dict:
+    """A copy of the mapping ``item`` once it is a mapping whose every key is ``allowed``."""
+    if not isinstance(item, dict):
+        raise expected(what, _shown(item), field=prefix)
+    for name in item:
         if name not in allowed:
             close = difflib.get_close_matches(str(name), allowed, n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
@@ -170,6 +165,7 @@ def _check_fields(mapping: dict, allowed: tuple[str, ...], prefix: str) -> None:
             raise TemplateError(
                 f'unknown field{hint}: expected one of {", ".join(allowed)}',
                 field=field)
+    return dict(item)
 
 
 def _shown(value: Any) -> Any:

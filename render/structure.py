@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from songform.hierarchy.plan import SongPlan
+from songform.hierarchy.plan import NEVER_REPEATED_LABELS, SongPlan
 from songform.symbolic.song import PlannedScore
 
 from .neural.chroma import notes_in_seconds
@@ -62,12 +62,8 @@ def _bar_matrix(frames: np.ndarray, frame_seconds: float, plan: SongPlan,
 
 
 def _bar_times(plan: SongPlan) -> list[tuple[float, float]]:
-    times, now = [], 0.0
-    for bar in plan.bars():
-        length = bar.length * 60.0 / bar.tempo
-        times.append((now, now + length))
-        now += length
-    return times
+    lines = plan.bar_seconds()
+    return list(zip(lines, lines[1:], strict=False))
 
 
 def _cosine(matrix: np.ndarray) -> np.ndarray:
@@ -100,7 +96,7 @@ def audio_structure(samples: np.ndarray, sample_rate: int, song: PlannedScore) -
         for j in range(i):
             a, b = bars[i], bars[j]
             if a.phrase_label == b.phrase_label and a.bar_in_phrase == b.bar_in_phrase \
-                    and a.phrase_label not in ("X", "x"):
+                    and a.phrase_label not in NEVER_REPEATED_LABELS:
                 same.append(similarity[i, j])
             else:
                 other.append(similarity[i, j])

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..audio import write_audio
+from ..errors import RenderError
 
 Progress = Callable[[int, int], None]
 
@@ -34,3 +42,30 @@ def quiet_loading() -> Iterator[None]:
                 logger.set_verbosity(level)
                 if bar:
                     logger.enable_progress_bar()
+
+
+def neural_class(engine: str, package: str, name: str) -> Any:
+    """``package.name``, or a clear error when the neural extra is not installed."""
+    try:
+        return getattr(importlib.import_module(package), name)
+    except ImportError as error:
+        raise RenderError(f"{engine} needs {package}: pip install songform[neural] "
+                          f"({error})") from None
+
+
+@contextlib.contextmanager
+def loading(engine: str, path: str | Path) -> Iterator[None]:
+    """Load a local model quietly; what goes wrong becomes one ``RenderError`` line."""
+    try:
+        with quiet_loading():
+            yield
+    except (OSError, ValueError, ImportError) as error:
+        raise RenderError(f"cannot load {engine} from {path}: {error}") from None
+
+
+def write_peak_normalised(samples: np.ndarray, out_path: str | Path, sample_rate: int
+                          ) -> Path:
+    """Write ``samples`` (``[n]`` mono or ``[n, channels]``) with their peak at -1 dBFS."""
+    frames = samples[:, None] if samples.ndim == 1 else samples
+    peak = float(np.max(np.abs(frames))) or 1.0
+    return write_audio(frames / peak * 10 ** (-1 / 20), out_path, sample_rate)

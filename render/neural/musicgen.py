@@ -13,9 +13,7 @@ import torch
 
 from songform.symbolic.song import PlannedScore
 
-from ..audio import write_audio
-from ..errors import RenderError
-from .base import Progress, quiet_loading
+from .base import Progress, loading, neural_class, write_peak_normalised
 from .chroma import ChromaConfig, note_chroma, notes_in_seconds
 from .prompts import section_prompt
 from .windows import Window, join_windows, plan_windows
@@ -44,19 +42,12 @@ class MusicGenMelodyRenderer:
     def from_pretrained(cls, path: str | Path, device: str = "cpu", **kwargs
                         ) -> MusicGenMelodyRenderer:
         """Load model and processor from a local folder only (nothing downloads)."""
-        try:
-            from transformers import MusicgenMelodyForConditionalGeneration, MusicgenMelodyProcessor
-        except ImportError as error:  # the neural extra is not installed
-            raise RenderError(f"MusicGen needs transformers: pip install songform[neural] "
-                              f"({error})") from None
-        try:
-            with quiet_loading():
-                model = MusicgenMelodyForConditionalGeneration.from_pretrained(
-                    str(path), local_files_only=True)
-                processor = MusicgenMelodyProcessor.from_pretrained(str(path),
-                                                                    local_files_only=True)
-        except (OSError, ValueError) as error:
-            raise RenderError(f"cannot load MusicGen-melody from {path}: {error}") from None
+        model_class = neural_class("MusicGen", "transformers",
+                                   "MusicgenMelodyForConditionalGeneration")
+        processor_class = neural_class("MusicGen", "transformers", "MusicgenMelodyProcessor")
+        with loading("MusicGen-melody", path):
+            model = model_class.from_pretrained(str(path), local_files_only=True)
+            processor = processor_class.from_pretrained(str(path), local_files_only=True)
         model = model.to(device)
         if str(device).startswith("cuda"):
             model = model.half()
@@ -77,28 +68,20 @@ class MusicGenMelodyRenderer:
         return torch.from_numpy(padded)[None]
 
     def window_prompt(self, song: PlannedScore, window: Window) -> str:
-        start = 0.0
-        for section in song.plan.sections:
-            length = section.bars * float(section.meter.quarters_per_bar) * 60 / section.tempo
-            if start <= window.start + window.overlap < start + length:
+        bounds = song.plan.section_seconds()
+        for section, start, end in zip(song.plan.sections, bounds, bounds[1:], strict=False):
+            if start <= window.start + window.overlap < end:
                 return section_prompt(song.plan, section)
-            start += length
         return section_prompt(song.plan, song.plan.sections[-1])
 
     # -- rendering --------------------------------------------------------------------------
-    def section_starts(self, song: PlannedScore) -> list[float]:
-        starts, now = [], 0.0
-        for section in song.plan.sections:
-            starts.append(now)
-            now += section.bars * float(section.meter.quarters_per_bar) * 60 / section.tempo
-        return starts
-
     @torch.no_grad()
     def render_samples(self, song: PlannedScore, seed: int = 0, progress: Progress | None = None
                        ) -> np.ndarray:
         """The whole song at the model's sample rate, ``[samples]``."""
         duration = song.plan.duration_seconds
-        windows = plan_windows(duration, self.window, self.overlap, self.section_starts(song))
+        starts = song.plan.section_seconds()[:-1]
+        windows = plan_windows(duration, self.window, self.overlap, starts)
         device = next(self.model.parameters()).device
         codebooks = self.model.decoder.num_codebooks
         parts: list[np.ndarray] = []
@@ -133,7 +116,5 @@ class MusicGenMelodyRenderer:
     def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
                device: str = "cpu",
                progress: Progress | None = None) -> Path:
-        samples = self.render_samples(song, seed, progress)
-        peak = float(np.max(np.abs(samples))) or 1.0
-        return write_audio((samples / peak * 10 ** (-1 / 20))[:, None], out_path,
-                           self.sample_rate)
+        return write_peak_normalised(self.render_samples(song, seed, progress), out_path,
+                                     self.sample_rate)

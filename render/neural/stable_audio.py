@@ -19,12 +19,11 @@ import torch
 
 from songform.symbolic.song import PlannedScore
 
-from ..audio import AudioConfig, synthesize, write_audio
-from ..errors import RenderError
+from ..audio import AudioConfig, synthesize
 from ..midi import midi_file
-from .base import Progress, quiet_loading
+from .base import Progress, loading, neural_class, write_peak_normalised
 from .prompts import section_prompt
-from .windows import Window, bar_seconds, join_windows, section_windows
+from .windows import Window, join_windows, section_windows
 
 
 @dataclass(frozen=True)
@@ -80,22 +79,14 @@ class StableAudioRenderer:
                         soundfont: str | Path | None = None) -> StableAudioRenderer:
         """Load the pipeline from a local folder only (nothing downloads); half precision on
         CUDA."""
-        try:
-            from diffusers import StableAudioPipeline
-        except ImportError as error:  # the neural extra is not installed
-            raise RenderError(f"Stable Audio needs diffusers: pip install songform[neural] "
-                              f"({error})") from None
-        try:
-            with quiet_loading():
-                pipeline = StableAudioPipeline.from_pretrained(str(path),
-                                                               local_files_only=True)
+        pipeline_class = neural_class("Stable Audio", "diffusers", "StableAudioPipeline")
+        with loading("Stable Audio", path):
+            pipeline = pipeline_class.from_pretrained(str(path), local_files_only=True)
             pipeline.set_progress_bar_config(disable=True)
             if str(device).startswith("cuda"):
                 pipeline = pipeline.to(device, torch.float16)
             else:
                 pipeline = pipeline.to(device)
-        except (OSError, ValueError, ImportError) as error:
-            raise RenderError(f"cannot load Stable Audio from {path}: {error}") from None
         return cls(pipeline, config, soundfont)
 
     # -- inputs -----------------------------------------------------------------------------
@@ -108,12 +99,12 @@ class StableAudioRenderer:
         return samples[:, : self.channels]
 
     def windows(self, song: PlannedScore, duration: float) -> list[Window]:
-        bars, sections = bar_seconds(song.plan)
+        bars, sections = song.plan.bar_seconds(), song.plan.section_seconds()[:-1]
         return section_windows(bars, sections, duration, self.window,
                                self.config.crossfade_seconds)
 
     def window_prompt(self, song: PlannedScore, window: Window) -> str:
-        _, sections = bar_seconds(song.plan)
+        sections = song.plan.section_seconds()[:-1]
         anchor = window.start + window.overlap  # the window's own first bar line
         index = max(i for i, start in enumerate(sections) if start <= anchor + 1e-9)
         return section_prompt(song.plan, song.plan.sections[index])
@@ -238,6 +229,5 @@ class StableAudioRenderer:
     def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
                device: str = "cpu",
                progress: Progress | None = None) -> Path:
-        samples = self.render_samples(song, seed, progress)
-        peak = float(np.max(np.abs(samples))) or 1.0
-        return write_audio(samples / peak * 10 ** (-1 / 20), out_path, self.sample_rate)
+        return write_peak_normalised(self.render_samples(song, seed, progress), out_path,
+                                     self.sample_rate)

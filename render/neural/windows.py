@@ -67,20 +67,6 @@ def join_windows(parts: list[np.ndarray], windows: list[Window], sample_rate: in
     return out
 
 
-def bar_seconds(plan) -> tuple[list[float], list[float]]:
-    """Every bar line (each bar's start and the last bar's end) and every section's start,
-    in seconds, from the plan's tempi."""
-    bars, sections, now, section = [], [], 0.0, -1
-    for bar in plan.bars():
-        if bar.section_index != section:
-            sections.append(now)
-            section = bar.section_index
-        bars.append(now)
-        now += bar.length * 60.0 / bar.tempo
-    bars.append(now)
-    return bars, sections
-
-
 def section_windows(bar_starts: list[float], section_starts: list[float], duration: float,
                     window: float, crossfade: float) -> list[Window]:
     """One window per section, or several split at bar lines when a section is longer than

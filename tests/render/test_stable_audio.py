@@ -19,7 +19,7 @@ from songform.render.neural.stable_audio import (  # noqa: E402
     StableAudioConfig,
     StableAudioRenderer,
 )
-from songform.render.neural.windows import bar_seconds, section_windows  # noqa: E402
+from songform.render.neural.windows import section_windows  # noqa: E402
 
 from .soundfont_check import needs_soundfont  # noqa: E402
 
@@ -64,7 +64,7 @@ def test_section_windows_join_on_bar_lines_and_split_long_sections():
 
 
 def test_bar_seconds_follow_the_plans_tempo(short_song):
-    bars, sections = bar_seconds(short_song.plan)
+    bars, sections = short_song.plan.bar_seconds(), short_song.plan.section_seconds()[:-1]
     assert bars == pytest.approx([0.0, 2.0, 4.0, 6.0])  # 4/4 at 120 bpm, last bar line too
     assert sections == pytest.approx([0.0, 2.0, 4.0])
 
