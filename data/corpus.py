@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CorpusError
+from .jsb_songs import jsb_songs
 from .midi_files import midi_files, read_midi_song
 from .pop909 import pop909_beats_per_bar, read_pop909_song
 
@@ -47,8 +48,6 @@ def read_corpus(path: str | Path, force_plain: bool = False, report: CorpusRepor
         items = [d for d in sorted(path.iterdir()) if d.is_dir() and d.name.isdigit()]
         reader = lambda d: read_pop909_song(d, bpb.get(d.name, 4)).song  # noqa: E731
     elif layout == "jsb":
-        from .jsb_songs import jsb_songs
-
         for name, song in jsb_songs(path):
             if limit is not None and count >= limit:
                 return

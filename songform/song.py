@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from songform.core.fileio import atomic_write_text
 from songform.render.audio import AudioConfig, synthesize, write_audio
 from songform.render.midi import midi_file, write_midi
 from songform.render.musicxml import write_musicxml
@@ -28,8 +29,6 @@ class Song(PlannedScore):
 
     def save_plan(self, path: str | Path) -> Path:
         """Write the plan as JSON."""
-        from songform.core.fileio import atomic_write_text
-
         atomic_write_text(path, self.plan.to_json())
         return Path(path)
 
