@@ -1,0 +1,96 @@
+"""The song pipeline: built from parts, one call writes every output in order with progress,
+compose and the CLI share it, and bad options fail before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+import songform
+from songform.pipeline import SongPipeline
+from songform.render.errors import RenderError
+from songform.symbolic.arranger import arrange
+from songform.symbolic.writers import ArrangerWriter
+
+TEMPLATE = songform.Template(form="verse:2 chorus:2", style="pop", key="C", tempo=120)
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_one_call_writes_the_outputs_in_order_with_progress(tmp_path):
+    events = []
+    pipeline = SongPipeline(ArrangerWriter())
+    result = pipeline(TEMPLATE, seed=4, out=tmp_path,
+                      progress=lambda stage, done, total: events.append((stage, done, total)))
+    assert [w.output for w in result.written] == ["plan", "midi", "musicxml", "pianoroll"]
+    assert all(w.path.stat().st_size > 0 and w.seconds >= 0 for w in result.written)
+    stages = [e[0] for e in events]
+    assert stages.index("plan") < stages.index("notes") < stages.index("midi") \
+        < stages.index("musicxml") < stages.index("pianoroll")
+    assert ("notes", 4, 4) in events and "audio" not in stages  # no renderer: no audio
+    assert result.seed == 4 and result.song.plan.num_bars == 4
+
+
+def test_compose_and_the_pipeline_write_the_same_song(tmp_path):
+    composed = songform.compose(TEMPLATE, seed=4, notes="arranger")
+    result = SongPipeline(ArrangerWriter())(TEMPLATE, seed=4, out=tmp_path,
+                                            outputs=("midi",))
+    composed.save_midi(tmp_path / "composed.mid")
+    assert _digest(tmp_path / "composed.mid") == _digest(tmp_path / "song.mid")
+    assert [w.output for w in result.written] == ["midi"]
+    assert not (tmp_path / "plan.json").exists()
+
+
+def test_parts_are_injected_not_loaded(tmp_path):
+    """Any planner and any writer with ``write(plan, seed, progress)`` plug in."""
+    planned = []
+
+    def planner(template, seed):
+        planned.append(seed)
+        return songform.plan(template, seed)
+
+    class Recording:
+        description = "recording"
+
+        def write(self, plan, seed=0, progress=None):
+            planned.append(("write", seed))
+            return arrange(plan, seed)
+
+    song = SongPipeline(Recording(), planner=planner).compose(TEMPLATE, seed=9)
+    assert planned == [9, ("write", 9)] and song.plan.seed == 9
+
+
+def test_bad_options_fail_before_anything_is_written(tmp_path):
+    with pytest.raises(ValueError, match="notes"):
+        SongPipeline.from_options(notes="humans")
+    with pytest.raises(ValueError, match="no such folder"):
+        SongPipeline.from_options(checkpoint=tmp_path / "nowhere")
+    with pytest.raises(RenderError, match="SoundFont not found"):
+        SongPipeline.from_options(notes="arranger", engine="fluidsynth",
+                                  soundfont=tmp_path / "none.sf2")
+    pipeline = SongPipeline(ArrangerWriter())
+    with pytest.raises(ValueError, match="outputs"):
+        pipeline(TEMPLATE, out=tmp_path / "a", outputs=("midi", "mp3"))
+    with pytest.raises(ValueError, match="wav"):
+        pipeline(TEMPLATE, out=tmp_path / "b", audio_format="mp3")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_load_reads_the_plan_beside_the_midi_or_derives_one(tmp_path):
+    SongPipeline(ArrangerWriter())(TEMPLATE, seed=2, out=tmp_path,
+                                   outputs=("plan", "midi"))
+    song = songform.load(tmp_path / "song.mid")
+    assert song.plan == songform.plan(TEMPLATE, 2)
+    (tmp_path / "plan.json").unlink()
+    derived = songform.load(tmp_path / "song.mid")
+    assert derived.plan.style == "analysed" and derived.plan.num_bars >= 4
+
+
+def test_the_public_api_resolves_and_holds_no_cli_helpers():
+    for name in songform.__all__:
+        assert getattr(songform, name) is not None, name
+    for gone in ("note_model", "write_notes"):
+        assert gone not in songform.__all__ and not hasattr(songform, gone)
