@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Annotated
 
 import typer
@@ -36,12 +37,19 @@ def _show_version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line "
+                                        "errors (or set SONGFORM_DEBUG=1).")] = False,
 ) -> None:
     """songform: hierarchical long-form song composer."""
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)  # a killed run cleans up like Ctrl-C
     app()
+
+
+def _terminated(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

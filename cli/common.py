@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import functools
+import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
+import yaml
 from rich.console import Console
 
-from songform.hierarchy.errors import TemplateError
+from songform.core.errors import SongformError
 
 # Piped output (logs, CI) gets a wide fixed width so that plan tables stay one line a row.
 console = Console() if Console().is_terminal else Console(width=160)
 error_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
+READER_ERRORS = (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError, EOFError)
+"""Errors third-party readers raise on malformed input (the project's readers wrap theirs)."""
 
 SourceArg = Annotated[
     str | None,
@@ -41,17 +47,50 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def debugging() -> bool:
+    """Whether ``--debug`` (or ``SONGFORM_DEBUG=1``) asks for tracebacks."""
+    if os.environ.get("SONGFORM_DEBUG") == "1":
+        return True
+    context = click.get_current_context(silent=True)
+    return bool(context and context.find_root().params.get("debug"))
+
+
 def handles_errors(command: F) -> F:
-    """Turn known errors into one line on stderr: exit 2 for bad input, 1 for I/O."""
+    """The one exit path: every error becomes one line on stderr and an exit code: the
+    project's own errors their ``exit_code`` (2 bad input, 1 the machine), a reader's error on
+    bad input 2, an OS error 1, Ctrl-C 130, anything else 1 as an internal error. ``--debug``
+    shows the traceback instead."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except TemplateError as error:
-            raise fail(str(error), 2) from None
-        except OSError as error:
-            raise fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "),
-                       1) from None
+        except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+        except Exception as error:
+            if debugging():
+                raise
+            message, code = describe(error)
+            raise fail(message, code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def describe(error: Exception) -> tuple[str, int]:
+    """One line and an exit code for ``error``."""
+    if isinstance(error, SongformError):
+        return str(error), error.exit_code
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        return f"{error.strerror or error}{where}", 1
+    if isinstance(error, READER_ERRORS):
+        return f"unreadable input ({type(error).__name__}: {_first_line(error)})", 2
+    return (f"internal error ({type(error).__name__}: {_first_line(error)}); "
+            "rerun with --debug for the traceback"), 1
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else "no message"

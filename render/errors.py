@@ -7,3 +7,5 @@ from songform.core.errors import SongformError
 
 class RenderError(SongformError, RuntimeError):
     """A render that cannot proceed; the message is one line saying what to do."""
+
+    exit_code = 1

@@ -5,6 +5,7 @@ whole to sixteenth (dotted allowed), so notation stays readable."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from fractions import Fraction
 from pathlib import Path
@@ -192,8 +193,11 @@ def build_score(song: PlannedScore) -> stream.Score:
                 part.insert(0, instrument.instrumentFromMidiProgram(int(track.program)))
             except Exception:  # music21 lacks a few programs; the name is what matters
                 part.insert(0, instrument.Instrument())
-        part.getInstrument().partName = track.name
-        part.getInstrument().partAbbreviation = track.name
+        voice = part.getInstrument()
+        voice.partName = track.name
+        voice.partAbbreviation = track.name
+        voice.partId = part.id  # fixed ids: music21 draws random ones, so files would differ
+        voice.instrumentId = f"{part.id}-I1"
         pitches = sorted(n.pitch for n in track.notes) or [60]
         events = _bar_events(track.notes, bars, tpq)
         previous: BarPlan | None = None
@@ -233,4 +237,9 @@ def write_musicxml(song: PlannedScore, path: str | Path) -> Path:
     built = build_score(song)
     with atomic_path(path, suffix=".musicxml") as temp:
         built.write("musicxml", fp=str(temp), makeNotation=False)
+        text = temp.read_text(encoding="utf-8")  # the same song gives the same bytes any day
+        temp.write_text(_ENCODING_DATE.sub("", text), encoding="utf-8")
     return path
+
+
+_ENCODING_DATE = re.compile(r"[ \t]*<encoding-date>[^<]*</encoding-date>\n?")

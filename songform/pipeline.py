@@ -6,6 +6,9 @@ every later command that writes songs call it.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +19,7 @@ from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Template
 from songform.render.engines import Renderer, get_renderer
+from songform.symbolic.devices import check_device
 from songform.symbolic.generate import GenerateConfig
 from songform.symbolic.writers import NoteWriter, note_writer
 
@@ -26,6 +30,7 @@ Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: stage is ``plan``, ``notes`` (bars), ``midi``,
 ``musicxml``, ``pianoroll`` or ``audio`` (windows)."""
 
+STAGING_PREFIX = ".songform-staging-"
 OUTPUTS = ("plan", "midi", "musicxml", "pianoroll", "audio")
 AUDIO_FORMATS = ("wav", "flac")
 
@@ -83,7 +88,9 @@ class SongPipeline:
 
         Raises:
             ValueError: a bad writer option. RenderError: a bad engine option.
+            InputError, MachineError: an unknown device, or one this machine lacks.
         """
+        check_device(device)
         renderer = None
         if engine is not None:
             renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
@@ -108,7 +115,10 @@ class SongPipeline:
 
         Steps: 1. plan the template with the seed; 2. write the plan; 3. write the notes;
         4. write MIDI, MusicXML and the piano roll; 5. render audio (when the pipeline has a
-        renderer and ``audio`` is asked for).
+        renderer and ``audio`` is asked for); 6. move every file into ``out`` together.
+        Until step 6 the files live in a staging folder inside ``out``, so a run that fails or
+        is interrupted leaves ``out`` as it was (a killed run's staging folder is removed by
+        the next run).
         """
         unknown = set(outputs) - set(OUTPUTS)
         if unknown:
@@ -116,23 +126,36 @@ class SongPipeline:
         if audio_format not in AUDIO_FORMATS:
             raise ValueError(f'audio format: expected "wav" or "flac", got "{audio_format}"')
         seed = _seed(template, seed)
-        folder = Path(out) if out is not None else None
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-        report = progress or _quiet
+        if out is None:
+            return PipelineResult(self.compose(template, seed, progress), seed)
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(folder)
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
+        try:
+            result = self._write(template, seed, staging, outputs, audio_format,
+                                 progress or _quiet)
+            for item in result.written:  # 6. into place, together
+                os.replace(staging / item.path.name, folder / item.path.name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        result.written = [Written(w.output, folder / w.path.name, w.seconds)
+                          for w in result.written]
+        return result
+
+    def _write(self, template: Template, seed: int, folder: Path, outputs: Sequence[str],
+               audio_format: str, report: Progress) -> PipelineResult:
         # 1-2. the plan
         started = time.perf_counter()
         plan = self.planner(template, seed)
         written: list[Written] = []
-        if folder is not None and "plan" in outputs:
+        if "plan" in outputs:
             atomic_write_text(folder / "plan.json", plan.to_json())
             written.append(Written("plan", folder / "plan.json", time.perf_counter() - started))
         report("plan", 1, 1)
         # 3. the notes
-        song = self._notes(plan, seed, progress)
+        song = self._notes(plan, seed, report)
         result = PipelineResult(song, seed, written)
-        if folder is None:
-            return result
         # 4-5. the files
         jobs: list[tuple[str, str, Callable[[Path], Path]]] = [
             ("midi", "song.mid", song.save_midi),
@@ -163,6 +186,28 @@ class SongPipeline:
         notes = self.writer.write(plan, seed,
                                   progress=lambda done, total: report("notes", done, total))
         return Song.from_symbolic(notes)
+
+
+def remove_stale_staging(folder: Path) -> list[Path]:
+    """Remove staging folders left in ``folder`` by runs that were killed (their process is
+    gone); returns what was removed."""
+    removed = []
+    for staging in folder.glob(f"{STAGING_PREFIX}*"):
+        owner = staging.name[len(STAGING_PREFIX):].split("-", 1)[0]
+        if staging.is_dir() and (not owner.isdigit() or not _alive(int(owner))):
+            shutil.rmtree(staging, ignore_errors=True)
+            removed.append(staging)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _seed(template: Template, seed: int | None) -> int:

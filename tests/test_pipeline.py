@@ -94,3 +94,48 @@ def test_the_public_api_resolves_and_holds_no_cli_helpers():
         assert getattr(songform, name) is not None, name
     for gone in ("note_model", "write_notes"):
         assert gone not in songform.__all__ and not hasattr(songform, gone)
+
+
+def _snapshot(folder):
+    return {p.name: _digest(p) for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_a_failed_run_leaves_the_folder_as_it_was(tmp_path):
+    SongPipeline(ArrangerWriter())(TEMPLATE, seed=1, out=tmp_path)
+    before = _snapshot(tmp_path)
+
+    class Broken:
+        def render(self, song, path, **kwargs):
+            raise RenderError("the audio engine broke")
+
+    with pytest.raises(RenderError):
+        SongPipeline(ArrangerWriter(), renderer=Broken())(TEMPLATE, seed=2, out=tmp_path)
+    assert _snapshot(tmp_path) == before  # no new plan beside old notes
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == []
+
+
+def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path):
+    import subprocess
+    import sys
+
+    from songform.pipeline import STAGING_PREFIX
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f"{STAGING_PREFIX}{dead}-abc"
+    stale.mkdir()
+    (stale / "plan.json").write_text("{}")
+    SongPipeline(ArrangerWriter())(TEMPLATE, seed=1, out=tmp_path, outputs=("midi",))
+    assert not stale.exists() and (tmp_path / "song.mid").exists()
+
+
+def test_devices_are_checked_before_any_work():
+    from songform.core.errors import InputError, MachineError
+
+    with pytest.raises(InputError, match="tpu"):
+        SongPipeline.from_options(notes="arranger", device="tpu")
+    import torch
+
+    if not torch.cuda.is_available():
+        with pytest.raises(MachineError, match="no CUDA GPU"):
+            SongPipeline.from_options(notes="arranger", device="cuda")

@@ -116,3 +116,31 @@ def test_eval_measures_the_notes_against_the_plan(tmp_path):
     line = next(x for x in result.output.splitlines() if "chord tones" in x)
     assert float(line.split("│")[-2]) > 0.8  # the arranger voices the plan's chords
     assert runner.invoke(app, ["eval"]).exit_code == 2
+
+
+def test_a_terminated_generate_leaves_the_folder_as_it_was(tmp_path):
+    """SIGTERM in the middle of writing: exit 130, one line, the earlier song intact."""
+    import hashlib
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "song"
+    first = runner.invoke(app, ["generate", "--no-audio", "--notes", "arranger", "--out",
+                                str(out), "--style", "pop", "--seed", "1"])
+    assert first.exit_code == 0, first.output
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir()}
+    child = subprocess.Popen([sys.executable, "-m", "songform", "generate", "--out", str(out),
+                              "--style", "pop", "--seed", "2", "--notes", "model"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not any(p.is_dir() for p in out.iterdir()):
+        time.sleep(0.05)  # the staging folder appears once the parts are loaded
+    time.sleep(0.5)
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert [line for line in err.splitlines() if line.strip()] == ["error: interrupted"]
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir()}
+    assert after == before
