@@ -261,10 +261,14 @@ def _parse_pop(symbol: str, original: str) -> Chord:
     suffix = next((s for s in _POP_SUFFIXES if rest.startswith(s)), "")
     intervals = set(_POP_ALIASES[suffix])
     tail = rest[len(suffix):]
+    seen: set[str] = set()
     for group in re.findall(r"\(([^()]*)\)|([^()]+)", tail):
         body = group[0] or group[1]
         items = [i for i in re.split(r",|(?=add)|(?=no)|(?=omit)|(?<=\d)(?=[#b])", body) if i]
         for item in items:
+            if item in seen:
+                raise expected(f"each alteration once ({item} is repeated)", original)
+            seen.add(item)
             _apply_item(intervals, item, original)
     if "(" in tail and tail.count("(") != tail.count(")"):
         raise expected("balanced parentheses in a chord symbol", original)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .errors import TemplateError
-from .labels import is_label_string, parse_label_string, sections_from_labels
+from .labels import is_label_string, parse_count, parse_label_string, sections_from_labels
 from .section import Section, normalize_kind
 
 _TOKEN_RE = re.compile(r"[^\s,]+")
@@ -41,12 +41,7 @@ def parse_form(text: str) -> tuple[Section, ...]:
             kind = normalize_kind(kind_text)
             bars = None
             if bars_text:
-                if not bars_text.isdigit() or int(bars_text) <= 0:
-                    raise TemplateError(
-                        f'"{token}": expected a positive number of bars after ":", '
-                        f'got "{bars_text}"'
-                    )
-                bars = int(bars_text)
+                bars = parse_count(bars_text, 'number of bars after ":"')
             sections.append(Section(kind=kind, bars=bars))
         except TemplateError as error:
             raise TemplateError(error.detail, field="form", line=1,

@@ -29,6 +29,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from songform.core.limits import MAX_BARS, MAX_DIGITS, MAX_PHRASES
+
 from .errors import TemplateError, expected
 from .plan import NEVER_REPEATED_LABELS
 
@@ -55,6 +57,20 @@ class LabelledSection:
         return sum(p.bars for p in self.phrases)
 
 
+def parse_count(text: str, what: str, limit: int = MAX_BARS) -> int:
+    """A count written in text (bars, a section number): ASCII digits, at most
+    ``MAX_DIGITS`` of them, from 1 to ``limit``.
+
+    Raises:
+        TemplateError: anything else, naming ``what`` (``"bars"``, ``"section number"``).
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS \
+            or not 1 <= int(text) <= limit:
+        shown = text if len(text) <= 12 else f"{text[:12]}... ({len(text)} characters)"
+        raise TemplateError(f'expected a positive {what} (at most {limit}), got "{shown}"')
+    return int(text)
+
+
 def is_label_string(text: str) -> bool:
     """Whether ``text`` is a POP909-style label string such as ``i4A8B8o4``."""
     return bool(_LABEL_STRING_RE.match(text.strip()))
@@ -72,9 +88,17 @@ def parse_label_string(text: str) -> tuple[LabelledPhrase, ...]:
                 f'phrase label "{letter}{digits}": expected a letter among '
                 f"{''.join(sorted(KNOWN_LETTERS))}"
             )
-        if int(digits) <= 0:
-            raise TemplateError(f'phrase label "{letter}{digits}": expected a positive bar count')
-        phrases.append(LabelledPhrase(letter, int(digits)))
+        try:
+            bars = parse_count(digits, "bar count")
+        except TemplateError as error:
+            raise TemplateError(f'phrase label "{letter}{digits[:12]}": {error.detail}'
+                                ) from None
+        phrases.append(LabelledPhrase(letter, bars))
+        if len(phrases) > MAX_PHRASES:
+            raise TemplateError(f"more than {MAX_PHRASES} phrases")
+    total = sum(p.bars for p in phrases)
+    if total > MAX_BARS:
+        raise TemplateError(f"the phrases add up to {total} bars, more than {MAX_BARS}")
     return tuple(phrases)
 
 

@@ -52,7 +52,9 @@ class TrackSpec:
             raise expected("a General MIDI program 0-127", self.program, field="program")
         if self.role not in TRACK_ROLES:
             raise expected(f"a role ({', '.join(TRACK_ROLES)})", self.role, field="role")
-        if (self.role == "drums") != bool(self.is_drum):
+        if not isinstance(self.is_drum, bool):
+            raise expected("is_drum as true or false", self.is_drum, field="is_drum")
+        if (self.role == "drums") != self.is_drum:
             object.__setattr__(self, "is_drum", self.role == "drums")
 
 

@@ -21,6 +21,8 @@ import random
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
 
+from songform.core.limits import MAX_BARS, MAX_SECTIONS
+
 from .chord_model import ChordModel, load_chord_model, major_frame, token_cells
 from .chordgrid import ChordGrid, fit_grid, parse_chord_grid, realise_bar
 from .errors import TemplateError
@@ -140,6 +142,11 @@ def plan_song(
             tracks=_active_tracks(section, draft.kind, energy, tracks, style),
             phrases=tuple(phrases),
         ))
+    total = sum(s.bars for s in sections)
+    if total > MAX_BARS or len(sections) > MAX_SECTIONS:
+        raise TemplateError(f"the plan has {total} bars in {len(sections)} sections: at most "
+                            f"{MAX_BARS} bars (counted after phrases expand) and "
+                            f"{MAX_SECTIONS} sections")
     title = template.title or f"Untitled {style.name} song (seed {seed})"
     return SongPlan(title=title, style=style.name, seed=seed, tracks=tuple(tracks),
                     sections=tuple(sections))
@@ -163,13 +170,31 @@ def _form(template: Template, style: Style, rng: random.Random, config: PlannerC
         model = form_model or load_form_model()
         labelled = model.sample(rng, template.bars, config.form_candidates,
                                 config.form_temperature)
+        sections = _reach(sections_from_labels(labelled), template.bars)
         return [_Draft(kind=s.kind, phrases=[(p.label, p.bars) for p in s.phrases],
                        source=Section(kind=s.kind))
-                for s in sections_from_labels(labelled)]
+                for s in sections]
     sections = parse_form(style.form)
     if template.bars:
         sections = _stretch(sections, style, template.bars)
     return _drafts_from_sections(sections)
+
+
+def _reach(sections: tuple, target: int) -> tuple:
+    """A sampled form far shorter than ``target`` bars (POP909's forms stop near 100) is
+    lengthened by its own middle sections again, in order, before its ending: the verses and
+    choruses return, as they do in long songs."""
+    total = sum(s.bars for s in sections)
+    if total >= 0.75 * target or len(sections) < 3:
+        return sections
+    head, body, tail = sections[:1], list(sections[1:-1]), sections[-1:]
+    extra: list = []
+    index = 0
+    while total + body[index % len(body)].bars <= target and len(sections) + len(extra) < 200:
+        extra.append(body[index % len(body)])
+        total += extra[-1].bars
+        index += 1
+    return (*head, *body, *extra, *tail)
 
 
 def _stretch(sections: tuple[Section, ...], style: Style, target: int) -> tuple[Section, ...]:

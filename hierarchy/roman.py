@@ -20,7 +20,7 @@ from .key import Key
 
 _NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII")
 _ROMAN_RE = re.compile(r"^(b|#)?(VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)(.*)$")
-_BASS_DEGREE_RE = re.compile(r"^(?:b|#)?\d+$")
+_BASS_DEGREE_RE = re.compile(r"^(?:b|#)?[0-9]{1,2}$")
 # Minor-family qualities and their suffix on a lower-case numeral (Am7 in C -> vi7).
 _MINOR_SUFFIXES = {"min": "", "min7": "7", "min6": "6", "min9": "9", "min11": "11",
                    "min13": "13", "minmaj7": "maj7", "madd9": "add9"}
@@ -85,6 +85,9 @@ def roman_to_chord(numeral: str, key: Key) -> Chord:
     shift = {"b": -1, "#": 1, None: 0}[accidental]
     root = key.degree_pitch_class(degree, shift)
     bass = degree_to_semitones(bass_text) % 12 if bass_text else None
+    if bass_text and int(bass_text.lstrip("#b")) > 7:
+        raise expected(f"a bass degree within the octave, 1-7 (/{bass_text} is not; write "
+                       "/2 for the ninth in the bass)", numeral)
     return Chord(root, intervals, bass)
 
 

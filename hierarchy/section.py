@@ -7,15 +7,15 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from songform.core.limits import MAX_BARS, MAX_SECTIONS, TEMPO_RANGE
+
 from .chordgrid import ChordGrid, parse_chord_grid
 from .errors import TemplateError, expected
 from .key import Key
-from .labels import KNOWN_LETTERS
+from .labels import KNOWN_LETTERS, parse_count
 from .meter import Meter
 from .plan import ENERGY_LEVELS, SECTION_KINDS
 
-MAX_BARS = 1024
-TEMPO_RANGE = (20.0, 320.0)
 KIND_ALIASES = {
     "prechorus": "pre-chorus", "pre chorus": "pre-chorus", "pre_chorus": "pre-chorus",
     "postchorus": "post-chorus", "post_chorus": "post-chorus", "refrain": "chorus",
@@ -92,18 +92,21 @@ def parse_phrases(value: object) -> tuple[tuple[str, int], ...]:
     """``"A4 A4"`` or ``"A4A4"`` -> ``(("A", 4), ("A", 4))``."""
     if not isinstance(value, str) or not _PHRASES_RE.match(value):
         raise expected('phrase labels with bar counts such as "A4 A4"', value, field="phrases")
-    phrases = tuple(
-        (letter, int(digits)) for letter, digits in re.findall(r"([A-Za-z])(\d+)", value)
-    )
-    for letter, bars in phrases:
+    phrases = []
+    for letter, digits in re.findall(r"([A-Za-z])(\d+)", value):
         if letter not in KNOWN_LETTERS:
             raise TemplateError(
                 f'phrase label "{letter}": expected one of {"".join(sorted(KNOWN_LETTERS))}',
                 field="phrases",
             )
-        if bars <= 0:
-            raise expected("phrases of at least one bar", value, field="phrases")
-    return phrases
+        try:
+            phrases.append((letter, parse_count(digits, "number of bars in a phrase")))
+        except TemplateError as error:
+            raise TemplateError(error.detail, field="phrases") from None
+    if sum(bars for _, bars in phrases) > MAX_BARS:
+        raise TemplateError(f"the phrases add up to more than {MAX_BARS} bars",
+                            field="phrases")
+    return tuple(phrases)
 
 
 def parse_repeat(value: object) -> tuple[str, int]:
@@ -113,9 +116,11 @@ def parse_repeat(value: object) -> tuple[str, int]:
         raise expected('a section to repeat such as "chorus 1"', value, field="repeat")
     try:
         kind = normalize_kind(match.group(1))
+        number = parse_count(match.group(2), "section number", MAX_SECTIONS) \
+            if match.group(2) else 1
     except TemplateError as error:
         raise TemplateError(error.detail, field="repeat") from None
-    return kind, int(match.group(2) or 1)
+    return kind, number
 
 
 @dataclass(frozen=True)

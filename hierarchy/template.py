@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+from songform.core.limits import MAX_BARS, MAX_SECTIONS, MAX_TRACKS
+
 from .errors import TemplateError, expected
 from .form import parse_form
 from .key import Key
@@ -66,6 +68,13 @@ class Template:
                 if not isinstance(section, Section):
                     raise expected("a Section", section, field=f"sections[{i}]")
             put(self, "sections", tuple(self.sections))
+            if len(self.sections) > MAX_SECTIONS:
+                raise TemplateError(f"{len(self.sections)} sections: at most {MAX_SECTIONS}",
+                                    field="sections")
+            known = sum(s.length or 0 for s in self.sections)
+            if known > MAX_BARS:
+                raise TemplateError(f"the sections add up to {known} bars, more than "
+                                    f"{MAX_BARS}", field="sections")
             _check_repeats(self.sections)
         check_key_meter_tempo(self)
         if self.style is not None:
@@ -85,6 +94,9 @@ class Template:
                 if not isinstance(track, TrackSpec):
                     raise expected("a TrackSpec", track, field=f"instruments[{i}]")
             put(self, "instruments", tuple(self.instruments))
+            if len(self.instruments) > MAX_TRACKS:
+                raise TemplateError(f"{len(self.instruments)} instruments: at most "
+                                    f"{MAX_TRACKS} (MIDI has 16 channels)", field="instruments")
             names = [t.name for t in self.instruments]
             if len(set(names)) != len(names):
                 raise TemplateError(f"instrument names must be unique, got {names}",

@@ -36,6 +36,8 @@ from typing import Any
 
 import yaml
 
+from songform.core.limits import MAX_TEMPLATE_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH
+
 from .errors import TemplateError, expected
 from .plan import TrackSpec
 from .template import Section, Template
@@ -56,6 +58,10 @@ def read_yaml_template(path: str | Path) -> Template:
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_TEMPLATE_BYTES:
+            raise TemplateError(f"{size:,} bytes: a template file holds at most "
+                                f"{MAX_TEMPLATE_BYTES:,}", source=str(path))
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise TemplateError(f"cannot read template: {error}", source=str(path)) from None
@@ -64,6 +70,9 @@ def read_yaml_template(path: str | Path) -> Template:
 
 def template_from_yaml(text: str, source: str = "<yaml>") -> Template:
     """Parse a YAML template from ``text``; ``source`` names it in error messages."""
+    if len(text) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(f"{len(text):,} characters: a template holds at most "
+                            f"{MAX_TEMPLATE_BYTES:,}", source=source)
     loader = None
     try:
         loader = yaml.SafeLoader(text)
@@ -71,9 +80,13 @@ def template_from_yaml(text: str, source: str = "<yaml>") -> Template:
         if node is None:
             raise TemplateError("expected a template, got an empty document", source=source,
                                 line=1, column=1)
+        _check_shape(node, source)
         data = loader.construct_document(node)
     except TemplateError:
         raise
+    except RecursionError:
+        raise TemplateError(f"nested more than {MAX_YAML_DEPTH} levels deep",
+                            source=source) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         problem = getattr(error, "problem", None) or getattr(error, "reason", None) or str(
@@ -98,6 +111,33 @@ def template_from_yaml(text: str, source: str = "<yaml>") -> Template:
                                  prefer_key=error.detail.startswith("unknown field"))
         raise error.located(source=source, line=line, column=column) from None
     return template.replace(source=source)
+
+
+def _check_shape(root: yaml.Node, source: str) -> None:
+    """Refuse YAML nested deeper than ``MAX_YAML_DEPTH`` or reusing anchors more than
+    ``MAX_YAML_ALIASES`` times (a billion-laughs file expands exponentially), before it is
+    built into Python objects."""
+    seen: set[int] = set()
+    reuses = 0
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_YAML_DEPTH:
+            raise TemplateError(f"nested more than {MAX_YAML_DEPTH} levels deep",
+                                source=source, line=node.start_mark.line + 1,
+                                column=node.start_mark.column + 1)
+        if id(node) in seen:
+            reuses += 1
+            if reuses > MAX_YAML_ALIASES:
+                raise TemplateError(f"more than {MAX_YAML_ALIASES} aliases (*anchor)",
+                                    source=source, line=node.start_mark.line + 1,
+                                    column=node.start_mark.column + 1)
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
 
 
 def template_from_dict(data: Any) -> Template:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import torch
 from symusic import Note, Track
 
+from songform.core.errors import InputError
 from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
 
 from .arranger import arrange
@@ -137,6 +138,16 @@ def plan_skeleton(tokenizer: SongTokenizer, plan: SongPlan, roles: tuple[str, ..
             for i, bar in enumerate(bars)]
 
 
+def _check_vocabulary(tokenizer: SongTokenizer, skeleton: list[list[str]]) -> None:
+    """Refuse, before any decoding, a plan whose bars the model has no tokens for."""
+    unknown = sorted({t for bar in skeleton for t in bar if t not in tokenizer.vocab})
+    if unknown:
+        meters = ", ".join(f"{n}/{d}" for d, ns in sorted(tokenizer.settings.meters.items())
+                           for n in ns)
+        raise InputError(f"the model has no tokens for {', '.join(unknown[:4])} (it knows the "
+                         f"meters {meters}); write this plan with --notes arranger")
+
+
 def _chord_ids(bar: BarPlan, offset: float, tones: dict[int, torch.Tensor]) -> torch.Tensor:
     """Ids of the pitches of the chord sounding ``offset`` quarters into ``bar``."""
     events = [e for e in bar.chords if e.offset <= offset + 1e-9] or list(bar.chords[:1])
@@ -176,6 +187,7 @@ def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
     tones = _chord_tone_ids(tokenizer)
     bars = list(plan.bars())
     skeleton = plan_skeleton(tokenizer, plan, roles)
+    _check_vocabulary(tokenizer, skeleton)
     chunk = max(len(prefix) for prefix in skeleton) + config.max_tokens_per_bar
     decoder = _Decoder(model, tokenizer, bars, config.context + chunk, device)
     generator = torch.Generator().manual_seed(seed)
