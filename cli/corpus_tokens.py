@@ -29,6 +29,7 @@ def tokenized_corpus(path: Path, tokenizer, out: Path | None = None, plain: bool
     :func:`default_cache`) when it matches the tokenizer, else read, tokenized and cached."""
     from songform.data.corpus import CorpusReport, detect_layout, read_corpus
     from songform.data.dataset import cached_corpus
+    from songform.data.fingerprint import corpus_fingerprint
 
     report = CorpusReport(detect_layout(path, plain))
 
@@ -43,5 +44,6 @@ def tokenized_corpus(path: Path, tokenizer, out: Path | None = None, plain: bool
                 progress.advance(task)
         return sequences, names, {"layout": report.layout, "skipped": report.skipped}
 
-    corpus = cached_corpus(out or default_cache(path, plain, limit), tokenizer, build)
+    corpus = cached_corpus(out or default_cache(path, plain, limit), tokenizer, build,
+                           corpus_fingerprint(path))
     return corpus, report

@@ -32,11 +32,9 @@ def _cache_root() -> Path:
 
 
 def _summary_key(path: Path, plain: bool) -> str:
-    path = path.resolve()
-    stamp = max((p.stat().st_mtime for p in ([path] + (list(path.iterdir())
-                                                        if path.is_dir() else []))),
-                default=0.0)
-    text = f"{SUMMARY_VERSION}|{path}|{plain}|{stamp}"
+    from songform.data.fingerprint import corpus_fingerprint
+
+    text = f"{SUMMARY_VERSION}|{plain}|{corpus_fingerprint(path)}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

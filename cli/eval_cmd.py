@@ -27,6 +27,7 @@ def evaluate(
 
     from songform.hierarchy.plan import SongPlan
     from songform.symbolic.metrics import plan_adherence
+    from songform.symbolic.midi_input import read_midi_bytes, scan_midi
     from songform.symbolic.song import PlannedScore
     from songform.symbolic.ticks import at_standard_resolution
 
@@ -37,8 +38,14 @@ def evaluate(
     for path, option in ((audio, "--audio"), (midi, "--midi"), (plan, "--plan")):
         if path is not None and not path.exists():
             raise fail(f"{option}: no such file {path}")
-    score = at_standard_resolution(Score(str(midi)))
+    data = read_midi_bytes(midi)
+    scan_midi(data, midi.name)
+    try:
+        score = at_standard_resolution(Score.from_midi(data))
+    except RuntimeError as error:  # symusic's own errors on data the scan let through
+        raise fail(f"{midi.name}: unreadable MIDI ({error})") from None
     song = PlannedScore(plan=SongPlan.from_json(plan.read_text()), score=score)
+    _check_fit(song, midi.name, plan.name)
     adherence = plan_adherence(song)
     table = Table(title=f"the notes of {midi} against {plan.name}", header_style="bold")
     table.add_column("measure")
@@ -51,6 +58,22 @@ def evaluate(
     console.print(table)
     if audio is not None:
         _audio_table(audio, song)
+
+
+def _check_fit(song, midi_name: str, plan_name: str) -> None:
+    """Refuse notes that cannot be measured against the plan: none pitched, or lasting past
+    the plan's end by more than a bar (another song's plan)."""
+    from songform.symbolic.ticks import ticks_to_quarters
+
+    pitched = [n for t in song.score.tracks if not t.is_drum for n in t.notes]
+    if not pitched:
+        raise fail(f"{midi_name}: no pitched notes to measure against {plan_name}")
+    end = ticks_to_quarters(max(n.time for n in pitched), song.tpq)
+    last_bar = list(song.plan.bars())[-1]
+    if end > song.plan.duration_quarters + last_bar.length:
+        raise fail(f"{midi_name}: notes run to quarter {end:,.0f}, past the end of "
+                   f"{plan_name} ({song.plan.num_bars} bars, {song.plan.duration_quarters:g} "
+                   "quarters): not the song this plan is for")
 
 
 def _audio_table(audio: Path, song) -> None:

@@ -90,14 +90,16 @@ def tokenizer_fingerprint(tokenizer: SongTokenizer) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def cached_corpus(path: Path, tokenizer: SongTokenizer, build) -> TokenCorpus:
+def cached_corpus(path: Path, tokenizer: SongTokenizer, build, source: str = ""
+                  ) -> TokenCorpus:
     """Load the cached corpus at ``path``, or ``build()`` it and cache it when the cache is
-    missing or was made with another tokenizer configuration.
+    missing, was made with another tokenizer configuration, or from other source files.
 
     Args:
         build: returns ``(sequences, names, report)``.
+        source: the source files' fingerprint (``data.fingerprint.corpus_fingerprint``).
     """
-    fingerprint = tokenizer_fingerprint(tokenizer)
+    fingerprint = f"{tokenizer_fingerprint(tokenizer)}|{source}"
     if (Path(path) / "meta.json").exists():
         corpus, meta = TokenCorpus.load(path)
         if meta.get("fingerprint") == fingerprint:

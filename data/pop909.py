@@ -10,6 +10,7 @@ on the plan's bars (one beat = one quarter note).
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from songform.hierarchy.plan import (
     TrackSpec,
     chord_events,
 )
+from songform.symbolic.midi_input import read_midi_bytes, scan_midi
 from songform.symbolic.song import PlannedScore, conductor_score
 from songform.symbolic.ticks import quarters_to_ticks
 
@@ -87,9 +89,11 @@ def read_pop909_song(song_dir: Path, beats_per_bar: int = 4) -> Pop909Song:
         phrases = parse_label_string(labels)
         key = Key.parse((song_dir / "analyzed_key.txt").read_text().split()[0])
         tempo = float((song_dir / "tempo.txt").read_text().split()[0])
-        midi = pretty_midi.PrettyMIDI(str(song_dir / f"{song_dir.name}.mid"))
+        data = read_midi_bytes(song_dir / f"{song_dir.name}.mid")
+        scan_midi(data, f"{song_dir.name}.mid")  # before pretty_midi builds anything
+        midi = pretty_midi.PrettyMIDI(io.BytesIO(data))
         beat_times, downbeats = _beats(song_dir, beats_per_bar)
-    except (OSError, ValueError, IndexError, TemplateError) as error:
+    except (OSError, ValueError, IndexError, EOFError, KeyError, TemplateError) as error:
         raise CorpusError(f"{song_dir.name}: {error}") from None
     parts = {i.name.upper(): i for i in midi.instruments}
     melody = parts.get("MELODY")

@@ -17,6 +17,7 @@ import mido
 import numpy as np
 
 from songform.core.fileio import atomic_path
+from songform.symbolic.midi_input import MidiInputError, read_midi_bytes, scan_midi
 from songform.symbolic.ticks import DRUM_CHANNEL
 
 from .errors import RenderError
@@ -60,18 +61,15 @@ def read_midi(path: str | Path) -> mido.MidiFile:
     """Read a MIDI file for rendering.
 
     Raises:
-        RenderError: the file is missing, unreadable or not MIDI.
+        MidiInputError: the file is missing, damaged, or past a limit (exit 2: bad input).
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise RenderError(f"cannot read {path}: {error.strerror or error}") from None
+    data = read_midi_bytes(path)
+    scan_midi(data, Path(path).name)  # before mido or FluidSynth builds anything
     try:
         return mido.MidiFile(file=io.BytesIO(data))
     except (OSError, EOFError, ValueError, KeyError, IndexError) as error:
         reason = str(error) or type(error).__name__
-        raise RenderError(f"{path} is not a readable MIDI file ({reason})") from None
+        raise MidiInputError(f"{path} is not a readable MIDI file ({reason})") from None
 
 
 def synthesize(midi: mido.MidiFile, soundfont: str | Path | None = None,

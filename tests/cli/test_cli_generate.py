@@ -53,12 +53,12 @@ def test_render_bad_input_is_one_line(tmp_path):
     garbage.write_text("hello")
     for args in (["render", str(garbage)], ["render", str(tmp_path / "missing.mid")]):
         result = runner.invoke(app, [*args, "--audio", str(tmp_path / "o.wav")])
-        assert result.exit_code == 1
+        assert result.exit_code == 2  # bad input
         lines = [line for line in result.output.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith("error:"), result.output
     result = runner.invoke(app, ["render", str(garbage), "--audio", str(tmp_path / "o.mp3"),
                                  "--soundfont", str(tmp_path / "none.sf2")])
-    assert result.exit_code == 1 and "error:" in result.output
+    assert result.exit_code == 2 and "error:" in result.output  # the bad MIDI is named first
 
 
 def test_unwritable_output_folder_is_one_line(tmp_path):

@@ -79,7 +79,7 @@ def test_broken_files_are_skipped_and_reported(broken_folder):
                             "type2.mid", "tempo.mid", "silent.mid", "huge.mid"}
     assert "empty" in reasons["empty.mid"] and "type-2" in reasons["type2.mid"]
     assert "tempo" in reasons["tempo.mid"] and "no notes" in reasons["silent.mid"]
-    assert "MThd" in reasons["random.mid"] and "notes is more than" in reasons["huge.mid"]
+    assert "MThd" in reasons["random.mid"] and "more than 200,000 notes" in reasons["huge.mid"]
     song = songs["good.mid"]
     assert song.plan.num_bars >= 16 and str(song.plan.sections[0].meter) == "3/4"
 
@@ -102,3 +102,48 @@ def test_data_cli_inspect_and_prepare(broken_folder, tmp_path, monkeypatch):
     assert "2 songs" in result.output and (tmp_path / "tokens" / "tokens.npz").exists()
     result = runner.invoke(app, ["data", "inspect", str(tmp_path / "missing")])
     assert result.exit_code == 2
+
+
+def test_a_file_changed_in_place_deep_in_the_corpus_is_read_again(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("SONGFORM_CACHE", str(tmp_path / "cache"))
+    corpus = tmp_path / "corpus"
+    (corpus / "deep" / "er").mkdir(parents=True)
+    song = corpus / "deep" / "er" / "song.mid"
+    write_midi(arrange(plan_song(Template(style="waltz", bars=8), seed=1)), song)
+    runner = CliRunner()
+    first = runner.invoke(app, ["data", "inspect", str(corpus)])
+    assert first.exit_code == 0, first.output
+    stamp = os.stat(corpus).st_mtime_ns, os.stat(corpus / "deep").st_mtime_ns
+    write_midi(arrange(plan_song(Template(style="rock", bars=32), seed=2)), song)
+    os.utime(corpus, ns=(stamp[0], stamp[0]))  # the folders look untouched
+    os.utime(corpus / "deep", ns=(stamp[1], stamp[1]))
+    again = runner.invoke(app, ["data", "inspect", str(corpus)])
+    assert again.exit_code == 0, again.output
+    assert first.output != again.output  # the new notes were counted, not the cached ones
+
+
+def test_hostile_midi_is_refused_by_the_scan_before_any_reader(tmp_path):
+    """Every mutation kind on a real file ends in a song or a CorpusError, never another
+    exception (a seeded few of each; bench/robustness.py runs thousands through the CLI)."""
+    from songform.data.errors import CorpusError
+    from songform.data.midi_files import read_midi_song
+    from songform.data.mutations import mutants
+
+    seed = tmp_path / "seed.mid"
+    write_midi(arrange(plan_song(Template(form="verse:2 chorus:2", style="pop"), seed=3)),
+               seed)
+    outcomes = {}
+    for index, (kind, _, data) in enumerate(mutants({"seed": seed.read_bytes()}, 4, seed=1)):
+        path = tmp_path / f"m{index}.mid"
+        path.write_bytes(data)
+        try:
+            read_midi_song(path)
+            outcomes.setdefault(kind, set()).add("song")
+        except CorpusError as error:
+            assert str(error).startswith(f"m{index}.mid: ")
+            outcomes.setdefault(kind, set()).add("refused")
+    for kind in ("type 2", "division 0", "SMPTE division", "tempo 0", "key with 57 sharps",
+                 "inflated chunk length", "huge delta", "time signature 0/0"):
+        assert outcomes[kind] == {"refused"}, kind

@@ -14,6 +14,7 @@ from songform.render.audio import AudioConfig, peak_dbfs, read_midi, synthesize
 from songform.render.errors import RenderError
 from songform.render.soundfont import ENV_VAR, find_soundfont
 from songform.song import Song
+from songform.symbolic.midi_input import MidiInputError
 from songform.symbolic.song import conductor_score
 
 from .soundfont_check import HAVE_SOUNDFONT, needs_soundfont
@@ -117,9 +118,9 @@ def read_midi_bytes(song: Song):
 def test_unreadable_midi_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.mid"
     bad.write_bytes(b"RIFF not midi at all")
-    with pytest.raises(RenderError, match="not a readable MIDI file"):
+    with pytest.raises(MidiInputError, match="bad.mid: not a MIDI file"):
         read_midi(bad)
-    with pytest.raises(RenderError, match="cannot read"):
+    with pytest.raises(MidiInputError, match="missing.mid: No such file"):
         read_midi(tmp_path / "missing.mid")
 
 
