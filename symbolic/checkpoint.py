@@ -13,6 +13,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_model, save_model
 
+from songform.core.errors import InputError
 from songform.core.fileio import atomic_path, atomic_write_text
 
 from .model import ModelConfig, MusicTransformer
@@ -20,6 +21,10 @@ from .tokenizer import SONG_SCHEME, SongTokenizer, TokenizerSettings
 
 WEIGHTS, CONFIG, TOKENIZER, STATE = ("model.safetensors", "config.json", "tokenizer.json",
                                      "training_state.pt")
+
+
+class CheckpointError(InputError):
+    """A checkpoint folder that cannot be loaded; the message names the file and the reason."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,25 @@ class CheckpointInfo:
 
 
 def read_info(folder: str | Path) -> CheckpointInfo | None:
-    """The checkpoint's :class:`CheckpointInfo`, or ``None`` when it has no ``tokenizer.json``."""
+    """The checkpoint's :class:`CheckpointInfo`, or ``None`` when it has no ``tokenizer.json``.
+
+    Raises:
+        CheckpointError: the file is not a valid description.
+    """
     path = Path(folder) / TOKENIZER
-    return CheckpointInfo.from_dict(json.loads(path.read_text())) if path.exists() else None
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("scheme"), str) \
+                or not isinstance(data.get("vocab_size"), int):
+            raise ValueError("expected an object with scheme and vocab_size")
+        info = CheckpointInfo.from_dict(data)
+        if info.settings is not None:
+            TokenizerSettings.from_dict(info.settings)  # settings within their limits
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as error:
+        raise CheckpointError(f"{path}: {error}") from None
+    return info
 
 
 def save_checkpoint(folder: str | Path, model: MusicTransformer,
@@ -98,15 +119,82 @@ def save_checkpoint(folder: str | Path, model: MusicTransformer,
 
 def load_checkpoint(folder: str | Path, device: torch.device | str = "cpu"
                     ) -> MusicTransformer:
-    """Build the model from ``config.json`` and load ``model.safetensors`` into it."""
+    """Build the model from ``config.json`` and load ``model.safetensors`` into it, after
+    checking both: sizes within ``core.limits`` before anything is allocated, the weights
+    file a safetensors file (a pickle is refused by name, never opened) whose tensors match
+    the config.
+
+    Raises:
+        CheckpointError: any of these checks fails.
+    """
     folder = Path(folder)
-    config = ModelConfig.from_json((folder / CONFIG).read_text())
+    config = read_config(folder)
+    tensors = read_weights_header(folder / WEIGHTS)
     model = MusicTransformer(config)
-    missing, unexpected = load_model(model, str(folder / WEIGHTS), strict=True,
-                                     device=str(device))
-    if missing or unexpected:
-        raise ValueError(f"checkpoint mismatch: missing {missing}, unexpected {unexpected}")
+    expected = {name: list(value.shape) for name, value in model.state_dict().items()}
+    expected.pop("head.weight", None)  # tied to the token embedding, stored once
+    stored = {name: entry["shape"] for name, entry in tensors.items()}
+    stored.pop("head.weight", None)
+    if stored != expected:
+        wrong = sorted(set(stored) ^ set(expected)) or sorted(
+            n for n in expected if stored.get(n) != expected[n])
+        raise CheckpointError(f"{folder / WEIGHTS}: its tensors do not match {CONFIG} "
+                              f"({', '.join(wrong[:3])})")
+    try:
+        load_model(model, str(folder / WEIGHTS), strict=False, device=str(device))
+    except Exception as error:  # safetensors' own error types on damaged data
+        raise CheckpointError(f"{folder / WEIGHTS}: unreadable ({error})") from None
     return model.to(device)
+
+
+def read_config(folder: str | Path) -> ModelConfig:
+    """The checkpoint's ``config.json``, checked (sizes within the limits)."""
+    path = Path(folder) / CONFIG
+    try:
+        return ModelConfig.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: missing (is {Path(folder)} a checkpoint folder?)"
+                              ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, InputError,
+            TypeError) as error:
+        raise CheckpointError(f"{path}: {error}") from None
+
+
+def read_weights_header(path: Path) -> dict[str, dict]:
+    """The tensor table of a safetensors file, read without loading any tensor.
+
+    Raises:
+        CheckpointError: the file is missing, a pickle (refused by name: songform never
+            unpickles), or not a well-formed safetensors file.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            start = handle.read(8)
+            if start[:1] == b"\x80" or start[:4] == b"PK\x03\x04":
+                raise CheckpointError(f"{path} is a pickle, not safetensors; songform never "
+                                      "unpickles")
+            if len(start) < 8:
+                raise CheckpointError(f"{path}: too short for a safetensors file")
+            length = int.from_bytes(start, "little")
+            if length > min(size - 8, 100 * 1024 ** 2):
+                raise CheckpointError(f"{path}: not a safetensors file (a header of "
+                                      f"{length:,} bytes in {size:,})")
+            header = json.loads(handle.read(length))
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CheckpointError(f"{path}: not a safetensors file ({error})") from None
+    if not isinstance(header, dict):
+        raise CheckpointError(f"{path}: not a safetensors file")
+    tensors = {k: v for k, v in header.items() if k != "__metadata__"}
+    for name, entry in tensors.items():
+        offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+        if (not isinstance(offsets, list) or len(offsets) != 2
+                or not 0 <= offsets[0] <= offsets[1] <= size - 8 - length
+                or not isinstance(entry.get("shape"), list)):
+            raise CheckpointError(f"{path}: tensor {name!r} is damaged")
+    return tensors
 
 
 def load_training_state(folder: str | Path) -> dict[str, Any] | None:

@@ -9,6 +9,16 @@ from dataclasses import asdict, dataclass, fields
 import torch
 from torch import nn
 
+from songform.core.errors import InputError
+from songform.core.limits import (
+    MAX_MODEL_DEPTH,
+    MAX_MODEL_DIM,
+    MAX_MODEL_HEADS,
+    MAX_MODEL_PARAMETERS,
+    MAX_MODEL_POSITIONS,
+    MAX_VOCAB,
+)
+
 from .attention import AttentionConfig, CausalSelfAttention
 from .attributes import TokenAttributes
 from .cache import LayerCache
@@ -50,7 +60,35 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         if self.position not in POSITION_MODES:
-            raise ValueError(f"position must be one of {POSITION_MODES}, got {self.position!r}")
+            raise InputError(f"position must be one of {', '.join(POSITION_MODES)}, got "
+                             f"{self.position!r}")
+        for name, low, high in (("vocab_size", 2, MAX_VOCAB), ("dim", 2, MAX_MODEL_DIM),
+                                ("depth", 1, MAX_MODEL_DEPTH), ("heads", 1, MAX_MODEL_HEADS),
+                                ("mlp_mult", 1, 16), ("max_positions", 1, MAX_MODEL_POSITIONS),
+                                ("max_relative", 1, MAX_MODEL_POSITIONS),
+                                ("pitch_range", 1, 127), ("onset_buckets", 1, 4096),
+                                ("onset_resolution", 1, 96)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise InputError(f"{name} must be an integer from {low} to {high}, got "
+                                 f"{value!r}")
+        if self.dim % self.heads or (self.dim // self.heads) % 2:
+            raise InputError(f"dim {self.dim} must split into {self.heads} heads of an even "
+                             "width")
+        if self.window is not None and (isinstance(self.window, bool)
+                                        or not isinstance(self.window, int) or self.window < 1):
+            raise InputError(f"window must be a positive integer or null, got {self.window!r}")
+        if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
+            raise InputError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if self.parameter_estimate() > MAX_MODEL_PARAMETERS:
+            raise InputError(f"about {self.parameter_estimate():,} parameters: at most "
+                             f"{MAX_MODEL_PARAMETERS:,}")
+
+    def parameter_estimate(self) -> int:
+        """Parameters this config builds, from its sizes alone (nothing allocated)."""
+        block = (4 + 2 * self.mlp_mult) * self.dim ** 2 + self.max_relative * self.dim
+        positions = self.max_positions * self.dim if self.position == "absolute" else 0
+        return self.vocab_size * self.dim + self.depth * block + positions
 
     @property
     def music(self) -> bool:
@@ -72,10 +110,14 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelConfig:
+        if not isinstance(data, dict):
+            raise InputError("a model config must be a JSON object")
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
-            raise ValueError(f"unknown model config fields: {sorted(unknown)}")
+            raise InputError(f"unknown model config fields: {sorted(unknown)}")
+        if "vocab_size" not in data:
+            raise InputError("a model config needs vocab_size")
         return cls(**data)
 
     def to_json(self) -> str:

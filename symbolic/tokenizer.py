@@ -40,6 +40,7 @@ from miditok import REMI
 from miditok import TokenizerConfig as MiditokConfig
 from symusic import Score
 
+from songform.core.errors import InputError
 from songform.hierarchy.chord import Chord
 from songform.hierarchy.chord_model import simplify_chord
 from songform.hierarchy.labels import KNOWN_LETTERS
@@ -66,6 +67,21 @@ class TokenizerSettings:
     max_bar_in_section: int = 64
     meters: dict = field(default_factory=lambda: {8: [3, 5, 6, 7, 9, 12],
                                                   4: [1, 2, 3, 4, 5, 6, 7], 2: [2, 3, 4]})
+
+    def __post_init__(self) -> None:
+        for name, high in (("beat_resolution", 32), ("num_velocities", 128),
+                           ("max_duration_beats", 64), ("max_bar_in_section", 1024)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+                raise InputError(f"tokenizer {name} must be an integer from 1 to {high}, got "
+                                 f"{value!r}")
+        meters = self.meters
+        if not isinstance(meters, dict) or not all(
+                d in (1, 2, 4, 8, 16, 32) and isinstance(ns, list)
+                and all(isinstance(n, int) and 1 <= n <= 32 for n in ns)
+                for d, ns in meters.items()):
+            raise InputError(f"tokenizer meters must map denominators to numerators 1-32, got "
+                             f"{meters!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -1,0 +1,89 @@
+"""Hostile checkpoints: refused with one clear line before anything is allocated or executed."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import time
+
+import pytest
+import torch
+
+from songform.symbolic.checkpoint import (
+    CheckpointError,
+    CheckpointInfo,
+    load_checkpoint,
+    read_info,
+    save_checkpoint,
+)
+from songform.symbolic.model import ModelConfig, MusicTransformer
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    torch.manual_seed(0)
+    model = MusicTransformer(ModelConfig(vocab_size=32, dim=16, depth=1, heads=2,
+                                         position="relative", max_relative=8))
+    return save_checkpoint(tmp_path / "ckpt", model, CheckpointInfo("test", 32))
+
+
+def test_a_good_checkpoint_loads(folder):
+    assert load_checkpoint(folder).config.dim == 16 and read_info(folder).scheme == "test"
+
+
+class Boom:
+    def __reduce__(self):
+        return (print, ("this would have run",))
+
+
+def test_a_pickle_named_safetensors_is_refused_by_name(folder, capsys):
+    (folder / "model.safetensors").write_bytes(pickle.dumps({"w": Boom()}))
+    with pytest.raises(CheckpointError, match="is a pickle, not safetensors; songform never "
+                                              "unpickles"):
+        load_checkpoint(folder)
+    torch.save({"w": torch.zeros(2)}, folder / "model.safetensors")  # torch's zip pickle
+    with pytest.raises(CheckpointError, match="is a pickle"):
+        load_checkpoint(folder)
+    assert "this would have run" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text,message", [
+    ("not json", "config.json"),
+    ("[1, 2]", "JSON object"),
+    ('{"vocab_size": 32, "dim": 1000000000}', "dim must be an integer from 2 to 4096"),
+    ('{"vocab_size": 32, "depth": 1000000}', "depth must be an integer from 1 to 64"),
+    ('{"vocab_size": 32, "dim": "wide"}', "dim must be an integer"),
+    ('{"vocab_size": 32, "heads": 3, "dim": 16}', "heads"),
+    ('{"vocab_size": 65536, "dim": 4096, "depth": 64}', "parameters: at most"),
+    ('{"vocab_size": 32, "colour": "red"}', "unknown model config fields"),
+])
+def test_hostile_configs_are_refused_before_allocation(folder, text, message):
+    (folder / "config.json").write_text(text)
+    started = time.perf_counter()
+    with pytest.raises(CheckpointError, match=message):
+        load_checkpoint(folder)
+    assert time.perf_counter() - started < 1.0  # nothing of that size was built
+
+
+def test_damaged_weights_and_a_mismatched_config_are_named(folder):
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, "dim": 32}))
+    with pytest.raises(CheckpointError, match="do not match config.json"):
+        load_checkpoint(folder)
+    (folder / "config.json").write_text(json.dumps(config))
+    data = (folder / "model.safetensors").read_bytes()
+    (folder / "model.safetensors").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match="damaged|not a safetensors"):
+        load_checkpoint(folder)
+    (folder / "model.safetensors").write_bytes(b"\xff" * 64)
+    with pytest.raises(CheckpointError, match="not a safetensors file"):
+        load_checkpoint(folder)
+
+
+@pytest.mark.parametrize("text", ["garbage", "[]", '{"scheme": 3}',
+                                  '{"scheme": "REMI+programs+plan", "vocab_size": 831, '
+                                  '"settings": {"beat_resolution": "x"}}'])
+def test_a_garbage_tokenizer_json_is_one_clear_error(folder, text):
+    (folder / "tokenizer.json").write_text(text)
+    with pytest.raises(CheckpointError, match="tokenizer.json"):
+        read_info(folder)
