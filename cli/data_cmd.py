@@ -66,7 +66,7 @@ def _summaries(path: Path, plain: bool, limit: int | None) -> dict:
 @data_app.command("inspect")
 @handles_errors
 def inspect(path: PathArg, plain: PlainOpt = False,
-            limit: Annotated[int | None, typer.Option(help="Read at most this many songs."
+            limit: Annotated[int | None, typer.Option(min=1, help="Read at most this many songs."
                                                       )] = None) -> None:
     """Songs, bars, notes, tracks, meters and keys of a corpus, and what was skipped."""
     if not path.exists():
@@ -100,7 +100,8 @@ def inspect(path: PathArg, plain: PlainOpt = False,
 def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
                                                              help="Cache folder.")],
             plain: PlainOpt = False,
-            limit: Annotated[int | None, typer.Option(help="At most this many songs.")] = None
+            limit: Annotated[int | None, typer.Option(min=1, help="At most this many songs."
+                                                      )] = None
             ) -> None:
     """Tokenize a corpus once into a cache that training reloads quickly."""
     from songform.symbolic.tokenizer import SongTokenizer

@@ -38,16 +38,26 @@ def train(
     resume: Annotated[Path | None, typer.Option(help="Continue from this checkpoint.")] = None,
     limit: Annotated[int | None, typer.Option(help="pop909/midi: at most this many songs."
                                               )] = None,
+    save_every: Annotated[int, typer.Option(help="Checkpoint every this many steps (and at "
+                                            "least every 5 minutes of work).")] = 500,
 ) -> None:
     """Train the bar-level Music Transformer on a corpus and save a checkpoint folder."""
+    from songform.symbolic.devices import check_device
+    from songform.symbolic.model import ModelConfig
     from songform.symbolic.train import TrainConfig
     from songform.symbolic.train import train as run_training
 
     if corpus not in CORPORA:
         raise fail(f'--corpus: expected one of {", ".join(CORPORA)}, got "{corpus}"')
+    if limit is not None and limit < 1:
+        raise fail(f"--limit: expected a positive number of songs, got {limit}")
+    check_device(device)
+    ModelConfig(vocab_size=2, dim=dim, depth=depth, heads=heads, position=position,
+                max_relative=window, max_positions=window + 1)  # sizes checked before any data
     schedule = TrainConfig(steps=steps, batch_size=batch_size, lr=lr,
-                           warmup=max(10, steps // 10), seed=seed, device=device,
-                           eval_every=max(1, steps // 5))
+                           warmup=max(1, min(steps, max(10, steps // 10))), seed=seed,
+                           device=device, eval_every=max(1, steps // 5),
+                           checkpoint_every=save_every)
     if corpus == "jsb":
         config, train_set, valid_set, info = _jsb(data, window, dim, depth, heads, position,
                                                   seed, steps * batch_size)

@@ -20,8 +20,10 @@ from typing import Any
 
 import torch
 import torch.distributed as dist
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, Sampler
 from torch.utils.data.distributed import DistributedSampler
+
+from songform.core.errors import InputError
 
 from .attributes import TokenAttributes
 from .checkpoint import CheckpointInfo, load_checkpoint, load_training_state, save_checkpoint
@@ -43,14 +45,56 @@ class TrainConfig:
     grad_clip: float = 1.0
     eval_every: int = 200
     eval_batches: int = 50
-    checkpoint_every: int = 500
+    checkpoint_every: int = 500  # steps; also every checkpoint_seconds of work
+    checkpoint_seconds: float = 300.0
     seed: int = 0
     device: str = "cpu"
     mixed_precision: bool = True  # bf16 autocast on CUDA only
     num_workers: int = 0
 
+    def __post_init__(self) -> None:
+        for name in ("steps", "batch_size", "warmup", "eval_every", "eval_batches",
+                     "checkpoint_every"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InputError(f"{name} must be a positive integer, got {value!r}")
+        for name in ("lr", "grad_clip", "checkpoint_seconds"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 < value < math.inf:
+                raise InputError(f"{name} must be a positive finite number, got {value!r}")
+        if not 0 <= self.min_lr_ratio <= 1 or not 0 <= self.weight_decay < 1:
+            raise InputError("min_lr_ratio must be in [0, 1] and weight_decay in [0, 1)")
+        if self.num_workers < 0:
+            raise InputError(f"num_workers must be 0 or more, got {self.num_workers}")
+
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+class EpochSampler(Sampler[int]):
+    """Each epoch a fresh permutation drawn from ``(seed, epoch)`` alone, this rank's share
+    of it (padded like ``DistributedSampler``), from position ``skip`` on: so a run resumed
+    mid-epoch sees exactly the windows an uninterrupted run would have seen next."""
+
+    def __init__(self, size: int, seed: int, rank: int = 0, world: int = 1) -> None:
+        self.size, self.seed, self.rank, self.world = size, seed, rank, world
+        self.epoch, self.skip = 0, 0
+
+    def set_position(self, epoch: int, skip: int) -> None:
+        self.epoch, self.skip = epoch, skip
+
+    def _indices(self) -> list[int]:
+        order = torch.randperm(self.size, generator=torch.Generator().manual_seed(
+            self.seed * 100_003 + self.epoch)).tolist()
+        share = math.ceil(self.size / self.world)
+        order += order[:share * self.world - len(order)]
+        return order[self.rank::self.world]
+
+    def __iter__(self):
+        return iter(self._indices()[self.skip:])
+
+    def __len__(self) -> int:
+        return max(0, math.ceil(self.size / self.world) - self.skip)
 
 
 def collate(items: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
@@ -168,22 +212,22 @@ def train(
         raise ValueError("a model passed in is trained as is: no checkpoint, no resume")
     model.to(device)
     optimizer = _optimizer(model, config)
-    start_step = 0
+    sampler = EpochSampler(len(train_set), config.seed, rank, world)
+    start_step, epoch, batches_done = 0, 0, 0
     if resume:
         state = load_training_state(resume)
         if state is not None:
-            optimizer.load_state_dict(state["optimizer"])
-            start_step = int(state["step"])
+            start_step, epoch, batches_done = _restore(state, model, optimizer, train_set,
+                                                       rank)
+    if len(train_set) // world < config.batch_size:
+        raise InputError(f"{len(train_set)} training windows do not fill one batch of "
+                         f"{config.batch_size} on each of {world} process(es)")
     wrapped: torch.nn.Module = model
     if world > 1:
         wrapped = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device.index] if device.type == "cuda" else None)
-    sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=True,
-                                 seed=config.seed) if world > 1 else None
-    generator = torch.Generator().manual_seed(config.seed)
-    loader = DataLoader(train_set, batch_size=config.batch_size, shuffle=sampler is None,
-                        sampler=sampler, collate_fn=collate, drop_last=True,
-                        num_workers=config.num_workers, generator=generator)
+    loader = DataLoader(train_set, batch_size=config.batch_size, sampler=sampler,
+                        collate_fn=collate, drop_last=True, num_workers=config.num_workers)
     valid_loader = None
     if valid_set is not None:
         valid_sampler = DistributedSampler(valid_set, num_replicas=world, rank=rank,
@@ -196,14 +240,17 @@ def train(
     show = progress and rank == 0
     bar = _progress(show)
     task = bar.add_task("training", total=config.steps, completed=start_step) if bar else None
-    step, epoch, tokens_seen, started = start_step, 0, 0, time.perf_counter()
+    step, tokens_seen, started = start_step, 0, time.perf_counter()
+    saved_at = started
     wrapped.train()
     if bar:
         bar.start()
     try:
         while step < config.steps:
-            if sampler is not None:
-                sampler.set_epoch(epoch)
+            sampler.set_position(epoch, batches_done * config.batch_size)
+            if len(sampler) < config.batch_size:  # the epoch is used up
+                epoch, batches_done = epoch + 1, 0
+                continue
             for batch in loader:
                 if step >= config.steps:
                     break
@@ -219,6 +266,7 @@ def train(
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
                 optimizer.step()
                 step += 1
+                batches_done += 1
                 tokens_seen += count * world
                 record = {"step": step, "loss": float(loss.detach()),
                           "tokens_per_s": tokens_seen / (time.perf_counter() - started)}
@@ -235,11 +283,15 @@ def train(
                             f"loss {record['loss']:.3f}  {record['tokens_per_s']:.0f} tok/s"
                             + (f"  valid {record['valid_nll']:.3f}" if "valid_nll" in record
                                else "")))
-                    if out_dir and (step % config.checkpoint_every == 0 or step == config.steps):
-                        save_checkpoint(out_dir, model, info,
-                                        {"optimizer": optimizer.state_dict(), "step": step,
-                                         "train_config": config.to_dict()})
-            epoch += 1
+                due = (step % config.checkpoint_every == 0 or step == config.steps
+                       or time.perf_counter() - saved_at >= config.checkpoint_seconds)
+                if out_dir and due:
+                    state = _state(model, optimizer, train_set, config, step, epoch,
+                                   batches_done)
+                    if rank == 0:
+                        save_checkpoint(out_dir, model, info, state)
+                    saved_at = time.perf_counter()
+            epoch, batches_done = epoch + 1, 0
     finally:
         if bar:
             bar.stop()
@@ -249,6 +301,43 @@ def train(
             "final_loss": history[-1]["loss"] if history else math.nan,
             "valid_nll": next((h["valid_nll"] for h in reversed(history) if "valid_nll" in h),
                               None)}
+
+
+def _state(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_set: Dataset,
+           config: TrainConfig, step: int, epoch: int, batches_done: int) -> dict[str, Any]:
+    """Everything a resumed run needs to continue exactly, in one file (saved atomically):
+    the weights, the optimizer, the step, the data order's place and every random state.
+    All of it loads with ``weights_only=True``."""
+    data_rng = getattr(train_set, "rng", None)
+    return {"model": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+            "optimizer": optimizer.state_dict(), "step": step, "epoch": epoch,
+            "batches_done": batches_done, "train_config": config.to_dict(),
+            "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            "python_rng": random.getstate(),
+            "data_rng": data_rng.bit_generator.state if data_rng is not None else None}
+
+
+def _restore(state: dict[str, Any], model: torch.nn.Module, optimizer: torch.optim.Optimizer,
+             train_set: Dataset, rank: int) -> tuple[int, int, int]:
+    """Put a saved state back; returns ``(step, epoch, batches done in the epoch)``."""
+    if "model" in state:
+        model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    if "torch_rng" in state:
+        torch.set_rng_state(state["torch_rng"])
+        if state.get("cuda_rng") and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["cuda_rng"])
+        random.setstate(_as_tuple(state["python_rng"]))
+        data_rng = getattr(train_set, "rng", None)
+        if data_rng is not None and state.get("data_rng") is not None:
+            data_rng.bit_generator.state = state["data_rng"]
+    return int(state["step"]), int(state.get("epoch", 0)), int(state.get("batches_done", 0))
+
+
+def _as_tuple(value):
+    """``random.setstate`` wants tuples where a round trip may have left lists."""
+    return tuple(_as_tuple(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
 def _optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
