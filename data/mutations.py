@@ -106,6 +106,25 @@ MUTATIONS: dict[str, Mutation] = {
 }
 
 
+def many_notes(count: int, ticks_apart: int = 1) -> bytes:
+    """A valid type-0 file of ``count`` short notes (a million-note file is 8 MB): built as
+    bytes, since building it through a MIDI library would itself take gigabytes."""
+    event = bytes([0x00, 0x90, 60, 80]) + _quantity(ticks_apart) + bytes([0x80, 60, 0])
+    body = event * count + b"\x00\xff\x2f\x00"
+    return (b"MThd" + struct.pack(">IHHH", 6, 0, 1, 480) + b"MTrk" + struct.pack(">I", len(body))
+            + body)
+
+
+def _quantity(value: int) -> bytes:
+    """A MIDI variable-length quantity (7 bits a byte, high bit: more follow)."""
+    out = [value & 0x7F]
+    value >>= 7
+    while value:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    return bytes(reversed(out))
+
+
 def mutants(seed_files: dict[str, bytes], per_kind: int, seed: int = 0
             ) -> Iterator[tuple[str, str, bytes]]:
     """``(mutation, source name, bytes)`` for ``per_kind`` mutants of each kind, round robin

@@ -90,7 +90,8 @@ def scan_midi(data: bytes, name: str = "<midi>") -> MidiFacts:
             raise refuse(f"a {kind!r} chunk claims {size:,} bytes, the file has "
                          f"{len(data) - at - 8:,} left (truncated or damaged)")
         if kind == b"MTrk":
-            count, last, track_tempi = _scan_track(data, at + 8, at + 8 + size, refuse)
+            count, last, track_tempi = _scan_track(data, at + 8, at + 8 + size, refuse,
+                                                   MAX_MIDI_NOTES - notes)
             notes += count
             end_tick = max(end_tick, last)
             tempi += track_tempi
@@ -107,9 +108,10 @@ def scan_midi(data: bytes, name: str = "<midi>") -> MidiFacts:
     return MidiFacts(midi_type, tracks, division, notes, end_tick, seconds)
 
 
-def _scan_track(data: bytes, at: int, end: int, refuse
+def _scan_track(data: bytes, at: int, end: int, refuse, budget: int
                 ) -> tuple[int, int, list[tuple[int, int]]]:
-    """Notes, last tick and tempo changes ``(tick, microseconds per quarter)`` of one track."""
+    """Notes, last tick and tempo changes ``(tick, microseconds per quarter)`` of one track;
+    stops counting once the notes pass ``budget`` (the file is refused anyway)."""
     tick, notes, status = 0, 0, 0
     tempi: list[tuple[int, int]] = []
 
@@ -161,6 +163,8 @@ def _scan_track(data: bytes, at: int, end: int, refuse
             raise refuse("a channel message with missing or invalid data bytes")
         if status & 0xF0 == 0x90 and data[at + 1] > 0:
             notes += 1
+            if notes > budget:
+                break
         at += size
     return notes, tick, tempi
 

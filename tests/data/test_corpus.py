@@ -147,3 +147,26 @@ def test_hostile_midi_is_refused_by_the_scan_before_any_reader(tmp_path):
     for kind in ("type 2", "division 0", "SMPTE division", "tempo 0", "key with 57 sharps",
                  "inflated chunk length", "huge delta", "time signature 0/0"):
         assert outcomes[kind] == {"refused"}, kind
+
+
+def test_a_million_note_file_is_refused_fast_in_bounded_memory():
+    """The scan counts notes without building objects: constant memory beyond the bytes."""
+    import time
+    import tracemalloc
+
+    from songform.core.limits import MAX_MIDI_NOTES
+    from songform.data.mutations import many_notes
+    from songform.symbolic.midi_input import MidiInputError, scan_midi
+
+    at_limit = scan_midi(many_notes(MAX_MIDI_NOTES), "limit.mid")
+    assert at_limit.notes == MAX_MIDI_NOTES  # at the limit: accepted
+    data = many_notes(1_000_000)
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(MidiInputError, match="more than 200,000 notes"):
+        scan_midi(data, "million.mid")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 1024 ** 2 and time.perf_counter() - started < 10
+    with pytest.raises(MidiInputError, match="minutes of music"):  # one note, days long
+        scan_midi(many_notes(1, ticks_apart=2 ** 28 - 1), "long.mid")
