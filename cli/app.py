@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from typing import Annotated
 
@@ -41,6 +42,8 @@ def _root(
                                         "errors (or set SONGFORM_DEBUG=1).")] = False,
 ) -> None:
     """songform: hierarchical long-form song composer."""
+    if debug:  # read by the one exit path (cli/common.py), and by any process started here
+        os.environ["SONGFORM_DEBUG"] = "1"
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import click
 import typer
 import yaml
 from rich.console import Console
+from rich.table import Table
 
 from songform.core.errors import SongformError
 
@@ -41,6 +42,18 @@ SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (defaul
 JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write the plan as JSON here.")]
 
 
+def print_skipped(skipped: list[tuple[str, str]]) -> None:
+    """The files a corpus reader skipped, with the reason for each, as a table."""
+    if not skipped:
+        return
+    table = Table(title=f"skipped ({len(skipped)})", header_style="bold")
+    table.add_column("file")
+    table.add_column("reason")
+    for name, reason in skipped:
+        table.add_row(name, reason)
+    console.print(table)
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one red error line to stderr and return the exit to raise."""
     error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
@@ -49,10 +62,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 def debugging() -> bool:
     """Whether ``--debug`` (or ``SONGFORM_DEBUG=1``) asks for tracebacks."""
-    if os.environ.get("SONGFORM_DEBUG") == "1":
-        return True
-    context = click.get_current_context(silent=True)
-    return bool(context and context.find_root().params.get("debug"))
+    return os.environ.get("SONGFORM_DEBUG") == "1"
 
 
 def handles_errors(command: F) -> F:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from songform.core.fileio import atomic_write_text
 
-from .common import console, fail, handles_errors
+from .common import console, fail, handles_errors, print_skipped
 
 data_app = typer.Typer(help="Read corpora: inspect them, prepare token caches.",
                        no_args_is_help=True)
@@ -86,13 +86,7 @@ def inspect(path: PathArg, plain: PlainOpt = False,
                   ", ".join(f"{k} ({n})" for k, n in keys.most_common(5)),
                   str(len(summary["skipped"])))
     console.print(table)
-    if summary["skipped"]:
-        skipped = Table(title="skipped", header_style="bold")
-        skipped.add_column("file")
-        skipped.add_column("reason")
-        for name, reason in summary["skipped"]:
-            skipped.add_row(name, reason)
-        console.print(skipped)
+    print_skipped(summary["skipped"])
 
 
 @data_app.command("prepare")
@@ -111,6 +105,7 @@ def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
     if not path.exists():
         raise fail(f"no such corpus: {path}")
     corpus, report = tokenized_corpus(path, SongTokenizer(), out, plain, limit)
+    print_skipped(report.skipped)
     console.print(f"{len(corpus.names)} songs, {len(corpus.ids)} tokens, "
                   f"{len(corpus.bar_starts)} bars in [bold]{out}[/]; skipped "
                   f"{len(report.skipped)}")

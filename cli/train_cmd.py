@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from .common import console, fail, handles_errors
+from .common import console, fail, handles_errors, print_skipped
 
 CORPORA = ("jsb", "pop909", "midi")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -116,6 +116,7 @@ def _songs(corpus, data, window, dim, depth, heads, position, seed, limit):
     if not len(train_part.names) or not len(valid_part.names):
         raise fail(f"{path}: too few songs for a training and a validation split "
                    f"({len(tokens.names)} read, {len(report.skipped)} skipped)")
+    print_skipped(report.skipped)
     roles = tokenizer.roles_in(tokens.ids)
     config = ModelConfig(vocab_size=len(tokenizer), dim=dim, depth=depth, heads=heads,
                          position=position, max_relative=window, max_positions=window + 1)

@@ -111,7 +111,7 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
             events.append((stop, 2, mido.Message("note_off", channel=channel, note=pitch,
                                                  velocity=0)))
         tracks.append(_to_track(events, end))
-    midi = mido.MidiFile(type=1, ticks_per_beat=tpq)
+    midi = mido.MidiFile(type=1, ticks_per_beat=tpq, charset="utf-8")  # names in any script
     midi.tracks.extend(tracks)
     return midi
 

@@ -149,9 +149,8 @@ def test_hostile_midi_is_refused_by_the_scan_before_any_reader(tmp_path):
         assert outcomes[kind] == {"refused"}, kind
 
 
-def test_a_million_note_file_is_refused_fast_in_bounded_memory():
+def test_a_million_note_file_is_refused_in_bounded_memory():
     """The scan counts notes without building objects: constant memory beyond the bytes."""
-    import time
     import tracemalloc
 
     from songform.core.limits import MAX_MIDI_NOTES
@@ -162,11 +161,10 @@ def test_a_million_note_file_is_refused_fast_in_bounded_memory():
     assert at_limit.notes == MAX_MIDI_NOTES  # at the limit: accepted
     data = many_notes(1_000_000)
     tracemalloc.start()
-    started = time.perf_counter()
     with pytest.raises(MidiInputError, match="more than 200,000 notes"):
         scan_midi(data, "million.mid")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert peak < 1024 ** 2 and time.perf_counter() - started < 10
+    assert peak < 1024 ** 2  # bytes beyond the file's own 8 MB
     with pytest.raises(MidiInputError, match="minutes of music"):  # one note, days long
         scan_midi(many_notes(1, ticks_apart=2 ** 28 - 1), "long.mid")

@@ -1,0 +1,80 @@
+"""The one exit path: every failure is one line with the right exit code; --debug shows the
+traceback instead; names in any script survive."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import mido
+from typer.testing import CliRunner
+
+from songform.cli.app import app
+from songform.cli.common import describe
+
+runner = CliRunner()
+
+
+def _lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.strip()]
+
+
+def test_unexpected_errors_are_one_line_and_debug_shows_the_traceback(monkeypatch):
+    monkeypatch.setenv("SONGFORM_DEBUG", "0")  # restored after the test: --debug sets it
+    import songform.hierarchy.planner as planner
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("songform.cli.plan_cmd.plan_song", broken)
+    result = runner.invoke(app, ["plan", "--style", "pop"])
+    assert result.exit_code == 1
+    assert _lines(result.output) == ["error: internal error (ZeroDivisionError: a bug); rerun "
+                                     "with --debug for the traceback"]
+    debug = runner.invoke(app, ["--debug", "plan", "--style", "pop"])
+    assert isinstance(debug.exception, ZeroDivisionError)
+    assert planner.plan_song is not broken
+
+
+def test_exit_codes_by_kind_of_failure(tmp_path):
+    from songform.core.errors import InputError, MachineError
+    from songform.render.errors import RenderError
+
+    assert describe(InputError("bad"))[1] == 2
+    assert describe(MachineError("no gpu"))[1] == 1
+    assert describe(RenderError("no soundfont"))[1] == 1
+    assert describe(OSError(28, "No space left on device", "/x"))[1] == 1
+    garbage = tmp_path / "t.yaml"
+    garbage.write_text("sections: [")
+    result = runner.invoke(app, ["plan", str(garbage)])
+    assert result.exit_code == 2 and _lines(result.output)[-1].startswith(f"error: {garbage}")
+
+
+def test_ctrl_c_is_one_line_and_exit_130(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("songform.cli.plan_cmd.plan_song", interrupted)
+    result = runner.invoke(app, ["plan", "--style", "pop"])
+    assert result.exit_code == 130 and _lines(result.output) == ["error: interrupted"]
+
+
+def test_names_in_any_script_reach_the_midi(tmp_path):
+    template = tmp_path / "song.yaml"
+    template.write_text('title: "Café 東京"\nstyle: pop\nsections: [{kind: verse, bars: 2}]\n'
+                        'instruments: [{name: "Гитара", program: 25, role: melody}]\n',
+                        encoding="utf-8")
+    result = runner.invoke(app, ["generate", str(template), "--no-audio", "--notes",
+                                 "arranger", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    midi = mido.MidiFile(tmp_path / "out" / "song.mid", charset="utf-8")
+    names = [m.name for t in midi.tracks for m in t if m.type == "track_name"]
+    assert names[:2] == ["Café 東京", "Гитара"]
+
+
+def test_the_installed_command_has_the_same_front_door(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "songform", "plan", "i4A99999999"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert _lines(result.stderr) == ['error: <form>: form: phrase label "A99999999": expected '
+                                     'a positive bar count (at most 1024), got "99999999"']
