@@ -78,3 +78,25 @@ def test_the_installed_command_has_the_same_front_door(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert _lines(result.stderr) == ['error: <form>: form: phrase label "A99999999": expected '
                                      'a positive bar count (at most 1024), got "99999999"']
+
+
+def test_eval_refuses_notes_that_do_not_fit_the_plan(tmp_path):
+    import songform
+    from songform.pipeline import SongPipeline
+    from songform.symbolic.writers import ArrangerWriter
+
+    long = SongPipeline(ArrangerWriter())(songform.Template(form="verse:8 chorus:8"),
+                                          seed=1, out=tmp_path / "long", outputs=("midi",))
+    SongPipeline(ArrangerWriter())(songform.Template(form="verse:2"), seed=1,
+                                   out=tmp_path / "short", outputs=("plan",))
+    result = runner.invoke(app, ["eval", "--midi", str(long.written[0].path), "--plan",
+                                 str(tmp_path / "short" / "plan.json")])
+    assert result.exit_code == 2 and "past the end of plan.json" in _lines(result.output)[-1]
+    drums = mido.MidiFile(type=1)
+    track = mido.MidiTrack([mido.Message("note_on", channel=9, note=36, velocity=90),
+                            mido.Message("note_off", channel=9, note=36, time=240)])
+    drums.tracks.append(track)
+    drums.save(str(tmp_path / "drums.mid"))
+    result = runner.invoke(app, ["eval", "--midi", str(tmp_path / "drums.mid"), "--plan",
+                                 str(tmp_path / "short" / "plan.json")])
+    assert result.exit_code == 2 and "no pitched notes" in _lines(result.output)[-1]
