@@ -64,13 +64,18 @@ def check_chord_token(token: str) -> None:
         ) from None
 
 
-def token_to_chord(token: str, key: Key) -> Chord:
-    """A grid token as a chord in ``key``."""
-    return roman_to_chord(token, key) if is_roman(token) else Chord.parse(token)
+def token_to_chord(token: str, key: Key, symbol_shift: int = 0) -> Chord:
+    """A grid token as a chord in ``key``: a numeral is read in the key, a symbol is moved by
+    ``symbol_shift`` semitones (the key it was written for -> ``key``)."""
+    if is_roman(token):
+        return roman_to_chord(token, key)
+    return Chord.parse(token).transpose(symbol_shift)
 
 
-def realise_bar(tokens: tuple[str, ...], key: Key, meter: Meter) -> BarChords:
-    """Chord events for one bar: chords spelled for the key, placed on beats where they fit."""
+def realise_bar(tokens: tuple[str, ...], key: Key, meter: Meter, symbol_shift: int = 0
+                ) -> BarChords:
+    """Chord events for one bar: chords spelled for the key, placed on beats where they fit;
+    chord symbols move by ``symbol_shift`` semitones (see :func:`token_to_chord`)."""
     beats = meter.beat_offsets
     length = meter.quarters_per_bar
     events = []
@@ -79,7 +84,8 @@ def realise_bar(tokens: tuple[str, ...], key: Key, meter: Meter) -> BarChords:
             offset = beats[(i * len(beats)) // len(tokens)]
         else:
             offset = Fraction(i) * length / len(tokens)
-        symbol = token_to_chord(token, key).symbol(prefer_flats=key.prefers_flats)
+        symbol = token_to_chord(token, key, symbol_shift).symbol(
+            prefer_flats=key.prefers_flats)
         if events and events[-1].symbol == symbol:
             continue
         events.append(ChordEvent(float(offset), symbol))

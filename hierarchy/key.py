@@ -113,5 +113,11 @@ class Key:
     def transpose(self, semitones: int) -> Key:
         return Key(self.tonic + semitones, self.mode)
 
+    def interval_to(self, other: Key) -> int:
+        """Semitones from this key's tonic to ``other``'s, as the nearest move (-5 to +6):
+        what material in this key is transposed by to sound in ``other``."""
+        shift = (other.tonic - self.tonic) % 12
+        return shift - 12 if shift > 6 else shift
+
     def __str__(self) -> str:
         return f"{self.tonic_name} {self.mode}"

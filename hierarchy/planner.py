@@ -107,7 +107,7 @@ def plan_song(
     lifts = last_chorus is not None and chorus_count >= 2
 
     variation = template.variation if template.variation is not None else style.variation
-    materials: dict[str, tuple[tuple[tuple[str, ...], ...], bool]] = {}
+    materials: dict[str, tuple[tuple[tuple[str, ...], ...], bool, Key | None]] = {}
     chord_rng = stream("chords")
     sections: list[SectionPlan] = []
     phrase_index = 0
@@ -125,10 +125,13 @@ def plan_song(
         bar_cursor = 0
         for label, bars in draft.phrases:
             repeat_of = repeats[phrase_index]
-            cells, in_major_frame = _material(draft, label, bars, bar_cursor, materials,
-                                              chord_model, chord_rng, config)
+            cells, in_major_frame, written_in = _material(
+                draft, label, bars, bar_cursor, materials, chord_model, chord_rng, config,
+                section.key or key)
             romans_key = major_frame(section_key) if in_major_frame else section_key
-            chords = tuple(realise_bar(cell, romans_key, section_meter) for cell in cells)
+            shift = written_in.interval_to(section_key) if written_in else 0
+            chords = tuple(realise_bar(cell, romans_key, section_meter, shift)
+                           for cell in cells)
             phrases.append(PhrasePlan(
                 label=label, bars=bars, chords=chords, repeat_of=repeat_of,
                 variation=float(section.variation if section.variation is not None
@@ -295,24 +298,28 @@ def _material(
     model: ChordModel | None,
     rng: random.Random,
     config: PlannerConfig,
-) -> tuple[tuple[tuple[str, ...], ...], bool]:
-    """Chord cells for one phrase and whether their numerals are in the major frame."""
+    written_key: Key,
+) -> tuple[tuple[tuple[str, ...], ...], bool, Key | None]:
+    """Chord cells for one phrase, whether their numerals are in the major frame, and the key
+    their chord symbols were written for (``written_key``: the section's key as the template
+    gives it, before any lift; ``None`` for sampled numerals)."""
     shared = label not in NEVER_REPEATED_LABELS
     if draft.grid is not None:
         section_bars = sum(b for _, b in draft.phrases)
         cells = fit_grid(draft.grid, section_bars)[bar_cursor:bar_cursor + bars]
         if shared:
-            materials.setdefault(label, (cells, draft.grid_in_major_frame))
-        return cells, draft.grid_in_major_frame
+            materials.setdefault(label, (cells, draft.grid_in_major_frame, written_key))
+        return cells, draft.grid_in_major_frame, written_key
     if shared and label in materials:
-        cells, frame = materials[label]
-        return tuple(cells[i % len(cells)] for i in range(bars)), frame
+        cells, frame, key = materials[label]
+        return tuple(cells[i % len(cells)] for i in range(bars)), frame, key
     chord_model = model or _shipped_chord_model()
     tokens = chord_model.sample_phrase(draft.kind, bars, rng, config.chord_temperature)
     cells = tuple(token_cells(t) for t in tokens)
     if shared:
-        materials[label] = (cells, True)
-    return cells, True
+        materials[label] = (cells, True, None)
+    return cells, True, None
+
 
 
 _SHIPPED: dict[str, ChordModel] = {}

@@ -196,8 +196,7 @@ def _melody(bars: Sequence[BarPlan], plan: SongPlan, seed: int, track: TrackSpec
         if phrase.repeat_of is not None and phrase.repeat_of in material:
             source = material[phrase.repeat_of]
             source_bars = by_phrase[phrase.repeat_of]
-            shift = (phrase_bars[0].key.tonic - source_bars[0].key.tonic) % 12
-            shift = shift - 12 if shift > 6 else shift
+            shift = source_bars[0].key.interval_to(phrase_bars[0].key)
             span = sum(b.length for b in phrase_bars[:len(source_bars)])
             notes = [(o, d, p + shift) for o, d, p in source if o < span - 1e-9]
             notes = vary(notes, phrase_bars, phrase.variation, rng)

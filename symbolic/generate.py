@@ -138,6 +138,15 @@ def plan_skeleton(tokenizer: SongTokenizer, plan: SongPlan, roles: tuple[str, ..
             for i, bar in enumerate(bars)]
 
 
+def _transposed(tokens: list[str], shift: int) -> list[str]:
+    """Note tokens moved by ``shift`` semitones (drums stay): a restatement in another key
+    keeps its intervals against the new key (a pitch past the vocabulary makes the copy
+    fail the grammar, and the bar is sampled instead)."""
+    if not shift:
+        return list(tokens)
+    return [f"Pitch_{int(t[6:]) + shift}" if t.startswith("Pitch_") else t for t in tokens]
+
+
 def _check_vocabulary(tokenizer: SongTokenizer, skeleton: list[list[str]]) -> None:
     """Refuse, before any decoding, a plan whose bars the model has no tokens for."""
     unknown = sorted({t for bar in skeleton for t in bar if t not in tokenizer.vocab})
@@ -200,12 +209,13 @@ def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
                             if at >= decoder.position - config.context))
         logits = decoder.feed(prefix)
         source = bar.repeat_of_bar
-        if (config.copy_repeats and source is not None and written[source]
-                and chooser.random() >= bar.variation
-                and grammar.accepts(_opening_state(bar, plan, roles, tokenizer),
-                                    written[source], tokenizer.vocab)):
-            decoder.feed(written[source])
-            written.append(list(written[source]))
+        copied = (_transposed(written[source], bars[source].key.interval_to(bar.key))
+                  if source is not None else [])
+        if (config.copy_repeats and copied and chooser.random() >= bar.variation
+                and grammar.accepts(_opening_state(bar, plan, roles, tokenizer), copied,
+                                    tokenizer.vocab)):
+            decoder.feed(copied)
+            written.append(copied)
         else:
             written.append(_sample_bar(decoder, logits, bar, plan, roles, grammar, tones,
                                        config, generator))

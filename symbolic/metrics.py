@@ -59,8 +59,74 @@ def plan_adherence(song: PlannedScore, roles: tuple[str, ...] = PITCHED_ROLES) -
     for bar in bars:
         if bar.repeat_of_bar is None:
             continue
-        here, there = per_bar[bar.index], per_bar[bar.repeat_of_bar]
+        shift = bars[bar.repeat_of_bar].key.interval_to(bar.key)  # a restatement in a new key
+        here = per_bar[bar.index]
+        there = {(at, pitch + shift) for at, pitch in per_bar[bar.repeat_of_bar]}
         if here or there:
             overlaps.append(len(here & there) / len(here | there))
     return PlanAdherence(hits / counted if counted else float("nan"),
                          float(np.mean(overlaps)) if overlaps else float("nan"), counted)
+
+
+@dataclass(frozen=True)
+class TrackFit:
+    """One pitched track in one section: ``chord_tones`` and ``in_key`` are shares of its
+    notes (NaN without notes); ``bars_sounding`` counts the section's bars where it has a
+    note; ``planned`` says whether the plan lists it there."""
+
+    track: str
+    planned: bool
+    notes: int
+    chord_tones: float
+    in_key: float
+    bars_sounding: int
+
+
+@dataclass(frozen=True)
+class SectionFit:
+    """The notes of one section against its plan."""
+
+    name: str
+    key: str
+    bars: int
+    tracks: tuple[TrackFit, ...]
+
+
+def section_fit(song: PlannedScore) -> list[SectionFit]:
+    """Per section and pitched track: chord-tone share, share of notes in the planned key's
+    scale, and the bars where the track sounds."""
+    plan, tpq = song.plan, song.tpq
+    bars = list(plan.bars())
+    starts = np.array([quarters_to_ticks(b.start, tpq) for b in bars])
+    names = plan.section_names()
+    pitched = {t.name for t in plan.tracks if not t.is_drum}
+    stats: dict[tuple[int, str], list] = {}
+    for track in song.score.tracks:
+        if track.name not in pitched:
+            continue
+        for note in track.notes:
+            index = int(np.searchsorted(starts, note.time, side="right")) - 1
+            if not 0 <= index < len(bars):
+                continue
+            bar = bars[index]
+            entry = stats.setdefault((bar.section_index, track.name), [0, 0, 0, set()])
+            offset = ticks_to_quarters(note.time - int(starts[index]), tpq)
+            events = [e for e in bar.chords if e.offset <= offset + 1e-9] or list(bar.chords[:1])
+            chord = Chord.parse(events[-1].symbol) if events else None
+            entry[0] += 1
+            entry[1] += bool(chord and not chord.is_none and note.pitch % 12 in chord.pitch_classes)
+            entry[2] += note.pitch % 12 in bar.key.scale
+            entry[3].add(bar.index)
+    out = []
+    for index, section in enumerate(plan.sections):
+        fits = []
+        for spec in plan.tracks:
+            if spec.is_drum:
+                continue
+            count, chord_hits, key_hits, sounding = stats.get((index, spec.name),
+                                                              [0, 0, 0, set()])
+            fits.append(TrackFit(spec.name, spec.name in section.tracks, count,
+                                 chord_hits / count if count else float("nan"),
+                                 key_hits / count if count else float("nan"), len(sounding)))
+        out.append(SectionFit(names[index], str(section.key), section.bars, tuple(fits)))
+    return out
