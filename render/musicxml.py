@@ -29,7 +29,7 @@ from music21 import (
 )
 
 from songform.core.fileio import atomic_path
-from songform.hierarchy.chord import Chord
+from songform.hierarchy.chord import INTERVAL_DEGREE, Chord
 from songform.hierarchy.pitch import pitch_class_name
 from songform.hierarchy.plan import BarPlan
 from songform.symbolic.song import PlannedScore
@@ -48,6 +48,7 @@ _KINDS = {
     "13": "dominant-13th", "maj13": "major-13th", "min13": "minor-13th", "5": "power",
     "add9": "major", "madd9": "minor", "69": "major-sixth",
 }
+_QUALITY_DEGREES = {"add9": ("9",), "madd9": ("9",), "69": ("9",)}  # kinds that drop a tone
 # GM drum notes -> (display step, octave) on a five-line percussion staff.
 _DRUM_DISPLAY = {35: ("F", 4), 36: ("F", 4), 37: ("C", 5), 38: ("C", 5), 39: ("C", 5),
                  40: ("C", 5), 41: ("A", 4), 42: ("G", 5), 43: ("A", 4), 44: ("D", 4),
@@ -170,7 +171,14 @@ def _chord_symbol(symbol: str) -> harmony.ChordSymbol | harmony.NoChord:
         bass = pitch_class_name(parsed.bass_pitch_class, flats or parsed.bass in (1, 3, 8, 10))
         bass = bass.replace("b", "-")
     kind = _KINDS.get(parsed.quality, "major")
-    return harmony.ChordSymbol(root=root, bass=bass, kind=kind)
+    symbol_out = harmony.ChordSymbol(root=root, bass=bass, kind=kind)
+    for degree in _QUALITY_DEGREES.get(parsed.quality, ()) + tuple(
+            INTERVAL_DEGREE[i] for i in parsed.extensions):  # what the kind alone does not say
+        number = int(degree.lstrip("#b"))
+        alter = degree.count("#") - degree.count("b")
+        symbol_out.addChordStepModification(
+            harmony.ChordStepModification("add", number, alter), updatePitches=True)
+    return symbol_out
 
 
 def build_score(song: PlannedScore) -> stream.Score:

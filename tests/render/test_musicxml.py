@@ -74,3 +74,28 @@ def test_split_value_uses_allowed_values():
     for sixteenths in range(1, 40):
         pieces = split_value(Fraction(sixteenths, 4))
         assert sum(pieces) == Fraction(sixteenths, 4) and set(pieces) <= set(NOTE_VALUES)
+
+
+def test_chord_symbols_survive_musicxml_with_their_extensions_and_bass(tmp_path):
+    """What the MIDI's chord text says, the MusicXML harmony says: add9, sus4, half-diminished,
+    altered ninths and slash basses, read back by music21."""
+    import music21
+
+    from songform.hierarchy.chord import Chord
+    from songform.hierarchy.planner import plan_song
+    from songform.hierarchy.template import Section, Template
+    from songform.render.musicxml import write_musicxml
+    from songform.symbolic.arranger import arrange
+
+    symbols = ["Cadd9", "G7sus4", "F#m7b5", "Bb/D", "C7(b9)", "Fmaj7(#11)"]
+    template = Template(sections=[Section("verse", bars=6, chords=" ".join(symbols))],
+                        key="C major", style="pop")
+    path = write_musicxml(arrange(plan_song(template, 1)), tmp_path / "chords.musicxml")
+    read = [h for h in music21.converter.parse(str(path)).recurse()
+            .getElementsByClass(music21.harmony.ChordSymbol)]
+    assert len(read) == len(symbols)
+    for symbol, harmony in zip(symbols, read, strict=True):
+        ours = Chord.parse(symbol)
+        assert sorted({p.pitchClass for p in harmony.pitches}) == sorted(ours.pitch_classes), \
+            (symbol, harmony.figure)
+        assert harmony.bass().pitchClass == ours.bass_pitch_class, symbol
