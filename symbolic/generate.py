@@ -252,10 +252,30 @@ def _sample_bar(decoder: _Decoder, logits: torch.Tensor, bar: BarPlan, plan: Son
     return tokens
 
 
+def _fill_silent_sections(notes: dict[str, list[Note]], arranged: dict[str, list[Note]],
+                          plan: SongPlan, tpq: int) -> None:
+    """Where the plan lists a track in a section but it sounds in fewer than half of the
+    section's bars, that section of the track is the arranger's (in place)."""
+    lines = [quarters_to_ticks(b.start, tpq) for b in plan.bars()]
+    lines.append(quarters_to_ticks(plan.duration_quarters, tpq))
+    first = 0
+    for section in plan.sections:
+        low, high = lines[first], lines[first + section.bars]
+        section_lines = lines[first:first + section.bars + 1]
+        for name in section.tracks:
+            inside = [n for n in notes[name] if low <= n.time < high]
+            sounding = {sum(line <= n.time for line in section_lines) for n in inside}
+            if 2 * len(sounding) < section.bars:
+                notes[name] = [n for n in notes[name] if not low <= n.time < high] + [
+                    n for n in arranged[name] if low <= n.time < high]
+        first += section.bars
+
+
 def _song(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str],
           roles: tuple[str, ...], seed: int) -> PlannedScore:
     """Decode the stream into the plan's tracks (a role's notes go to the plan's first
-    track of that role); roles the model does not write come from the arranger."""
+    track of that role); roles the model does not write come from the arranger, and so does
+    a planned track the model left silent in most of a section's bars."""
     score = conductor_score(plan)
     decoded = tokenizer.decode([tokenizer.vocab[t] for t in stream])
     decoded = decoded.resample(score.ticks_per_quarter, min_dur=1)
@@ -269,11 +289,11 @@ def _song(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str],
         role = "drums" if track.is_drum else PROGRAM_ROLES.get(int(track.program))
         if role in by_role:
             notes[by_role[role].name].extend(track.notes)
-    missing = [t for t in plan.tracks if t.role not in roles]
-    if missing:
-        arranged = {t.name: t for t in arrange(plan, seed).score.tracks}
-        for track in missing:
-            notes[track.name] = list(arranged[track.name].notes)
+    arranged = {t.name: list(t.notes) for t in arrange(plan, seed).score.tracks}
+    for track in plan.tracks:
+        if track.role not in roles:
+            notes[track.name] = arranged[track.name]
+    _fill_silent_sections(notes, arranged, plan, score.ticks_per_quarter)
     for spec in plan.tracks:
         track = Track(name=spec.name, program=spec.program, is_drum=spec.is_drum)
         for note in sorted(notes[spec.name], key=lambda n: (n.time, n.pitch)):
