@@ -20,8 +20,11 @@ def evaluate(
                                                    "the audio).")] = None,
     plan: Annotated[Path | None, typer.Option(help="Its plan (default: plan.json beside "
                                                    "the MIDI).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any section breaks "
+                                         "its plan.")] = False,
 ) -> None:
-    """The notes against the plan (chord tones, restated bars); with --audio also per-bar
+    """The notes against the plan (chord tones, restated bars, and per section: key fit, chord
+    fit, silent planned tracks, energy order, tempo and meter); with --audio also per-bar
     chroma agreement with the notes and same-label bars against other bars."""
     from symusic import Score
 
@@ -56,8 +59,33 @@ def evaluate(
     table.add_row("restated bars matching their source (Jaccard, 0-1)",
                   f"{adherence.repeats:.3f}")
     console.print(table)
+    broken = _section_table(song)
     if audio is not None:
         _audio_table(audio, song)
+    if broken and strict:
+        raise typer.Exit(1)
+
+
+def _section_table(song) -> int:
+    """Print the plan, section by section, and each break; returns how many sections break."""
+    from songform.symbolic.metrics import CHORD_FIT_FLOOR, KEY_FIT_FLOOR, check_plan
+
+    rows = check_plan(song)
+    table = Table(title=f"section by section (key fit >= {KEY_FIT_FLOOR}, chord fit >= "
+                        f"{CHORD_FIT_FLOOR}, planned tracks sound in half the bars)",
+                  header_style="bold")
+    for column in ("section", "key", "energy", "key fit", "chord fit", "notes/bar",
+                   "velocity", "plan kept"):
+        table.add_column(column, justify="left" if column in ("section", "key") else "right")
+    for row in rows:
+        table.add_row(row.name, row.key, str(row.energy), f"{row.key_fit:.2f}",
+                      f"{row.chord_fit:.2f}", f"{row.notes_per_bar:.1f}",
+                      f"{row.mean_velocity:.0f}", "no" if row.problems else "yes")
+    console.print(table)
+    broken = [row for row in rows if row.problems]
+    for row in broken:
+        console.print(f"[bold red]{row.name}[/]: {'; '.join(row.problems)}")
+    return len(broken)
 
 
 def _check_fit(song, midi_name: str, plan_name: str) -> None:

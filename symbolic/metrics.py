@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,4 +130,96 @@ def section_fit(song: PlannedScore) -> list[SectionFit]:
                                  chord_hits / count if count else float("nan"),
                                  key_hits / count if count else float("nan"), len(sounding)))
         out.append(SectionFit(names[index], str(section.key), section.bars, tuple(fits)))
+    return out
+
+
+KEY_FIT_FLOOR = 0.7     # share of pitched notes in the planned scale
+CHORD_FIT_FLOOR = 0.35  # share of pitched notes on the sounding chord (chance is about 0.26)
+
+
+@dataclass(frozen=True)
+class SectionCheck:
+    """One section's notes field by field against its plan; ``problems`` lists each field it
+    breaks, with the number that shows it."""
+
+    name: str
+    key: str
+    energy: int
+    key_fit: float
+    chord_fit: float
+    notes_per_bar: float
+    mean_velocity: float
+    silent_tracks: tuple[str, ...]
+    problems: tuple[str, ...]
+
+
+def check_plan(song: PlannedScore) -> list[SectionCheck]:
+    """Key fit, chord fit, silent planned tracks and energy order per section, and the MIDI's
+    tempo and meter maps against the plan's, as :class:`SectionCheck` rows."""
+    plan, tpq = song.plan, song.tpq
+    fits = section_fit(song)
+    lines = [quarters_to_ticks(b.start, tpq) for b in plan.bars()]
+    lines.append(quarters_to_ticks(plan.duration_quarters, tpq))
+    rows, first = [], 0
+    maps = _maps(song)
+    for section, fit in zip(plan.sections, fits, strict=True):
+        low, high = lines[first], lines[first + section.bars]
+        notes = [n for t in song.score.tracks for n in t.notes if low <= n.time < high]
+        pitched = [t for t in fit.tracks if t.notes]
+        count = sum(t.notes for t in pitched)
+        key_fit = sum(t.in_key * t.notes for t in pitched) / count if count else float("nan")
+        chord_fit = (sum(t.chord_tones * t.notes for t in pitched) / count if count
+                     else float("nan"))
+        silent = tuple(t.track for t in fit.tracks if t.planned and 2 * t.bars_sounding
+                       < section.bars)
+        problems = []
+        if count and key_fit < KEY_FIT_FLOOR:
+            problems.append(f"key fit {key_fit:.2f} < {KEY_FIT_FLOOR} in {section.key}")
+        if count and chord_fit < CHORD_FIT_FLOOR:
+            problems.append(f"chord fit {chord_fit:.2f} < {CHORD_FIT_FLOOR}")
+        if silent:
+            problems.append(f"planned but silent: {', '.join(silent)}")
+        tempo, meter = maps(low)
+        if tempo is not None and abs(tempo - section.tempo) > 0.5:
+            problems.append(f"tempo {tempo:g} in the MIDI, {section.tempo:g} planned")
+        if meter is not None and meter != (section.meter.numerator, section.meter.denominator):
+            problems.append(f"meter {meter[0]}/{meter[1]} in the MIDI, {section.meter} planned")
+        rows.append(SectionCheck(fit.name, fit.key, section.energy, key_fit, chord_fit,
+                                 len(notes) / section.bars,
+                                 float(np.mean([n.velocity for n in notes])) if notes else 0.0,
+                                 silent, tuple(problems)))
+        first += section.bars
+    return _energy_order(rows)
+
+
+def _maps(song: PlannedScore):
+    """``at(tick) -> (tempo, (numerator, denominator))`` in force at ``tick`` in the MIDI."""
+    tempos = sorted((int(t.time), float(t.qpm)) for t in song.score.tempos)
+    meters = sorted((int(s.time), (int(s.numerator), int(s.denominator)))
+                    for s in song.score.time_signatures)
+
+    def at(tick: int):
+        tempo = next((q for time, q in reversed(tempos) if time <= tick), None)
+        meter = next((m for time, m in reversed(meters) if time <= tick), None)
+        return tempo, meter
+
+    return at
+
+
+def _energy_order(rows: list[SectionCheck]) -> list[SectionCheck]:
+    """Flag a section planned two or more energy levels above another yet both quieter (mean
+    velocity) and sparser (notes per bar) than it."""
+    out = []
+    for row in rows:
+        below = [other for other in rows if row.energy - other.energy >= 2
+                 and row.mean_velocity < other.mean_velocity
+                 and row.notes_per_bar < other.notes_per_bar]
+        if below:
+            other = below[0]
+            problem = (f"energy {row.energy} but quieter and sparser than {other.name} "
+                       f"(energy {other.energy}): velocity {row.mean_velocity:.0f} vs "
+                       f"{other.mean_velocity:.0f}, {row.notes_per_bar:.1f} vs "
+                       f"{other.notes_per_bar:.1f} notes a bar")
+            row = dataclasses.replace(row, problems=(*row.problems, problem))
+        out.append(row)
     return out

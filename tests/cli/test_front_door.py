@@ -100,3 +100,30 @@ def test_eval_refuses_notes_that_do_not_fit_the_plan(tmp_path):
     result = runner.invoke(app, ["eval", "--midi", str(tmp_path / "drums.mid"), "--plan",
                                  str(tmp_path / "short" / "plan.json")])
     assert result.exit_code == 2 and "no pitched notes" in _lines(result.output)[-1]
+
+
+def test_eval_strict_passes_the_models_songs_and_fails_a_chorus_moved_off_its_plan(tmp_path):
+    from symusic import Score
+
+    from songform.symbolic.shipped import shipped_checkpoint
+
+    notes = "model" if shipped_checkpoint() is not None else "arranger"
+    out = tmp_path / "song"
+    made = runner.invoke(app, ["generate", "verse:4 chorus:4 verse:4 chorus:4", "--style",
+                               "pop", "--seed", "2", "--notes", notes, "--no-audio", "-o",
+                               str(out)])
+    assert made.exit_code == 0, made.output
+    kept = runner.invoke(app, ["eval", "--midi", str(out / "song.mid"), "--strict"])
+    assert kept.exit_code == 0, kept.output
+    score = Score(str(out / "song.mid"))
+    tpq = score.ticks_per_quarter
+    for track in score.tracks:  # the first chorus (bars 5-8) a tritone away from its plan
+        if not track.is_drum:
+            for note in track.notes:
+                if 16 * tpq <= note.time < 32 * tpq:
+                    note.pitch += 6
+    score.dump_midi(str(out / "moved.mid"))
+    moved = runner.invoke(app, ["eval", "--midi", str(out / "moved.mid"), "--plan",
+                                str(out / "plan.json"), "--strict"])
+    assert moved.exit_code == 1
+    assert "Chorus 1: key fit" in moved.output and "Verse 1:" not in moved.output
