@@ -15,6 +15,7 @@ from the baseline arranger, so the plan's every track sounds.
 
 from __future__ import annotations
 
+import bisect
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -252,6 +253,28 @@ def _sample_bar(decoder: _Decoder, logits: torch.Tensor, bar: BarPlan, plan: Son
     return tokens
 
 
+ENERGY_DB_PER_LEVEL = 2.5  # the model's dynamics: each energy level this much louder
+MIDDLE_ENERGY = 4
+
+
+def _energy_dynamics(notes: dict[str, list[Note]], plan: SongPlan, tpq: int) -> None:
+    """Scale the model's velocities by each section's planned energy (in place): POP909 gives
+    the model no energy to follow, so a chorus would come back no louder than its verse.
+    ``ENERGY_DB_PER_LEVEL`` dB a level around ``MIDDLE_ENERGY``; FluidSynth's loudness goes
+    with velocity squared, so the velocity factor is ``10 ** (dB / 40)``."""
+    lines = [quarters_to_ticks(b.start, tpq) for b in plan.bars()]
+    bounds, first = [], 0
+    for section in plan.sections:
+        bounds.append((lines[first], section.energy))
+        first += section.bars
+    starts = [low for low, _ in bounds]
+    for track in notes.values():
+        for note in track:
+            index = max(0, bisect.bisect_right(starts, note.time) - 1)
+            gain = 10 ** ((bounds[index][1] - MIDDLE_ENERGY) * ENERGY_DB_PER_LEVEL / 40)
+            note.velocity = int(min(127, max(1, round(note.velocity * gain))))
+
+
 def _fill_silent_sections(notes: dict[str, list[Note]], arranged: dict[str, list[Note]],
                           plan: SongPlan, tpq: int) -> None:
     """Where the plan lists a track in a section but it sounds in fewer than half of the
@@ -289,6 +312,7 @@ def _song(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str],
         role = "drums" if track.is_drum else PROGRAM_ROLES.get(int(track.program))
         if role in by_role:
             notes[by_role[role].name].extend(track.notes)
+    _energy_dynamics(notes, plan, score.ticks_per_quarter)
     arranged = {t.name: list(t.notes) for t in arrange(plan, seed).score.tracks}
     for track in plan.tracks:
         if track.role not in roles:
