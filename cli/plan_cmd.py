@@ -27,6 +27,13 @@ from .common import (
 MAX_CHORDS_SHOWN = 8
 
 
+def _tempo_text(section) -> str:
+    """The tempo with the note it counts when that is not the quarter: ``66 ♩.``, ``80 half``."""
+    beat = section.meter.tempo_beat
+    unit = {1: "", 1.5: " ♩.", 2: " half"}.get(float(beat), f" x{float(beat):g}")
+    return f"{section.tempo:g}{unit}"
+
+
 def short_key(key: Key) -> str:
     """``C`` for C major, ``Am`` for A minor."""
     return key.tonic_name + ("m" if key.mode == "minor" else "")
@@ -58,7 +65,7 @@ def plan_table(plan: SongPlan) -> Table:
                                                        else "")
         end = start + section.bars - 1
         table.add_row(str(index + 1), name, " ".join(phrases), f"{start}-{end}",
-                      short_key(section.key), str(section.meter), f"{section.tempo:g}", shown,
+                      short_key(section.key), str(section.meter), _tempo_text(section), shown,
                       "▮" * section.energy + f" {section.energy}", " ".join(section.tracks))
         start = end + 1
     return table

@@ -111,6 +111,20 @@ class Meter:
     def is_compound(self) -> bool:
         return self.numerator in (6, 9, 12) and self.denominator == 8
 
+    @property
+    def tempo_beat(self) -> Fraction:
+        """The note a tempo counts, in quarter notes, as musicians count it: the dotted quarter
+        in 6/8, 9/8 and 12/8, the half note over 2 (2/2, 3/2), else the quarter."""
+        if self.is_compound:
+            return Fraction(3, 2)
+        if self.denominator == 2:
+            return Fraction(2)
+        return Fraction(1)
+
+    def quarters_per_minute(self, tempo: float) -> float:
+        """A tempo in this meter's beats per minute as quarter notes per minute (MIDI's)."""
+        return tempo * float(self.tempo_beat)
+
     def __str__(self) -> str:
         base = f"{self.numerator}/{self.denominator}"
         default = _DEFAULT_GROUPING.get((self.numerator, self.denominator), (1,) * self.numerator)

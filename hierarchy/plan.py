@@ -173,6 +173,11 @@ class BarPlan:
         """Bar length in quarter notes."""
         return float(self.meter.quarters_per_bar)
 
+    @property
+    def quarter_tempo(self) -> float:
+        """The tempo in quarter notes per minute (``tempo`` counts the meter's beat)."""
+        return self.meter.quarters_per_minute(self.tempo)
+
 
 @dataclass(frozen=True)
 class SongPlan:
@@ -231,7 +236,8 @@ class SongPlan:
 
     @property
     def duration_seconds(self) -> float:
-        return sum(s.bars * float(s.meter.quarters_per_bar) * 60.0 / s.tempo for s in self.sections)
+        return sum(s.bars * float(s.meter.quarters_per_bar) * 60.0
+                   / s.meter.quarters_per_minute(s.tempo) for s in self.sections)
 
     def bar_seconds(self) -> list[float]:
         """Every bar line in seconds from the song's start: each bar's start, then the last
@@ -239,7 +245,7 @@ class SongPlan:
         times, now = [], 0.0
         for bar in self.bars():
             times.append(now)
-            now += bar.length * 60.0 / bar.tempo
+            now += bar.length * 60.0 / bar.quarter_tempo
         times.append(now)
         return times
 

@@ -223,8 +223,10 @@ def build_score(song: PlannedScore) -> stream.Score:
             new_section = previous is None or bar.section_index != previous.section_index
             if index == 0 and new_section:
                 measure.insert(0, expressions.RehearsalMark(names[bar.section_index]))
-            if index == 0 and (previous is None or bar.tempo != previous.tempo):
-                measure.insert(0, tempo.MetronomeMark(number=round(bar.tempo)))
+            if index == 0 and (previous is None or bar.tempo != previous.tempo
+                               or bar.meter.tempo_beat != previous.meter.tempo_beat):
+                beat = duration.Duration(float(bar.meter.tempo_beat))  # the counted note
+                measure.insert(0, tempo.MetronomeMark(number=round(bar.tempo), referent=beat))
             _fill_measure(measure, events.get(bar.index, []),
                           Fraction(bar.meter.quarters_per_bar), track.is_drum,
                           bar.key.prefers_flats)

@@ -180,8 +180,10 @@ def check_plan(song: PlannedScore) -> list[SectionCheck]:
         if silent:
             problems.append(f"planned but silent: {', '.join(silent)}")
         tempo, meter = maps(low)
-        if tempo is not None and abs(tempo - section.tempo) > 0.5:
-            problems.append(f"tempo {tempo:g} in the MIDI, {section.tempo:g} planned")
+        planned = section.meter.quarters_per_minute(section.tempo)
+        if tempo is not None and abs(tempo - planned) > 0.5:
+            problems.append(f"tempo {tempo:g} quarters a minute in the MIDI, {planned:g} "
+                            "planned")
         if meter is not None and meter != (section.meter.numerator, section.meter.denominator):
             problems.append(f"meter {meter[0]}/{meter[1]} in the MIDI, {section.meter} planned")
         rows.append(SectionCheck(fit.name, fit.key, section.energy, key_fit, chord_fit,

@@ -86,8 +86,8 @@ def conductor_score(plan: SongPlan, tpq: int = TICKS_PER_QUARTER) -> Score:
     names = plan.section_names()
     for bar in plan.bars():
         tick = quarters_to_ticks(bar.start, tpq)
-        if previous is None or bar.tempo != previous.tempo:
-            score.tempos.append(Tempo(tick, float(bar.tempo)))
+        if previous is None or bar.quarter_tempo != previous.quarter_tempo:
+            score.tempos.append(Tempo(tick, bar.quarter_tempo))
         if previous is None or bar.meter != previous.meter:
             score.time_signatures.append(
                 TimeSignature(tick, bar.meter.numerator, bar.meter.denominator))
