@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from songform.symbolic.song import PlannedScore
+
 from ..audio import write_audio
 from ..errors import RenderError
 
@@ -69,3 +71,19 @@ def write_peak_normalised(samples: np.ndarray, out_path: str | Path, sample_rate
     frames = samples[:, None] if samples.ndim == 1 else samples
     peak = float(np.max(np.abs(frames))) or 1.0
     return write_audio(frames / peak * 10 ** (-1 / 20), out_path, sample_rate)
+
+
+class SampleRenderer:
+    """What the neural engines share: ``render`` writes what ``render_samples`` makes at the
+    engine's ``sample_rate``, peak-normalised."""
+
+    sample_rate: int
+
+    def render_samples(self, song: PlannedScore, seed: int = 0,
+                       progress: Progress | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
+               device: str = "cpu", progress: Progress | None = None) -> Path:
+        return write_peak_normalised(self.render_samples(song, seed, progress), out_path,
+                                     self.sample_rate)

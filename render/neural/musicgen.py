@@ -13,7 +13,7 @@ import torch
 
 from songform.symbolic.song import PlannedScore
 
-from .base import Progress, loading, neural_class, write_peak_normalised
+from .base import Progress, SampleRenderer, loading, neural_class
 from .chroma import ChromaConfig, note_chroma, notes_in_seconds
 from .prompts import section_prompt
 from .windows import Window, join_windows, plan_windows
@@ -21,7 +21,7 @@ from .windows import Window, join_windows, plan_windows
 CONDITIONING_ROLES = ("melody", "harmony")
 
 
-class MusicGenMelodyRenderer:
+class MusicGenMelodyRenderer(SampleRenderer):
     """Renders a song with a MusicGen-melody model loaded from a local folder."""
 
     def __init__(self, model, processor, overlap_seconds: float = 2.0,
@@ -113,8 +113,3 @@ class MusicGenMelodyRenderer:
                 progress(index + 1, len(windows))
         return join_windows(parts, windows, self.sample_rate)
 
-    def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
-               device: str = "cpu",
-               progress: Progress | None = None) -> Path:
-        return write_peak_normalised(self.render_samples(song, seed, progress), out_path,
-                                     self.sample_rate)

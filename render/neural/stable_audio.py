@@ -21,7 +21,7 @@ from songform.symbolic.song import PlannedScore
 
 from ..audio import AudioConfig, synthesize
 from ..midi import midi_file
-from .base import Progress, loading, neural_class, write_peak_normalised
+from .base import Progress, SampleRenderer, loading, neural_class
 from .prompts import section_prompt
 from .windows import Window, join_windows, section_windows
 
@@ -58,7 +58,7 @@ class StableAudioConfig:
             raise ValueError("steps and batch_size must be at least 1")
 
 
-class StableAudioRenderer:
+class StableAudioRenderer(SampleRenderer):
     """Renders a song with a Stable Audio pipeline loaded from a local folder."""
 
     def __init__(self, pipeline, config: StableAudioConfig | None = None,
@@ -226,8 +226,3 @@ class StableAudioRenderer:
                 progress(min(first + batch, len(windows)), len(windows))
         return join_windows(parts, windows, self.sample_rate)
 
-    def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
-               device: str = "cpu",
-               progress: Progress | None = None) -> Path:
-        return write_peak_normalised(self.render_samples(song, seed, progress), out_path,
-                                     self.sample_rate)
