@@ -22,17 +22,31 @@ def find_soundfont(explicit: str | Path | None = None) -> Path:
     """The SoundFont to use: ``explicit``, else ``$SONGFORM_SOUNDFONT``, else a system one.
 
     Raises:
-        RenderError: the named file does not exist, or none is installed.
+        RenderError: the named file does not exist or is not a SoundFont, or none is
+            installed.
     """
     for source, candidate in (("--soundfont", explicit), (ENV_VAR, os.environ.get(ENV_VAR))):
         if candidate:
             path = Path(candidate)
             if not path.is_file():
                 raise RenderError(f"SoundFont not found: {path} (from {source})")
-            return path
+            return _checked(path, source)
     for candidate in SYSTEM_SOUNDFONTS:
         if Path(candidate).is_file():
             return Path(candidate)
     raise RenderError(
         "no General MIDI SoundFont found: install one (`apt-get install fluid-soundfont-gm`, "
         f"done by `make setup`), or pass --soundfont / set {ENV_VAR}")
+
+
+def _checked(path: Path, source: str) -> Path:
+    """``path`` if it starts as a SoundFont 2 file does (a RIFF chunk of type ``sfbk``), checked
+    before any work so that a wrong file fails at once, not after the notes are written."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(12)
+    except OSError as error:
+        raise RenderError(f"cannot read the SoundFont {path}: {error.strerror}") from None
+    if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
+        raise RenderError(f"{path} (from {source}) is not a SoundFont 2 file (.sf2)")
+    return path

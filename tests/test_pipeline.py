@@ -139,3 +139,10 @@ def test_devices_are_checked_before_any_work():
     if not torch.cuda.is_available():
         with pytest.raises(MachineError, match="no CUDA GPU"):
             SongPipeline.from_options(notes="arranger", device="cuda")
+
+
+def test_a_file_that_is_not_a_soundfont_fails_before_any_work(tmp_path):
+    fake = tmp_path / "fake.sf2"
+    fake.write_text("not a soundfont")
+    with pytest.raises(RenderError, match="not a SoundFont 2 file"):
+        SongPipeline.from_options(notes="arranger", engine="fluidsynth", soundfont=fake)
