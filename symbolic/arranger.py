@@ -60,7 +60,7 @@ def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | No
         elif track.role == "counter-melody":
             role_notes += _counter(bars, track, config)
         else:
-            role_notes += _drums(bars, plan.style, track)
+            role_notes += _drums(bars, plan.style, track, seed)
     for track in plan.tracks:
         symusic_track = Track(name=track.name, program=track.program, is_drum=track.is_drum)
         for onset, duration, pitch, velocity in sorted(notes[track.name]):
@@ -218,16 +218,23 @@ def _melody(bars: Sequence[BarPlan], plan: SongPlan, seed: int, track: TrackSpec
     return out
 
 
-def _drums(bars: Sequence[BarPlan], style: str, track: TrackSpec):
+def _drums(bars: Sequence[BarPlan], style: str, track: TrackSpec, seed: int):
+    """The style's groove, varied by the seed per kind of section (extra kicks, ghost notes,
+    the fill, breathing velocities), with crashes at section starts and fills before them."""
+    variants: dict[str, drums.GrooveVariant] = {}
+    groove = drums.GROOVES.get(style, "backbeat")
     out = []
     for i, bar in enumerate(bars):
         if not _plays(bar, track):
             continue
-        hits = drums.bar_pattern(style, bar.meter, bar.energy)
+        variant = variants.setdefault(bar.section_kind, drums.GrooveVariant.draw(
+            random.Random(f"songform-drums:{seed}:{bar.section_kind}")))
+        hits = variant.apply(drums.bar_pattern(style, bar.meter, bar.energy), bar.meter,
+                             bar.energy, groove, random.Random(f"songform-drums:{seed}:{i}"))
         next_bar = bars[i + 1] if i + 1 < len(bars) else None
         section_start = i == 0 or bars[i - 1].section_index != bar.section_index
         if next_bar is not None and next_bar.section_index != bar.section_index:
-            fill = drums.fill(bar.meter, bar.energy)
+            fill = drums.fill(bar.meter, bar.energy, variant.fill)
             hits = drums.drop_hits_after(hits, fill[0][0]) + fill
         if next_bar is None:  # the last bar: one hit and let it ring
             hits = [(0.0, drums.KICK, 100), (0.0, drums.CRASH, 100)]

@@ -7,6 +7,8 @@ kick on the first group, snare on the others' starts, hats on every counted beat
 
 from __future__ import annotations
 
+import random
+from dataclasses import dataclass
 from fractions import Fraction
 
 from songform.hierarchy.meter import Meter
@@ -74,14 +76,55 @@ def bar_pattern(style: str, meter: Meter, energy: int) -> list[Hit]:
     return sorted(_generic_groove(meter, energy))
 
 
-def fill(meter: Meter, energy: int) -> list[Hit]:
-    """A fill over the bar's last counted beat: sixteenths down the toms into the next bar."""
+def fill(meter: Meter, energy: int, kind: str = "toms") -> list[Hit]:
+    """A fill over the bar's last counted beat into the next bar: sixteenths down the toms
+    (``toms``), a snare roll growing louder (``roll``), or eighths on snare and toms
+    (``eighths``)."""
     start = float(meter.beat_offsets[-1])
     length = float(meter.quarters_per_bar) - start
-    steps = 4
     velocity = 70 + 5 * energy
+    if kind == "roll":
+        return [(start + i * length / 6, SNARE, velocity - 12 + 4 * i) for i in range(6)]
+    if kind == "eighths":
+        return [(start + i * length / 2, SNARE if i == 0 else TOMS[2], velocity + 3 * i)
+                for i in range(2)]
+    steps = 4
     return [(start + i * length / steps, SNARE if i == 0 else TOMS[i - 1], velocity + 2 * i)
             for i in range(steps)]
+
+
+FILLS = ("toms", "roll", "eighths")
+KICK_EXTRAS = ((), (1.5,), (2.5,), (3.5,), (0.75,), (1.5, 3.5))
+GHOSTS = ((), (1.75,), (3.75,), (2.25,), (1.75, 3.25))
+
+
+@dataclass(frozen=True)
+class GrooveVariant:
+    """How one song plays its style's groove in one kind of section (drawn from the seed):
+    extra kicks and ghost snares in 4/4 grooves, a fill, and how much the velocities breathe.
+    """
+
+    kicks: tuple[float, ...] = ()
+    ghosts: tuple[float, ...] = ()
+    fill: str = "toms"
+    breath: int = 0  # velocities vary by up to this much, bar by bar
+
+    @classmethod
+    def draw(cls, rng: random.Random) -> GrooveVariant:
+        return cls(rng.choice(KICK_EXTRAS), rng.choice(GHOSTS), rng.choice(FILLS),
+                   rng.randint(3, 8))
+
+    def apply(self, hits: list[Hit], meter: Meter, energy: int, groove: str,
+              rng: random.Random) -> list[Hit]:
+        """``hits`` with this variant's kicks and ghost notes (4/4 backbeat and shuffle
+        grooves) and each velocity moved by up to ``breath``."""
+        if meter.numerator == 4 and meter.denominator == 4 and groove in ("backbeat",
+                                                                          "shuffle"):
+            loud = 70 + 6 * energy
+            hits = hits + [(o, KICK, loud - 8) for o in self.kicks if energy >= 3]
+            hits = hits + [(o, SNARE, 38 + 2 * energy) for o in self.ghosts if energy >= 4]
+        return sorted((o, p, max(1, min(127, v + rng.randint(-self.breath, self.breath))))
+                      for o, p, v in hits)
 
 
 def drop_hits_after(hits: list[Hit], offset: float) -> list[Hit]:

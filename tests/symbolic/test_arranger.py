@@ -115,3 +115,25 @@ def test_odd_meters_come_out_in_their_meter(template, meter):
             for x in (a, (a + b) / 2)}
     assert all(n.time % bar_ticks in grid for n in harmony.notes)  # beats and half beats
     assert isinstance(midi, mido.MidiFile)
+
+
+def test_seeds_vary_the_drums_and_section_kinds_play_them_differently():
+    """Two seeds of a style never give the same drum bytes; a song's verse and chorus draw
+    their own groove variants."""
+    import hashlib
+    import random
+
+    from songform.hierarchy.plan import SECTION_KINDS
+    from songform.symbolic import drums
+
+    for style in ("pop", "rock", "blues", "house", "jazz", "ballad"):
+        digests = set()
+        for seed in range(10):
+            song = arrange(plan_song(Template(style=style), seed), seed)
+            hits = [(n.time, n.pitch, n.velocity) for t in song.score.tracks if t.is_drum
+                    for n in t.notes]
+            digests.add(hashlib.sha1(repr(hits).encode()).hexdigest())
+        assert len(digests) == 10, style
+    variants = {drums.GrooveVariant.draw(random.Random(f"songform-drums:3:{kind}"))
+                for kind in SECTION_KINDS}
+    assert len(variants) > 3
