@@ -315,6 +315,11 @@ def _material(
         return tuple(cells[i % len(cells)] for i in range(bars)), frame, key
     chord_model = model or _shipped_chord_model()
     tokens = chord_model.sample_phrase(draft.kind, bars, rng, config.chord_temperature)
+    for _ in range(CHORUS_RESAMPLES):  # a chorus phrase moves: POP909 has none on one chord
+        if draft.kind != "chorus" or bars < 2 or len({c for t in tokens
+                                                       for c in token_cells(t)}) > 1:
+            break
+        tokens = chord_model.sample_phrase(draft.kind, bars, rng, config.chord_temperature)
     cells = tuple(token_cells(t) for t in tokens)
     if shared:
         materials[label] = (cells, True, None)
@@ -322,6 +327,7 @@ def _material(
 
 
 
+CHORUS_RESAMPLES = 16
 _SHIPPED: dict[str, ChordModel] = {}
 
 

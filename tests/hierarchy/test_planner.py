@@ -138,3 +138,16 @@ def test_injected_models_are_used():
     allowed = {Chord(frame.tonic + i, q).symbol(prefer_flats=key.prefers_flats)
                for i, q in ((2, (0, 3, 7)), (7, (0, 4, 7)), (0, (0, 4, 7)), (5, (0, 4, 7)))}
     assert symbols <= allowed
+
+
+@pytest.mark.parametrize("style", ["pop", "ballad", "rock", "waltz"])
+def test_no_planned_chorus_phrase_holds_one_chord(style):
+    """POP909 has no chorus phrase on one chord (0 of 158); sampled ones are drawn again."""
+    for seed in range(200):
+        plan = plan_song(Template(style=style), seed)
+        for section in plan.sections:
+            if section.kind != "chorus":
+                continue
+            for phrase in section.phrases:
+                symbols = {e.symbol for bar in phrase.chords for e in bar}
+                assert phrase.bars < 2 or len(symbols) > 1, (style, seed, phrase)
