@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -57,15 +57,18 @@ class FormModel:
         target_bars: int | None = None,
         candidates: int = 64,
         temperature: float = 0.9,
+        plausible: Callable[[tuple[LabelledPhrase, ...]], bool] | None = None,
     ) -> tuple[LabelledPhrase, ...]:
-        """Sample a form; with ``target_bars``, the closest of ``candidates`` samples."""
+        """Sample a form; with ``target_bars``, the closest of ``candidates`` samples, among
+        the ``plausible`` ones when any is."""
         best: tuple[LabelledPhrase, ...] = ()
-        best_gap = math.inf
+        best_key = (True, math.inf)
         for _ in range(candidates if target_bars else 1):
             form = self._sample_one(rng, temperature)
             gap = abs(sum(p.bars for p in form) - target_bars) if target_bars else 0
-            if form and gap < best_gap:
-                best, best_gap = form, gap
+            key = (plausible is not None and not plausible(form), gap)
+            if form and key < best_key:
+                best, best_key = form, key
         return best
 
     def _sample_one(self, rng: random.Random, temperature: float) -> tuple[LabelledPhrase, ...]:

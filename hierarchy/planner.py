@@ -172,7 +172,8 @@ def _form(template: Template, style: Style, rng: random.Random, config: PlannerC
     if template.bars and style.form_model:
         model = form_model or load_form_model()
         labelled = model.sample(rng, template.bars, config.form_candidates,
-                                config.form_temperature)
+                                config.form_temperature,
+                                lambda form: plausible_form(sections_from_labels(form), style))
         sections = _reach(sections_from_labels(labelled), template.bars)
         return [_Draft(kind=s.kind, phrases=[(p.label, p.bars) for p in s.phrases],
                        source=Section(kind=s.kind))
@@ -181,6 +182,21 @@ def _form(template: Template, style: Style, rng: random.Random, config: PlannerC
     if template.bars:
         sections = _stretch(sections, style, template.bars)
     return _drafts_from_sections(sections)
+
+
+MAX_SAMPLED_SECTION_BARS = 16
+
+
+def plausible_form(sections, style: Style) -> bool:
+    """Whether a sampled form sounds like a song: no section longer than 16 bars, no kind
+    more than twice in a row, and an outro at the end when the style's own form has one."""
+    kinds = [s.kind for s in sections]
+    if any(s.bars > MAX_SAMPLED_SECTION_BARS for s in sections):
+        return False
+    if any(kinds[i] == kinds[i + 1] == kinds[i + 2] for i in range(len(kinds) - 2)):
+        return False
+    return not (style.form.rstrip().split()[-1].startswith("outro") and kinds
+                and kinds[-1] != "outro")
 
 
 def _reach(sections: tuple, target: int) -> tuple:
