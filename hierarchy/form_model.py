@@ -59,16 +59,23 @@ class FormModel:
         temperature: float = 0.9,
         plausible: Callable[[tuple[LabelledPhrase, ...]], bool] | None = None,
     ) -> tuple[LabelledPhrase, ...]:
-        """Sample a form; with ``target_bars``, the closest of ``candidates`` samples, among
-        the ``plausible`` ones when any is."""
+        """Sample a form; with ``target_bars``, the closest of ``candidates`` samples. With
+        ``plausible``, sampling goes on (up to four times as many) until a plausible form
+        within a tenth of the target (at least 8 bars) turns up, which then wins; failing
+        that, the closest plausible one, else the closest."""
         best: tuple[LabelledPhrase, ...] = ()
-        best_key = (True, math.inf)
-        for _ in range(candidates if target_bars else 1):
+        best_key: tuple = (True, True, math.inf)
+        tolerance = max(8, (target_bars or 0) // 10)
+        tries = candidates * (4 if plausible is not None else 1) if target_bars else 1
+        for attempt in range(tries):
             form = self._sample_one(rng, temperature)
             gap = abs(sum(p.bars for p in form) - target_bars) if target_bars else 0
-            key = (plausible is not None and not plausible(form), gap)
+            fits = plausible is None or plausible(form)
+            key = (not (fits and gap <= tolerance), not fits, gap)
             if form and key < best_key:
                 best, best_key = form, key
+            if attempt + 1 >= candidates and not best_key[0]:
+                break
         return best
 
     def _sample_one(self, rng: random.Random, temperature: float) -> tuple[LabelledPhrase, ...]:

@@ -200,11 +200,11 @@ def plausible_form(sections, style: Style) -> bool:
 
 
 def _reach(sections: tuple, target: int) -> tuple:
-    """A sampled form far shorter than ``target`` bars (POP909's forms stop near 100) is
-    lengthened by its own middle sections again, in order, before its ending: the verses and
-    choruses return, as they do in long songs."""
+    """A sampled form shorter than ``target`` bars by more than a tenth (POP909's forms stop
+    near 100) is lengthened by its own middle sections again, in order, before its ending:
+    the verses and choruses return, as they do in long songs."""
     total = sum(s.bars for s in sections)
-    if total >= 0.75 * target or len(sections) < 3:
+    if target - total <= max(8, target // 10) or len(sections) < 3:
         return sections
     head, body, tail = sections[:1], list(sections[1:-1]), sections[-1:]
     extra: list = []
