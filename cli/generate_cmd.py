@@ -115,6 +115,13 @@ def generate(
     console.print(f"[bold]{song_plan.title}[/]: {song_plan.num_bars} bars, "
                   f"{minutes}:{seconds:02d}, {len(song_plan.sections)} sections, "
                   f"seed {result.seed}, style {song_plan.style}, notes by the {writer}")
+    roles = getattr(getattr(pipeline.writer, "song_model", None), "roles", None)
+    if roles is not None:  # who plays which track
+        by_model = [t.name for t in song_plan.tracks if t.role in roles]
+        by_arranger = [t.name for t in song_plan.tracks if t.role not in roles]
+        console.print(f"the {writer} writes {', '.join(by_model) or 'no track'}; the arranger "
+                      f"plays {', '.join(by_arranger) or 'no track'}, and any section where a "
+                      "planned track is left silent")
     table = Table(header_style="bold")
     for column in ("output", "file", "size", "seconds"):
         table.add_column(column)

@@ -96,6 +96,7 @@ def test_generate_with_a_checkpoint_and_bad_note_options(tmp_path):
                                  str(tmp_path / "ckpt")])
     assert result.exit_code == 0, result.output
     assert "notes by the model ckpt" in result.output
+    assert "the arranger plays" in result.output  # who plays which track
     plan = SongPlan.from_json((tmp_path / "song" / "plan.json").read_text())
     midi = mido.MidiFile(str(tmp_path / "song" / "song.mid"))
     assert midi.length == pytest.approx(plan.duration_seconds, abs=1e-3)
