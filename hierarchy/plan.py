@@ -173,6 +173,12 @@ class BarPlan:
         """Bar length in quarter notes."""
         return float(self.meter.quarters_per_bar)
 
+    def chord_at(self, offset: float) -> Chord | None:
+        """The chord sounding ``offset`` quarters into the bar (the bar's first before its
+        onset), or ``None`` for a bar without chords; ``N`` parses to a chord with no root."""
+        events = [e for e in self.chords if e.offset <= offset + 1e-9] or list(self.chords[:1])
+        return events[-1].chord if events else None
+
     @property
     def quarter_tempo(self) -> float:
         """The tempo in quarter notes per minute (``tempo`` counts the meter's beat)."""

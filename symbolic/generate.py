@@ -31,7 +31,7 @@ from .attributes import TokenAttributes
 from .grammar import BarState, Grammar
 from .model import MusicTransformer
 from .sampling import add_bias, sample
-from .song import PlannedScore, conductor_score, truncate_score
+from .song import PlannedScore, bar_lines, conductor_score, truncate_score
 from .ticks import quarters_to_ticks
 from .tokenizer import PROGRAM_ROLES, ROLE_PROGRAMS, AttributeState, SongTokenizer, token_type
 
@@ -61,10 +61,10 @@ class GenerateConfig:
     chord_bias: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.temperature <= 0 or not 0 < self.top_p <= 1:
-            raise ValueError("temperature must be positive and top_p in (0, 1]")
+        if not self.temperature > 0 or not 0 < self.top_p <= 1:
+            raise InputError("temperature must be positive and top_p in (0, 1]")
         if self.context < 16 or self.max_tokens_per_bar < 4:
-            raise ValueError("context must be at least 16 tokens, max_tokens_per_bar 4")
+            raise InputError("context must be at least 16 tokens, max_tokens_per_bar 4")
 
 
 def _chord_tone_ids(tokenizer: SongTokenizer) -> dict[int, torch.Tensor]:
@@ -160,10 +160,10 @@ def _check_vocabulary(tokenizer: SongTokenizer, skeleton: list[list[str]]) -> No
 
 def _chord_ids(bar: BarPlan, offset: float, tones: dict[int, torch.Tensor]) -> torch.Tensor:
     """Ids of the pitches of the chord sounding ``offset`` quarters into ``bar``."""
-    events = [e for e in bar.chords if e.offset <= offset + 1e-9] or list(bar.chords[:1])
-    if not events:
+    chord = bar.chord_at(offset)
+    if chord is None:
         return torch.zeros(0, dtype=torch.long)
-    ids = [tones[pc] for pc in events[-1].chord.pitch_classes if pc in tones]
+    ids = [tones[pc] for pc in chord.pitch_classes if pc in tones]
     return torch.cat(ids) if ids else torch.zeros(0, dtype=torch.long)
 
 
@@ -262,7 +262,7 @@ def _energy_dynamics(notes: dict[str, list[Note]], plan: SongPlan, tpq: int) -> 
     the model no energy to follow, so a chorus would come back no louder than its verse.
     ``ENERGY_DB_PER_LEVEL`` dB a level around ``MIDDLE_ENERGY``; FluidSynth's loudness goes
     with velocity squared, so the velocity factor is ``10 ** (dB / 40)``."""
-    lines = [quarters_to_ticks(b.start, tpq) for b in plan.bars()]
+    lines = bar_lines(plan, tpq)
     bounds, first = [], 0
     for section in plan.sections:
         bounds.append((lines[first], section.energy))
@@ -279,8 +279,7 @@ def _fill_silent_sections(notes: dict[str, list[Note]], arranged: dict[str, list
                           plan: SongPlan, tpq: int) -> None:
     """Where the plan lists a track in a section but it sounds in fewer than half of the
     section's bars, that section of the track is the arranger's (in place)."""
-    lines = [quarters_to_ticks(b.start, tpq) for b in plan.bars()]
-    lines.append(quarters_to_ticks(plan.duration_quarters, tpq))
+    lines = bar_lines(plan, tpq)
     first = 0
     for section in plan.sections:
         low, high = lines[first], lines[first + section.bars]

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from songform.hierarchy.chord import Chord
-
-from .song import PlannedScore
-from .ticks import quarters_to_ticks, ticks_to_quarters
+from .song import PlannedScore, bar_lines
+from .ticks import ticks_to_quarters
 
 PITCHED_ROLES = ("melody", "counter-melody", "harmony", "bass")
 
@@ -35,7 +33,7 @@ def plan_adherence(song: PlannedScore, roles: tuple[str, ...] = PITCHED_ROLES) -
     """Chord-tone ratio and repeat agreement of the tracks whose plan role is in ``roles``."""
     plan, tpq = song.plan, song.tpq
     bars = list(plan.bars())
-    starts = np.array([quarters_to_ticks(b.start, tpq) for b in bars])
+    starts = np.array(bar_lines(plan, tpq)[:-1])
     wanted = {t.name for t in plan.tracks if t.role in roles and not t.is_drum}
     notes = [(n.time, n.pitch) for track in song.score.tracks if track.name in wanted
              and not track.is_drum for n in track.notes]
@@ -48,11 +46,8 @@ def plan_adherence(song: PlannedScore, roles: tuple[str, ...] = PITCHED_ROLES) -
         bar = bars[index]
         per_bar[index].add((time - int(starts[index]), pitch))
         offset = ticks_to_quarters(time - int(starts[index]), tpq)
-        events = [e for e in bar.chords if e.offset <= offset + 1e-9] or list(bar.chords[:1])
-        if not events:
-            continue
-        chord = Chord.parse(events[-1].symbol)
-        if chord.is_none:
+        chord = bar.chord_at(offset)
+        if chord is None or chord.is_none:
             continue
         counted += 1
         hits += pitch % 12 in chord.pitch_classes
@@ -98,7 +93,7 @@ def section_fit(song: PlannedScore) -> list[SectionFit]:
     scale, and the bars where the track sounds."""
     plan, tpq = song.plan, song.tpq
     bars = list(plan.bars())
-    starts = np.array([quarters_to_ticks(b.start, tpq) for b in bars])
+    starts = np.array(bar_lines(plan, tpq)[:-1])
     names = plan.section_names()
     pitched = {t.name for t in plan.tracks if not t.is_drum}
     stats: dict[tuple[int, str], list] = {}
@@ -112,8 +107,7 @@ def section_fit(song: PlannedScore) -> list[SectionFit]:
             bar = bars[index]
             entry = stats.setdefault((bar.section_index, track.name), [0, 0, 0, set()])
             offset = ticks_to_quarters(note.time - int(starts[index]), tpq)
-            events = [e for e in bar.chords if e.offset <= offset + 1e-9] or list(bar.chords[:1])
-            chord = Chord.parse(events[-1].symbol) if events else None
+            chord = bar.chord_at(offset)
             entry[0] += 1
             entry[1] += bool(chord and not chord.is_none and note.pitch % 12 in chord.pitch_classes)
             entry[2] += note.pitch % 12 in bar.key.scale
@@ -158,8 +152,7 @@ def check_plan(song: PlannedScore) -> list[SectionCheck]:
     tempo and meter maps against the plan's, as :class:`SectionCheck` rows."""
     plan, tpq = song.plan, song.tpq
     fits = section_fit(song)
-    lines = [quarters_to_ticks(b.start, tpq) for b in plan.bars()]
-    lines.append(quarters_to_ticks(plan.duration_quarters, tpq))
+    lines = bar_lines(plan, tpq)
     rows, first = [], 0
     maps = _maps(song)
     for section, fit in zip(plan.sections, fits, strict=True):

@@ -43,7 +43,7 @@ class PlannedScore:
 
     def bar_ticks(self) -> list[int]:
         """Start tick of every bar."""
-        return [quarters_to_ticks(bar.start, self.tpq) for bar in self.plan.bars()]
+        return bar_lines(self.plan, self.tpq)[:-1]
 
     def midi_bytes(self) -> bytes:
         """The score as a plain MIDI file in memory (symusic's writer; see render/midi.py
@@ -61,6 +61,12 @@ class PlannedScore:
         import music21
 
         return music21.converter.parse(self.midi_bytes(), format="midi")
+
+
+def bar_lines(plan: SongPlan, tpq: int = TICKS_PER_QUARTER) -> list[int]:
+    """Every bar line in ticks: each bar's start, then the song's end (``num_bars + 1``)."""
+    return [quarters_to_ticks(bar.start, tpq) for bar in plan.bars()] + [
+        quarters_to_ticks(plan.duration_quarters, tpq)]
 
 
 def truncate_score(score: Score, end: int) -> Score:
