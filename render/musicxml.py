@@ -1,7 +1,9 @@
 """MusicXML via music21: a part per pitched track and a percussion part for drums; key and
 time signatures, tempo marks and a rehearsal mark at each section; chord symbols above the
 lead part. Notes are quantised to a sixteenth grid and split into tied note values from
-whole to sixteenth (dotted allowed), so notation stays readable."""
+whole to sixteenth (dotted allowed) that respect the meter's beat groups (music21's beat and
+beam sequences: dotted quarters in 6/8, 2+2+3 in 7/8, the middle of a 4/4 bar), and music21
+beams them by the same groups, so notation reads as a musician writes it."""
 
 from __future__ import annotations
 
@@ -99,30 +101,76 @@ def _bar_events(notes, bars: list[BarPlan], tpq: int) -> dict[int, list[tuple]]:
     return out
 
 
-def _fill_measure(measure: stream.Measure, events: list[tuple], bar_length: Fraction,
+class BeatGrid:
+    """Where a bar's beats and beat groups fall, from music21's reading of the meter."""
+
+    def __init__(self, signature: str) -> None:
+        ts = meter.TimeSignature(signature)
+        self.length = Fraction(ts.barDuration.quarterLength).limit_denominator(64)
+        self.beats = _boundaries(ts.beatSequence)
+        groups = _boundaries(ts.beamSequence)
+        count = len(self.beats) + 1
+        if count >= 4 and count % 2 == 0 and groups == self.beats:
+            groups = [self.beats[count // 2 - 1]]  # simple quadruple: show the middle
+        self.groups = groups
+
+    def pieces(self, offset: Fraction, length: Fraction, rest: bool) -> list[Fraction]:
+        """``length`` from ``offset`` cut into written values: never across a beat group
+        unless the note starts the bar; a rest that starts off the beat stops at the next one."""
+        end = offset + length
+        if rest and offset == 0 and end == self.length:
+            return [length]  # a whole-bar rest, written as a measure rest
+        cuts = [b for b in self.groups if offset < b < end]
+        if offset == 0 and not rest:
+            cuts = []
+        if rest and offset != 0 and offset not in self.beats:
+            next_beat = next((b for b in self.beats if offset < b < end), None)
+            cuts = sorted(set(cuts) | ({next_beat} if next_beat is not None else set()))
+        values, start = [], offset
+        for stop in [*cuts, end]:
+            values.extend(split_value(stop - start))
+            start = stop
+        return values
+
+
+def _boundaries(sequence) -> list[Fraction]:
+    """Offsets inside the bar where a music21 meter sequence starts a new part."""
+    offsets, position = [], Fraction(0)
+    for part in list(sequence)[:-1]:
+        position += Fraction(part.duration.quarterLength).limit_denominator(64)
+        offsets.append(position)
+    return offsets
+
+
+def _fill_measure(measure: stream.Measure, events: list[tuple], grid: BeatGrid,
                   drum: bool, flats: bool) -> None:
     """Notes, chords and rests from the bar's events, cut so they never overlap."""
+    bar_length = grid.length
     position = Fraction(0)
     for i, (offset, length, pitches, tied) in enumerate(events):
         if offset < position:
             continue  # an onset swallowed by the previous event's quantised length
         if offset > position:
-            _add_pieces(measure, None, offset - position, False, drum, flats)
+            _add_pieces(measure, None, grid.pieces(position, offset - position, True), False,
+                        drum, flats)
         following = events[i + 1][0] if i + 1 < len(events) else bar_length
         length = min(length, following - offset, bar_length - offset)
         if following - (offset + length) <= GRID:  # no sixteenth rests after legato notes
             length = following - offset
-        _add_pieces(measure, pitches, length, tied, drum, flats)
+        _add_pieces(measure, pitches, grid.pieces(offset, length, False), tied, drum, flats)
         position = offset + length
     if position < bar_length:
-        _add_pieces(measure, None, bar_length - position, False, drum, flats)
+        _add_pieces(measure, None, grid.pieces(position, bar_length - position, True), False,
+                    drum, flats, bar_length if position == 0 else None)
 
 
-def _add_pieces(measure, pitches, length, tied_in, drum, flats) -> None:
-    pieces = split_value(length)
+def _add_pieces(measure, pitches, pieces: list[Fraction], tied_in, drum, flats,
+                measure_length: Fraction | None = None) -> None:
     for i, value in enumerate(pieces):
         if pitches is None:
             element = note.Rest(quarterLength=float(value))
+            if len(pieces) == 1 and value == measure_length:
+                element.fullMeasure = True
         else:
             element = _sounding(pitches, drum, flats)
             element.duration = duration.Duration(float(value))
@@ -189,6 +237,7 @@ def build_score(song: PlannedScore) -> stream.Score:
     output = stream.Score()
     output.metadata = metadata.Metadata(title=plan.title, composer="songform")
     tracks = list(score_in.tracks)
+    grids: dict[str, BeatGrid] = {}
     lead = next((i for i, t in enumerate(plan.tracks) if t.role == "melody"), 0)
     for index, track in enumerate(tracks):
         part = stream.Part()
@@ -227,9 +276,11 @@ def build_score(song: PlannedScore) -> stream.Score:
                                or bar.meter.tempo_beat != previous.meter.tempo_beat):
                 beat = duration.Duration(float(bar.meter.tempo_beat))  # the counted note
                 measure.insert(0, tempo.MetronomeMark(number=round(bar.tempo), referent=beat))
-            _fill_measure(measure, events.get(bar.index, []),
-                          Fraction(bar.meter.quarters_per_bar), track.is_drum,
-                          bar.key.prefers_flats)
+            signature = f"{bar.meter.numerator}/{bar.meter.denominator}"
+            if signature not in grids:
+                grids[signature] = BeatGrid(signature)
+            _fill_measure(measure, events.get(bar.index, []), grids[signature],
+                          track.is_drum, bar.key.prefers_flats)
             if index == lead:
                 for event in bar.chords:
                     measure.insert(float(_quantise(event.offset)), _chord_symbol(event.symbol))
@@ -237,6 +288,7 @@ def build_score(song: PlannedScore) -> stream.Score:
             previous = bar
         if not track.is_drum:
             part.makeAccidentals(inPlace=True)  # accidentals against the key, not on every note
+        part.makeBeams(inPlace=True)  # eighths and shorter beamed by the meter's groups
         output.append(part)
     return output
 

@@ -64,7 +64,8 @@ def test_read_back_has_the_plan(changing_song, xml_path):
     allowed = {float(v) for v in NOTE_VALUES}
     for part in score.parts:
         for element in part.recurse().notesAndRests:
-            if element.duration.quarterLength:
+            whole_bar_rest = getattr(element, "fullMeasure", False) is True
+            if element.duration.quarterLength and not whole_bar_rest:
                 assert float(element.duration.quarterLength) in allowed, element
 
 
@@ -99,3 +100,51 @@ def test_chord_symbols_survive_musicxml_with_their_extensions_and_bass(tmp_path)
         assert sorted({p.pitchClass for p in harmony.pitches}) == sorted(ours.pitch_classes), \
             (symbol, harmony.figure)
         assert harmony.bass().pitchClass == ours.bass_pitch_class, symbol
+
+
+def _groups_crossed(measure, boundaries) -> list:
+    """Notes and rests that start inside one beat group and end inside a later one."""
+    crossed = []
+    for element in measure.notesAndRests:
+        start = Fraction(element.offset).limit_denominator(64)
+        end = start + Fraction(element.duration.quarterLength).limit_denominator(64)
+        if start != 0 and any(start < b < end for b in boundaries):
+            crossed.append((measure.number, element, start, end))
+    return crossed
+
+
+@pytest.mark.parametrize("signature,boundaries", [("6/8", [Fraction(3, 2)]),
+                                                  ("4/4", [Fraction(2)]),
+                                                  ("7/8", [Fraction(1), Fraction(2)])])
+def test_notes_rests_and_beams_follow_the_meters_beat_groups(tmp_path, signature, boundaries):
+    """Nothing crosses a beat group unless it starts the bar (6/8 is two dotted quarters, not
+    4/4's grid), rests that start off the beat stop at the next beat, and music21's beams
+    group eighths by the same groups."""
+    from songform.hierarchy.planner import plan_song
+    from songform.hierarchy.template import Section, Template
+    from songform.song import Song
+    from songform.symbolic.arranger import arrange
+
+    template = Template(sections=[Section("verse", bars=8, chords="I vi IV V", meter=signature,
+                                          tempo=66)], key="C major", style="pop")
+    song = Song.from_symbolic(arrange(plan_song(template, seed=2)))
+    score = music21.converter.parse(str(write_musicxml(song, tmp_path / "m.musicxml")))
+    beats = [Fraction(b) for b in range(1, 8)] if signature != "6/8" else [Fraction(3, 2)]
+    beamed = 0
+    for part in score.parts:
+        for measure in part.getElementsByClass("Measure"):
+            assert _groups_crossed(measure, boundaries) == []
+            for rest in measure.getElementsByClass("Rest"):
+                start = Fraction(rest.offset).limit_denominator(64)
+                end = start + Fraction(rest.duration.quarterLength).limit_denominator(64)
+                if start not in beats and start != 0:
+                    assert not any(start < b < end for b in beats), (measure.number, start, end)
+            group: list = []
+            for element in measure.notes:
+                if element.beams and element.beams.getNumbers():
+                    beamed += 1
+                    group.append(Fraction(element.offset).limit_denominator(64))
+                    if element.beams.getByNumber(1).type == "stop":
+                        assert not any(group[0] < b <= group[-1] for b in boundaries), group
+                        group = []
+    assert beamed > 0  # the arranger's eighths are beamed at all
