@@ -24,6 +24,7 @@ from .common import (
     fail,
     handles_errors,
 )
+from .plan_cmd import print_plan_notes
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if needed).")]
 EngineOpt = Annotated[str, typer.Option("--engine",
@@ -122,6 +123,7 @@ def generate(
         console.print(f"the {writer} writes {', '.join(by_model) or 'no track'}; the arranger "
                       f"plays {', '.join(by_arranger) or 'no track'}, and any section where a "
                       "planned track is left silent")
+    print_plan_notes(song_plan)
     table = Table(header_style="bold")
     for column in ("output", "file", "size", "seconds"):
         table.add_column(column)

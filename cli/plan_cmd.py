@@ -71,6 +71,29 @@ def plan_table(plan: SongPlan) -> Table:
     return table
 
 
+def print_plan_notes(song_plan: SongPlan) -> None:
+    """The planner's choices the template did not spell out, a line each."""
+    for note in song_plan.notes:
+        console.print(f"[dim]plan:[/] {note}")
+
+
+def writers_line(song_plan: SongPlan) -> str:
+    """Who plays which track when ``songform generate`` writes this plan with its default
+    writer (read from the shipped checkpoint's card, without loading its weights)."""
+    from songform.symbolic.checkpoint import read_info
+    from songform.symbolic.shipped import shipped_checkpoint
+
+    folder = shipped_checkpoint()
+    info = read_info(folder) if folder is not None else None
+    if info is None or info.roles is None:
+        return "writers: the arranger plays every track (no shipped model in this install)"
+    by_model = [t.name for t in song_plan.tracks if t.role in info.roles]
+    by_arranger = [t.name for t in song_plan.tracks if t.role not in info.roles]
+    return (f"writers: the shipped model writes {', '.join(by_model) or 'no track'}; the "
+            f"arranger plays {', '.join(by_arranger) or 'no track'} and any planned track the "
+            "model leaves silent in a section")
+
+
 @handles_errors
 def plan(
     source: SourceArg = None,
@@ -86,6 +109,8 @@ def plan(
     template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, bars=bars)
     song_plan = plan_song(template, seed if seed is not None else (template.seed or 0))
     console.print(plan_table(song_plan))
+    print_plan_notes(song_plan)
+    console.print(writers_line(song_plan))
     if json_path is not None:
         atomic_write_text(json_path, song_plan.to_json())
         console.print(f"plan written to [bold]{json_path}[/]")

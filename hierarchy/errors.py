@@ -41,7 +41,8 @@ class TemplateError(SongformError, ValueError):
             if self.column is not None:
                 where += f":{self.column}"
         parts = [p for p in (where, self.field) if p]
-        return ": ".join([*parts, self.detail])
+        text = ": ".join([*parts, self.detail])
+        return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)  # one line
 
     def located(
         self, *, source: str = "", line: int | None = None, column: int | None = None

@@ -187,13 +187,16 @@ class BarPlan:
 
 @dataclass(frozen=True)
 class SongPlan:
-    """A fully explicit song: its tracks and sections, each section's phrases and chords."""
+    """A fully explicit song: its tracks and sections, each section's phrases and chords;
+    ``notes`` says in a line each what the planner chose that the template did not spell
+    out (a modulating bridge, chord symbols moved with a key change)."""
 
     title: str
     style: str
     seed: int
     tracks: tuple[TrackSpec, ...]
     sections: tuple[SectionPlan, ...]
+    notes: tuple[str, ...] = field(default=(), compare=False)
     _phrase_index: tuple[tuple[int, PhrasePlan], ...] = field(
         init=False, repr=False, compare=False
     )
@@ -334,6 +337,7 @@ class SongPlan:
                 for t in self.tracks
             ],
             "sections": [_section_to_dict(s) for s in self.sections],
+            **({"notes": list(self.notes)} if self.notes else {}),
         }
 
     @classmethod
@@ -345,6 +349,7 @@ class SongPlan:
                 seed=int(data["seed"]),
                 tracks=tuple(TrackSpec(**t) for t in data["tracks"]),
                 sections=tuple(_section_from_dict(s) for s in data["sections"]),
+                notes=tuple(str(n) for n in data.get("notes", ())),
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise TemplateError(f"not a songform plan: {error!r}") from None

@@ -10,7 +10,9 @@ same template and seed always give the same plan:
 4. chords per label: the section's own grid, the style's progression for the kind, else the
    learned chord model; phrases with equal labels share them;
 5. the last chorus lifts: energy +1 and the style's (or template's) key change, which carries
-   into the sections after it;
+   into the sections after it; bridges move by the template's ``bridge_key_change``, or by
+   one the seed draws from the style's when the planner chooses the form (a template that
+   writes its sections out keeps its bridges home unless it asks);
 6. energy from the style's curve, active tracks from role rules.
 """
 
@@ -102,6 +104,8 @@ def plan_song(
     repeats = assign_repeats([(d.kind, [label for label, _ in d.phrases]) for d in drafts])
 
     key_change = template.key_change if template.key_change is not None else style.key_change
+    bridge_shift = _bridge_key_change(template, style, stream("bridge-key"))
+    notes: list[tuple[int, str]] = []  # (section index, what the planner did there)
     last_chorus = max((i for i, d in enumerate(drafts) if d.kind == "chorus"), default=None)
     chorus_count = sum(d.kind == "chorus" for d in drafts)
     lifts = last_chorus is not None and chorus_count >= 2
@@ -117,6 +121,10 @@ def plan_song(
         section_key: Key = section.key or key  # type: ignore[assignment]
         if lifts and key_change and index >= last_chorus and section.key is None:  # type: ignore[operator]
             section_key = section_key.transpose(key_change)
+        if bridge_shift and draft.kind == "bridge" and section.key is None:
+            section_key = section_key.transpose(bridge_shift)
+            notes.append((index, f"modulates to {section_key} ({bridge_shift:+d} semitones)"))
+        moved_symbols = False
         section_meter = _check_meter(section.meter or meter)  # type: ignore[arg-type]
         energy = section.energy if section.energy is not None else style.energy_of(draft.kind)
         if lifts and index == last_chorus and written.energy is None:
@@ -130,6 +138,7 @@ def plan_song(
                 section.key or key)
             romans_key = major_frame(section_key) if in_major_frame else section_key
             shift = written_in.interval_to(section_key) if written_in else 0
+            moved_symbols = moved_symbols or (shift != 0 and _has_symbols(cells))
             chords = tuple(realise_bar(cell, romans_key, section_meter, shift)
                            for cell in cells)
             phrases.append(PhrasePlan(
@@ -139,6 +148,9 @@ def plan_song(
             ))
             phrase_index += 1
             bar_cursor += bars
+        if moved_symbols:
+            notes.append((index, f"chord symbols written in {section.key or key} read as "
+                                 f"degrees and moved to {section_key}"))
         sections.append(SectionPlan(
             kind=draft.kind, key=section_key, meter=section_meter,
             tempo=float(section.tempo or tempo), energy=energy,
@@ -151,8 +163,24 @@ def plan_song(
                             f"{MAX_BARS} bars (counted after phrases expand) and "
                             f"{MAX_SECTIONS} sections")
     title = template.title or f"Untitled {style.name} song (seed {seed})"
-    return SongPlan(title=title, style=style.name, seed=seed, tracks=tuple(tracks),
+    plan = SongPlan(title=title, style=style.name, seed=seed, tracks=tuple(tracks),
                     sections=tuple(sections))
+    names = plan.section_names()
+    return dataclasses.replace(plan, notes=tuple(f"{names[i]}: {text}" for i, text in notes))
+
+
+def _bridge_key_change(template: Template, style: Style, rng: random.Random) -> int:
+    """Semitones the bridges move: the template's, else the style's draw for this seed when
+    the planner chooses the form (not when the template writes its sections out)."""
+    if template.bridge_key_change is not None:
+        return template.bridge_key_change
+    draw = rng.choice(style.bridge_key_change) if style.bridge_key_change else 0
+    return 0 if template.sections else draw
+
+
+def _has_symbols(cells) -> bool:
+    """Whether chord cells hold chord symbols (``C``, ``Bm7``) rather than numerals."""
+    return any(c[:1] in "ABCDEFG" for cell in cells for c in cell)
 
 
 def _check_meter(meter: Meter) -> Meter:

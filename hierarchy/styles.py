@@ -28,6 +28,8 @@ class Style:
         phrase_bars: default phrase length.
         variation: how freely restated phrases vary (0 = copy).
         key_change: semitones the last chorus moves up.
+        bridge_key_change: the keys a bridge may move to, in semitones from the song's key,
+            one drawn per seed (0 stays home); empty: bridges stay in the key.
         form_model: whether a template with only a length samples its form from the model
             learned on POP909 (pop-like styles) or repeats the default form.
         always_active: roles that play in every section regardless of energy.
@@ -49,6 +51,7 @@ class Style:
     phrase_bars: int = 4
     variation: float = 0.25
     key_change: int = 0
+    bridge_key_change: tuple[int, ...] = ()
     form_model: bool = False
     always_active: tuple[str, ...] = ("harmony",)
     section_bars: dict[str, int] = field(default_factory=dict)
@@ -88,7 +91,7 @@ STYLES: dict[str, Style] = {
             form="intro:4 verse:8 pre-chorus:4 chorus:8 verse:8 pre-chorus:4 chorus:8 "
                  "bridge:8 chorus:8 outro:4",
             progressions={"intro": ("I V vi IV", "IV V iii vi"), "outro": ("IV V I I",)},
-            energy=_POP_ENERGY, form_model=True,
+            energy=_POP_ENERGY, form_model=True, bridge_key_change=(0, 5, 8),
         ),
         Style(
             name="ballad",
@@ -103,7 +106,7 @@ STYLES: dict[str, Style] = {
             progressions={"intro": ("| I | V/3 | vi | IV |",), "outro": ("IV V/4 I I",)},
             energy={**_POP_ENERGY, "verse": 2, "chorus": 4, "bridge": 3, "intro": 2,
                     "outro": 2, "interlude": 2, "pre-chorus": 3},
-            key_change=1, form_model=True, variation=0.2,
+            key_change=1, form_model=True, variation=0.2, bridge_key_change=(0, 5, 3),
         ),
         Style(
             name="rock",
@@ -122,7 +125,7 @@ STYLES: dict[str, Style] = {
             },
             energy={**_POP_ENERGY, "intro": 4, "verse": 4, "chorus": 6, "solo": 6,
                     "outro": 4},
-            form_model=True, variation=0.3,
+            form_model=True, variation=0.3, bridge_key_change=(2, 5, -2),
         ),
         Style(
             name="blues",

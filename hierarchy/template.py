@@ -36,6 +36,8 @@ class Template:
         bars: target length when the form is to be sampled from the style's form model.
         instruments: the tracks (``TrackSpec``), overriding the style's.
         key_change: semitones the last chorus moves up (0 for none).
+        bridge_key_change: semitones every bridge moves from the song's key (0 for none;
+            ``None`` lets the style's seed choose).
         variation: default variation of restated phrases.
         seed: the seed to use when the caller gives none.
         source: where the template came from, for error messages.
@@ -51,6 +53,7 @@ class Template:
     bars: int | None = None
     instruments: tuple[TrackSpec, ...] | None = None
     key_change: int | None = None
+    bridge_key_change: int | None = None
     variation: float | None = None
     seed: int | None = None
     source: str = ""
@@ -108,12 +111,11 @@ class Template:
                         raise TemplateError(
                             f"unknown instruments {sorted(unknown)}: expected names among "
                             f"{names}", field=f"sections[{i}].instruments")
-        if self.key_change is not None and (
-            isinstance(self.key_change, bool) or not isinstance(self.key_change, int)
-            or not -11 <= self.key_change <= 11
-        ):
-            raise expected("a key change in semitones, -11 to 11", self.key_change,
-                           field="key_change")
+        for name in ("key_change", "bridge_key_change"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or not -11 <= value <= 11):
+                raise expected("a key change in semitones, -11 to 11", value, field=name)
         if self.variation is not None:
             put(self, "variation", number_in(self.variation, "variation", 0.0, 1.0))
         if self.seed is not None and (

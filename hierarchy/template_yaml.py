@@ -10,6 +10,7 @@ Schema (every field optional; ``sections`` and ``form`` are alternatives)::
     seed: 7                        # default seed for this template
     bars: 96                       # target length when the form is left to the style
     key_change: 1                  # semitones the last chorus moves up
+    bridge_key_change: 5           # semitones bridges move (0: stay; default: the style's)
     variation: 0.25                # 0 (copy) .. 1 (free) for restated phrases
     form: "intro:4 verse:8 chorus:8"   # or "i4A8B8o4"; instead of sections
     instruments:                   # replaces the style's tracks
@@ -43,6 +44,7 @@ from .plan import TrackSpec
 from .template import Section, Template
 
 TEMPLATE_FIELDS = ("title", "style", "key", "meter", "tempo", "seed", "bars", "key_change",
+                   "bridge_key_change",
                    "variation", "form", "instruments", "sections")
 SECTION_FIELDS = ("kind", "bars", "chords", "key", "meter", "tempo", "energy", "instruments",
                   "phrases", "phrase_bars", "repeat", "variation")
