@@ -124,7 +124,7 @@ def styles() -> None:
     for style in STYLES.values():
         table.add_row(style.name, style.meter, f"{style.tempo_range[0]}-{style.tempo_range[1]}",
                       ", ".join(t.name for t in style.instruments),
-                      style.form + (" (with --bars: learned from POP909)"
+                      style.default_form + (" (with --bars: learned from POP909)"
                                     if style.form_model else ""),
                       style.description)
     console.print(table)

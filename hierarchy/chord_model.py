@@ -14,13 +14,21 @@ unigram rescaling (Kneser and Peters 1997):
 with ``P(w | kind)`` the kind's token frequencies smoothed toward the global ones, for the
 tokens seen at least ``HEAD_MIN_COUNT`` times (rarer tokens keep ratio 1, and the frequent ones
 are renormalised to keep their total share). ``beta`` is tuned on the validation songs;
-``beta = 0`` is the same model without section kind. Conditioning the n-gram contexts on kind
+``beta = 0`` is the same model without section kind.
+
+Harmonic rhythm is learned per kind too: ``rhythm[kind]`` counts the training phrases by how
+often their chord changes per bar (bar lines and mid-bar changes, in bins of a quarter). A
+sampled phrase draws a target rate from its kind's counts and keeps, of ``RHYTHM_CANDIDATES``
+phrases sampled from the n-gram, the one closest to it: the n-gram picks the chords, the
+counts how often they move (sampling below temperature 1 alone moves them too rarely: 0.7
+changes a bar against POP909's 1.1-1.2 in verses and choruses). Conditioning the n-gram contexts on kind
 directly, or rescaling rare tokens too, was measured and is worse: POP909's progressions are
 song-specific, and splitting their counts by kind starves the long tail (bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import random
@@ -37,6 +45,9 @@ BOS = "<p>"
 CHAINS = {"trigram": ("21", "1", ""), "bigram": ("1", ""), "unigram": ("",)}
 KIND_PRIOR_WEIGHT = 100.0  # pseudo-counts pulling a kind's frequencies toward the global ones
 HEAD_MIN_COUNT = 50  # tokens rarer than this in training are not rescaled by kind
+RHYTHM_BIN = 0.25  # changes per bar
+RHYTHM_BINS = 9  # 0, 0.25, ..., 2 changes per bar
+RHYTHM_CANDIDATES = 16
 _SIMPLE_QUALITY = {
     "maj": "maj", "min": "min", "dim": "dim", "aug": "aug", "sus2": "sus2", "sus4": "sus4",
     "5": "maj", "maj6": "maj", "min6": "min", "7": "7", "maj7": "maj7", "min7": "min7",
@@ -71,6 +82,21 @@ def token_cells(token: str) -> tuple[str, ...]:
     return tuple(token.split("-"))
 
 
+def changes_per_bar(tokens: Sequence[str]) -> float:
+    """How often a phrase's chord changes per bar: at bar lines inside the phrase and at
+    mid-bar."""
+    changes, previous = 0, None
+    for token in tokens:
+        cells = token_cells(token)
+        changes += len(cells) - 1 + (previous is not None and cells[0] != previous)
+        previous = cells[-1]
+    return changes / max(1, len(tokens))
+
+
+def _rhythm_bin(rate: float) -> int:
+    return min(RHYTHM_BINS - 1, round(rate / RHYTHM_BIN))
+
+
 def _contexts(chain: Sequence[str], history: Sequence[str]) -> list[tuple[str, ...]]:
     padded = [BOS, BOS, *history]
     views = {"21": (padded[-2], padded[-1]), "1": (padded[-1],), "": ()}
@@ -85,6 +111,7 @@ class ChordModel:
     counts: NGramCounts
     kind_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     beta: float = 0.0
+    rhythm: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def fit(
@@ -98,15 +125,26 @@ class ChordModel:
         views = CHAINS[chain]
         counts = NGramCounts(len(views), discount=discount)
         kind_counts: dict[str, dict[str, int]] = {}
+        rhythm: dict[str, list[int]] = {}
         for kind, tokens in phrases:
             row = kind_counts.setdefault(kind, {})
             for i, token in enumerate(tokens):
                 counts.add(_contexts(views, tokens[:i]), token)
                 row[token] = row.get(token, 0) + 1
-        return cls(views, counts.finish(), kind_counts, beta)
+            if len(tokens) >= 2:
+                rhythm.setdefault(kind, [0] * RHYTHM_BINS)[
+                    _rhythm_bin(changes_per_bar(tokens))] += 1
+        return cls(views, counts.finish(), kind_counts, beta, rhythm)
 
     def with_beta(self, beta: float) -> ChordModel:
-        return ChordModel(self.chain, self.counts, self.kind_counts, beta)
+        return ChordModel(self.chain, self.counts, self.kind_counts, beta, self.rhythm)
+
+    def mean_changes(self, kind: str) -> float | None:
+        """The kind's mean chord changes per bar in training (binned), if learned."""
+        row = self.rhythm.get(kind)
+        if not row or not sum(row):
+            return None
+        return sum(i * RHYTHM_BIN * c for i, c in enumerate(row)) / sum(row)
 
     def _kind_ratio(self, kind: str) -> dict[str, float]:
         cache = self.__dict__.setdefault("_ratio_cache", {})
@@ -165,23 +203,47 @@ class ChordModel:
     def sample_phrase(
         self, kind: str, bars: int, rng: random.Random, temperature: float = 0.7
     ) -> list[str]:
-        """Bar tokens for a phrase of ``bars`` bars in a section of ``kind`` (no ``N``)."""
+        """Bar tokens for a phrase of ``bars`` bars in a section of ``kind`` (no ``N``), its
+        harmonic rhythm drawn from the kind's learned one where the model has it."""
+        row = self.rhythm.get(kind) or self.rhythm.get("verse")
+        if bars < 2 or not row or not sum(row):
+            return self._sample_tokens(kind, bars, rng, temperature)
+        target = RHYTHM_BIN * rng.choices(range(len(row)), weights=row, k=1)[0]
+        candidates = [self._sample_tokens(kind, bars, rng, temperature)
+                      for _ in range(RHYTHM_CANDIDATES)]
+        return min(candidates, key=lambda tokens: abs(changes_per_bar(tokens) - target))
+
+    def _sample_tokens(self, kind: str, bars: int, rng: random.Random, temperature: float
+                       ) -> list[str]:
         tokens: list[str] = []
         for _ in range(bars):
-            dist = [(t, p) for t, p in self.distribution(kind, tokens).items()
-                    if "N" not in token_cells(t)]
-            weights = [math.exp(math.log(p) / temperature) for _, p in dist]
-            tokens.append(rng.choices([t for t, _ in dist], weights=weights, k=1)[0])
+            choices, cumulative = self._sampling_table(kind, tokens, temperature)
+            tokens.append(rng.choices(choices, cum_weights=cumulative, k=1)[0])
         return tokens
+
+    def _sampling_table(self, kind: str, history: Sequence[str], temperature: float
+                        ) -> tuple[list[str], list[float]]:
+        """The tokens (no ``N``) and their cumulative tempered weights after ``history``,
+        cached by what the n-gram sees of it (the last two tokens)."""
+        cache = self.__dict__.setdefault("_table_cache", {})
+        key = (kind, tuple(history[-2:]), len(history) >= 2, len(history) >= 1, temperature)
+        if key not in cache:
+            dist = [(t, p) for t, p in self.distribution(kind, history).items()
+                    if "N" not in token_cells(t)]
+            cache[key] = ([t for t, _ in dist], list(itertools.accumulate(
+                math.exp(math.log(p) / temperature) for _, p in dist)))
+        return cache[key]
 
     def to_dict(self) -> dict:
         return {"kind": "chord_model", "chain": list(self.chain), "beta": self.beta,
-                "kind_counts": self.kind_counts, "counts": self.counts.to_dict()}
+                "kind_counts": self.kind_counts, "counts": self.counts.to_dict(),
+                "rhythm": self.rhythm}
 
     @classmethod
     def from_dict(cls, data: dict) -> ChordModel:
         return cls(tuple(data["chain"]), NGramCounts.from_dict(data["counts"]),
-                   dict(data["kind_counts"]), float(data["beta"]))
+                   dict(data["kind_counts"]), float(data["beta"]),
+                   {k: [int(c) for c in v] for k, v in data.get("rhythm", {}).items()})
 
 
 def load_chord_model() -> ChordModel:

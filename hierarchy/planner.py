@@ -206,7 +206,7 @@ def _form(template: Template, style: Style, rng: random.Random, config: PlannerC
         return [_Draft(kind=s.kind, phrases=[(p.label, p.bars) for p in s.phrases],
                        source=Section(kind=s.kind))
                 for s in sections]
-    sections = parse_form(style.form)
+    sections = parse_form(style.form_for(rng))
     if template.bars:
         sections = _stretch(sections, style, template.bars)
     return _drafts_from_sections(sections)
@@ -223,7 +223,7 @@ def plausible_form(sections, style: Style) -> bool:
         return False
     if any(kinds[i] == kinds[i + 1] == kinds[i + 2] for i in range(len(kinds) - 2)):
         return False
-    return not (style.form.rstrip().split()[-1].startswith("outro") and kinds
+    return not (style.default_form.split()[-1].startswith("outro") and kinds
                 and kinds[-1] != "outro")
 
 

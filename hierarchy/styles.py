@@ -4,6 +4,7 @@ instruments, progressions per section kind, energy curve)."""
 from __future__ import annotations
 
 import difflib
+import random
 from dataclasses import dataclass, field
 
 from .errors import TemplateError
@@ -21,7 +22,10 @@ class Style:
         tempo_range: inclusive BPM range the planner draws from.
         keys: keys the planner draws from when the template gives none.
         instruments: the default tracks.
-        form: the default form string.
+        form: the form as a form string whose ``{name}`` slots the seed fills from
+            ``form_options`` (one choice per name, the same wherever the name recurs; an
+            option may be empty); the first option of each is the style's default form.
+        form_options: the choices per slot.
         progressions: chord grids per section kind; a kind without one takes its chords from
             the learned chord model.
         energy: energy level (0-7) per section kind.
@@ -46,6 +50,7 @@ class Style:
     keys: tuple[str, ...]
     instruments: tuple[TrackSpec, ...]
     form: str
+    form_options: dict[str, tuple[str, ...]] = field(default_factory=dict)
     progressions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     energy: dict[str, int] = field(default_factory=dict)
     phrase_bars: int = 4
@@ -56,6 +61,17 @@ class Style:
     always_active: tuple[str, ...] = ("harmony",)
     section_bars: dict[str, int] = field(default_factory=dict)
     minor_progressions: bool = False
+
+    def form_for(self, rng: random.Random | None) -> str:
+        """The form for one song: a choice per slot drawn from ``rng`` (``None``: the
+        default, every slot's first option)."""
+        chosen = {name: options[0] if rng is None else rng.choice(options)
+                  for name, options in sorted(self.form_options.items())}
+        return " ".join(self.form.format(**chosen).split())
+
+    @property
+    def default_form(self) -> str:
+        return self.form_for(None)
 
     def energy_of(self, kind: str) -> int:
         return self.energy.get(kind, self.energy.get("verse", 3))
@@ -88,8 +104,12 @@ STYLES: dict[str, Style] = {
             instruments=(_t("Lead", 80, "melody"), _t("Strings", 48, "counter-melody"),
                          _t("Piano", 0, "harmony"), _t("Bass", 33, "bass"),
                          _t("Drums", 0, "drums")),
-            form="intro:4 verse:8 pre-chorus:4 chorus:8 verse:8 pre-chorus:4 chorus:8 "
-                 "bridge:8 chorus:8 outro:4",
+            form="intro:{intro} verse:{verse} {pre} chorus:8 verse:{verse} {pre} chorus:8 "
+                 "{bridge} chorus:8 {last} outro:{outro}",
+            form_options={"intro": ("4", "8"), "verse": ("8", "16"),
+                          "pre": ("pre-chorus:4", "", "pre-chorus:8"),
+                          "bridge": ("bridge:8", "bridge:4", "interlude:4 bridge:8", ""),
+                          "last": ("", "chorus:8"), "outro": ("4", "8")},
             progressions={"intro": ("I V vi IV", "IV V iii vi"), "outro": ("IV V I I",)},
             energy=_POP_ENERGY, form_model=True, bridge_key_change=(0, 5, 8),
         ),
@@ -101,8 +121,11 @@ STYLES: dict[str, Style] = {
             instruments=(_t("Melody", 73, "melody"), _t("Strings", 49, "counter-melody"),
                          _t("Piano", 0, "harmony"), _t("Bass", 32, "bass"),
                          _t("Drums", 0, "drums")),
-            form="intro:4 verse:8 verse:8 chorus:8 interlude:4 verse:8 chorus:8 bridge:8 "
-                 "chorus:8 chorus:8 outro:4",
+            form="intro:{intro} verse:8 {verse2} chorus:8 {interlude} verse:8 chorus:8 "
+                 "{bridge} chorus:8 chorus:8 outro:{outro}",
+            form_options={"intro": ("4", "2", "8"), "verse2": ("verse:8", ""),
+                          "interlude": ("interlude:4", "", "interlude:8"),
+                          "bridge": ("bridge:8", "bridge:4", ""), "outro": ("4", "8")},
             progressions={"intro": ("| I | V/3 | vi | IV |",), "outro": ("IV V/4 I I",)},
             energy={**_POP_ENERGY, "verse": 2, "chorus": 4, "bridge": 3, "intro": 2,
                     "outro": 2, "interlude": 2, "pre-chorus": 3},
@@ -117,7 +140,12 @@ STYLES: dict[str, Style] = {
                          _t("Organ", 17, "counter-melody"),
                          _t("Rhythm Guitar", 29, "harmony"), _t("Bass", 34, "bass"),
                          _t("Drums", 0, "drums")),
-            form="intro:4 verse:8 chorus:8 verse:8 chorus:8 solo:8 chorus:8 chorus:8 outro:4",
+            form="intro:{intro} verse:{verse} {pre} chorus:8 verse:{verse} {pre} chorus:8 "
+                 "{middle} chorus:8 chorus:8 outro:{outro}",
+            form_options={"intro": ("4", "8", "2"), "verse": ("8", "16"),
+                          "pre": ("", "pre-chorus:4"),
+                          "middle": ("solo:8", "solo:16", "bridge:8 solo:8", "solo:8 bridge:8"),
+                          "outro": ("4", "8")},
             progressions={
                 "intro": ("I bVII IV I",), "verse": ("I bVII IV I", "I IV I V"),
                 "chorus": ("IV I V vi", "I V IV IV"), "solo": ("vi IV I V",),
@@ -135,7 +163,10 @@ STYLES: dict[str, Style] = {
             instruments=(_t("Harmonica", 22, "melody"), _t("Organ", 16, "counter-melody"),
                          _t("Piano", 0, "harmony"), _t("Bass", 32, "bass"),
                          _t("Drums", 0, "drums")),
-            form="intro:4 head:12 head:12 solo:12 solo:12 head:12 outro:4",
+            form="{intro} head:12 {head2} {solos} head:12 {out} outro:{outro}",
+            form_options={"intro": ("intro:4", "", "intro:8"), "head2": ("head:12", ""),
+                          "solos": ("solo:12 solo:12", "solo:12", "solo:12 solo:12 solo:12"),
+                          "out": ("", "head:12"), "outro": ("4", "2", "8")},
             progressions={
                 "head": ("I7 IV7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7",),
                 "solo": ("I7 IV7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7",),
@@ -152,8 +183,13 @@ STYLES: dict[str, Style] = {
             instruments=(_t("Tenor Sax", 66, "melody"), _t("Vibraphone", 11, "counter-melody"),
                          _t("Piano", 0, "harmony"), _t("Upright Bass", 32, "bass"),
                          _t("Drums", 0, "drums")),
-            form="intro:4 verse:8 verse:8 bridge:8 verse:8 solo:8 solo:8 solo:8 solo:8 "
-                 "verse:8 verse:8 bridge:8 verse:8 outro:4",
+            form="{intro} verse:8 verse:8 bridge:8 verse:8 {solos} {out} bridge:8 verse:8 "
+                 "{outro}",
+            form_options={"intro": ("intro:4", "intro:8", ""),
+                          "solos": ("solo:8 solo:8 solo:8 solo:8", "solo:8 solo:8",
+                                    "solo:8 solo:8 solo:8 solo:8 solo:8 solo:8 solo:8 solo:8"),
+                          "out": ("verse:8 verse:8", "verse:8"),
+                          "outro": ("outro:4", "outro:8", "outro:2")},
             progressions={
                 "verse": ("| Imaj7 vi7 | ii7 V7 | iii7 VI7 | ii7 V7 | Imaj7 I7 | IVmaj7 iv7 | "
                           "iii7 VI7 | ii7 V7 |",),
@@ -173,7 +209,10 @@ STYLES: dict[str, Style] = {
             keys=("G major", "D major", "A major", "F major", "C major", "Bb major"),
             instruments=(_t("Soprano", 52, "melody"), _t("Alto", 52, "counter-melody"),
                          _t("Tenor", 52, "harmony"), _t("Bass", 52, "bass")),
-            form="verse:4 verse:4 bridge:4 bridge:4",
+            form="verse:{stollen} verse:{stollen} {abgesang}",
+            form_options={"stollen": ("4", "8", "2"),
+                          "abgesang": ("bridge:4 bridge:4", "bridge:4 bridge:4 bridge:4",
+                                       "bridge:8", "bridge:8 bridge:4", "bridge:4")},
             progressions={
                 "verse": ("| I IV | V I | vi ii | V I |", "| I V/3 | vi IV | ii V | I I |"),
                 "bridge": ("| vi iii | IV I | ii V/V | V V |", "| IV I/3 | ii V | vi IV | V I |"),
@@ -190,7 +229,11 @@ STYLES: dict[str, Style] = {
             instruments=(_t("Saw Lead", 81, "melody"), _t("Pluck", 84, "counter-melody"),
                          _t("Pad", 89, "harmony"), _t("Synth Bass", 38, "bass"),
                          _t("Drums", 0, "drums")),
-            form="intro:8 verse:16 build:8 drop:16 breakdown:8 build:8 drop:16 outro:8",
+            form="intro:{intro} verse:{verse} build:{build} drop:16 breakdown:{breakdown} "
+                 "build:{build} drop:16 {again} outro:{outro}",
+            form_options={"intro": ("8", "16"), "verse": ("16", "8"), "build": ("8", "4"),
+                          "breakdown": ("8", "16"), "again": ("", "drop:8", "breakdown:8 drop:16"),
+                          "outro": ("8", "16")},
             progressions={kind: ("i VI III VII", "i iv VI V") for kind in
                           ("intro", "verse", "build", "drop", "breakdown", "outro")},
             energy={"intro": 3, "verse": 4, "build": 5, "drop": 7, "breakdown": 2,
@@ -206,7 +249,12 @@ STYLES: dict[str, Style] = {
             keys=("D major", "G major", "F major", "Bb major", "A major"),
             instruments=(_t("Violin", 40, "melody"), _t("Clarinet", 71, "counter-melody"),
                          _t("Piano", 0, "harmony"), _t("Bass", 43, "bass")),
-            form="intro:4 verse:16 chorus:16 verse:16 chorus:16 outro:4",
+            form="intro:{intro} verse:{verse} chorus:16 verse:{verse} chorus:16 {middle} "
+                 "outro:{outro}",
+            form_options={"intro": ("4", "8", "2"), "verse": ("16", "8"),
+                          "middle": ("", "bridge:8 chorus:16", "bridge:16 chorus:16",
+                                     "chorus:16"),
+                          "outro": ("4", "8")},
             progressions={
                 "intro": ("I V7 I V7",), "verse": ("I I V7 V7 V7 V7 I I",),
                 "chorus": ("IV IV I I V7 V7 I I", "ii ii V7 V7 I I vi vi"),

@@ -24,10 +24,22 @@ def section_loudness(song: PlannedScore, config: AudioConfig) -> list[float]:
     return out
 
 
+def average_ranks(values) -> np.ndarray:
+    """Ranks from 0, ties sharing the mean of the ranks they span (as Spearman's rho asks)."""
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(values, kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(len(values), dtype=float)
+    for value in np.unique(values):
+        tied = values == value
+        ranks[tied] = ranks[tied].mean()
+    return ranks
+
+
 def spearman(a, b) -> float:
-    """Spearman's rank correlation of two equal-length sequences (NaN if either is flat)."""
-    ranks = [np.argsort(np.argsort(x, kind="stable"), kind="stable").astype(float)
-             for x in (a, b)]
+    """Spearman's rank correlation of two equal-length sequences, ties given their average
+    rank (NaN if either is flat)."""
+    ranks = [average_ranks(x) for x in (a, b)]
     if ranks[0].std() == 0 or ranks[1].std() == 0:
         return float("nan")
     return float(np.corrcoef(*ranks)[0, 1])

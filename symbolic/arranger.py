@@ -1,10 +1,12 @@
 """The baseline arranger: realises any plan without a model, deterministically per seed.
 
 Bass on chord roots (or the slash bass) in patterns by energy; chords voiced with voice
-leading; a drum groove per style and energy with crashes at section starts and fills at
-section ends; a counter-melody of guide tones; a melody of chord and passing tones whose
-phrases repeat where the plan repeats (``repeat_of``, varied by ``variation``). It is the
-benchmark baseline and the fallback for tracks the model does not cover.
+leading; both in a figure the seed draws per kind of section (``comping``: octaves, approach
+notes, pushes, broken chords, offbeat stabs); a drum groove per style and energy with crashes
+at section starts and fills at section ends; a counter-melody of guide tones; a melody of
+chord and passing tones whose phrases repeat where the plan repeats (``repeat_of``, varied
+by ``variation``). It is the benchmark baseline and the fallback for tracks the model does
+not cover.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from songform.hierarchy.chord import Chord
 from songform.hierarchy.plan import BarPlan, SongPlan, TrackSpec
 
 from . import drums
+from .comping import RhythmFigure, approach_pitch, broken_order, offbeat_onsets
 from .melody import phrase_melody, vary
 from .song import PlannedScore, conductor_score
 from .ticks import quarters_to_ticks
@@ -54,9 +57,9 @@ def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | No
         if track.role == "melody":
             role_notes += _melody(bars, plan, seed, track, config)
         elif track.role == "harmony":
-            role_notes += _harmony(bars, track, config)
+            role_notes += _harmony(bars, track, config, _figures(seed))
         elif track.role == "bass":
-            role_notes += _bass(bars, track, config)
+            role_notes += _bass(bars, track, config, _figures(seed))
         elif track.role == "counter-melody":
             role_notes += _counter(bars, track, config)
         else:
@@ -78,6 +81,32 @@ def _plays(bar: BarPlan, track: TrackSpec) -> bool:
 
 def _velocity(pair: tuple[int, int], energy: int) -> int:
     return pair[0] + pair[1] * energy
+
+
+def _figures(seed: int):
+    """The seed's rhythm figure for each kind of section, drawn when first asked for."""
+    drawn: dict[str, RhythmFigure] = {}
+
+    def figure(kind: str) -> RhythmFigure:
+        if kind not in drawn:
+            drawn[kind] = RhythmFigure.draw(random.Random(f"songform-comping:{seed}:{kind}"))
+        return drawn[kind]
+    return figure
+
+
+def _song_segments(bars: Sequence[BarPlan], track: TrackSpec):
+    """(bar, start, end, chord, next chord) for every chord the track plays; the next chord
+    is the one that follows without a gap when it differs, else ``None``."""
+    flat = [(bar, start, end, chord) for bar in bars if _plays(bar, track)
+            for start, end, chord in _segments(bar)]
+    out = []
+    for i, (bar, start, end, chord) in enumerate(flat):
+        following = flat[i + 1] if i + 1 < len(flat) else None
+        joined = following is not None and abs(following[0].start + following[1]
+                                               - (bar.start + end)) < 1e-9
+        change = joined and following[3].symbol != chord.symbol and following[3].root is not None
+        out.append((bar, start, end, chord, following[3] if change else None))
+    return out
 
 
 def _segments(bar: BarPlan) -> list[tuple[float, float, Chord]]:
@@ -106,26 +135,47 @@ def _is_waltz_bar(bar: BarPlan) -> bool:
 
 
 # -- parts --------------------------------------------------------------------------------
-def _harmony(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig):
-    out, previous = [], None
-    for bar in bars:
-        if not _plays(bar, track):
+def _harmony(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig, figures):
+    out, previous, pushed = [], None, False
+    for bar, start, end, chord, next_chord in _song_segments(bars, track):
+        voices = lead_voices(chord, previous)
+        if not voices:
+            pushed = False
             continue
+        previous = voices
+        figure = "plain" if _is_waltz_bar(bar) else figures(bar.section_kind).comp
         density = ("change" if bar.energy <= 2 else "accents" if bar.energy == 3
                    else "beats" if bar.energy <= 5 else "halves")
-        for start, end, chord in _segments(bar):
-            voices = lead_voices(chord, previous)
-            if not voices:
-                continue
-            previous = voices
-            onsets = _hits(bar, start, end, density)
-            if _is_waltz_bar(bar) and bar.energy >= 2:  # oom-pah-pah: chords on 2 and 3
-                onsets = [o for o in _hits(bar, start, end, "beats") if o > 0] or onsets
-            for i, onset in enumerate(onsets):
-                until = onsets[i + 1] if i + 1 < len(onsets) else end
-                length = (until - onset) * (1.0 if density == "change" else config.legato)
-                velocity = _velocity(config.harmony_velocity, bar.energy) + (6 if i == 0 else 0)
-                out += [(bar.start + onset, length, p, velocity) for p in voices]
+        beats = [float(b) for b in bar.meter.beat_offsets]
+        onsets = _hits(bar, start, end, density)
+        if _is_waltz_bar(bar) and bar.energy >= 2:  # oom-pah-pah: chords on 2 and 3
+            onsets = [o for o in _hits(bar, start, end, "beats") if o > 0] or onsets
+        elif figure == "offbeat" and bar.energy >= 4:
+            onsets = offbeat_onsets(start, end, beats, bar.length)
+        elif figure == "broken" and 2 <= bar.energy <= 4:
+            onsets = _hits(bar, start, end, "halves")
+        push_at = end - 0.5 if figure == "push" and next_chord is not None else None
+        if push_at is not None and push_at > start:
+            onsets = [o for o in onsets if o < push_at]
+        if pushed:  # the previous segment anticipated this chord: no restrike
+            onsets = onsets[1:]
+        order = broken_order(len(voices), len(onsets)) if figure == "broken" else None
+        for i, onset in enumerate(onsets):
+            until = onsets[i + 1] if i + 1 < len(onsets) else (push_at or end)
+            length = (until - onset) * (1.0 if density == "change" else config.legato)
+            velocity = _velocity(config.harmony_velocity, bar.energy) + (6 if i == 0 else 0)
+            sounding = [voices[order[i]]] if order and bar.energy <= 4 else voices
+            if order and i == 0:
+                sounding = voices  # the chord change itself stays a full chord
+            out += [(bar.start + onset, length, p, velocity) for p in sounding]
+        pushed = False
+        if push_at is not None and push_at > start:
+            ahead = lead_voices(next_chord, previous)
+            if ahead:
+                velocity = _velocity(config.harmony_velocity, bar.energy) + 6
+                out += [(bar.start + push_at, 0.5 + 0.9 * config.legato, p, velocity)
+                        for p in ahead]
+                previous, pushed = ahead, True
     return out
 
 
@@ -137,28 +187,45 @@ def _bass_pitch(chord: Chord, previous: int | None, fifth: bool = False) -> int:
     return min(options, key=lambda p: (abs(p - target), p))
 
 
-def _bass(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig):
-    out, previous = [], None
-    for bar in bars:
-        if not _plays(bar, track):
+def _bass(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig, figures):
+    out, previous, pushed = [], None, False
+    for bar, start, end, chord, next_chord in _song_segments(bars, track):
+        if chord.root is None:
+            pushed = False
             continue
+        figure = figures(bar.section_kind).bass
         density = ("change" if bar.energy <= 2 else "accents" if bar.energy <= 4
                    else "beats" if bar.energy == 5 else "halves")
         if _is_waltz_bar(bar):
             density = "change"
-        for start, end, chord in _segments(bar):
-            if chord.root is None:
-                continue
-            onsets = _hits(bar, start, end, density)
-            for i, onset in enumerate(onsets):
-                until = onsets[i + 1] if i + 1 < len(onsets) else end
-                on_accent = onset in {float(a) for a in bar.meter.accent_offsets}
-                pitch = _bass_pitch(chord, previous, fifth=(i > 0 and not on_accent
-                                                            and bar.energy >= 5))
-                previous = pitch
-                length = (until - onset) * (1.0 if density == "change" else config.legato)
-                velocity = _velocity(config.bass_velocity, bar.energy) + (8 if i == 0 else 0)
-                out.append((bar.start + onset, length, pitch, velocity))
+        onsets = _hits(bar, start, end, density)
+        lead_in = end - 0.5 if figure in ("approach", "push") and next_chord is not None \
+            and end - 0.5 > start else None
+        if lead_in is not None:
+            onsets = [o for o in onsets if o < lead_in]
+        if pushed:
+            onsets = onsets[1:]
+        accents = {float(a) for a in bar.meter.accent_offsets}
+        for i, onset in enumerate(onsets):
+            until = onsets[i + 1] if i + 1 < len(onsets) else (lead_in or end)
+            pitch = _bass_pitch(chord, previous, fifth=(i > 0 and onset not in accents
+                                                        and bar.energy >= 5))
+            previous = pitch
+            if figure == "octave" and i % 2 == 1:
+                pitch += 12
+            length = (until - onset) * (1.0 if density == "change" else config.legato)
+            velocity = _velocity(config.bass_velocity, bar.energy) + (8 if i == 0 else 0)
+            out.append((bar.start + onset, length, pitch, velocity))
+        pushed = False
+        if lead_in is not None:
+            target = _bass_pitch(next_chord, previous)
+            velocity = _velocity(config.bass_velocity, bar.energy) + 4
+            if figure == "approach":
+                pitch = approach_pitch(target, int(bar.start + end) % 2)
+                out.append((bar.start + lead_in, 0.5 * config.legato, pitch, velocity))
+            else:  # push: the next root half a beat early, held into its chord
+                out.append((bar.start + lead_in, 1.0 * config.legato, target, velocity))
+                previous, pushed = target, True
     return out
 
 

@@ -39,3 +39,15 @@ def test_the_models_songs_get_louder_with_energy(style, seed):
     rho -0.43 (scripts/energy_loudness.py)."""
     _keeps_the_rules(songform.compose(songform.load_template(None, style=style), seed=seed,
                                       notes="model"))
+
+
+def test_spearman_gives_ties_their_average_rank():
+    """Energies repeat (a song has many energy-4 sections): ranks of ties are averaged, so a
+    loudness that follows energy exactly is rho 1, whatever order the ties come in."""
+    from songform.render.loudness import spearman
+
+    assert spearman([1, 1, 2], [1, 2, 3]) == pytest.approx(0.8660254, abs=1e-6)
+    energies = [4, 4, 4, 5, 5, 4, 4, 3]
+    assert spearman(energies, [e * 2.0 for e in energies]) == pytest.approx(1.0)
+    assert spearman(energies, [-18.4, -18.5, -18.6, -16.8, -16.7, -18.7, -18.8, -22.1]) > 0.8
+    assert math.isnan(spearman([4, 4], [1, 2]))

@@ -22,9 +22,9 @@ def _chord_at(bar, offset):
     return Chord.parse(current.symbol)
 
 
-@pytest.mark.parametrize("style", ["pop", "jazz", "waltz", "chorale", "house"])
-def test_accompaniment_on_strong_beats_plays_chord_tones(style):
-    song = arrange(plan_song(Template(style=style), seed=3))
+def _accent_checks(song) -> int:
+    """Asserts every harmony, bass and counter-melody note on an accent is a chord tone;
+    returns how many it checked."""
     plan, tpq = song.plan, song.tpq
     bars = list(plan.bars())
     roles = {t.name: t.role for t in plan.tracks}
@@ -40,9 +40,14 @@ def test_accompaniment_on_strong_beats_plays_chord_tones(style):
             if note.time in starts:
                 bar, offset = starts[note.time]
                 assert note.pitch % 12 in _chord_at(bar, offset).pitch_classes, (
-                    style, track.name, bar.index, offset)
+                    plan.style, track.name, bar.index, offset)
                 checked += 1
-    assert checked > 50
+    return checked
+
+
+@pytest.mark.parametrize("style", ["pop", "jazz", "waltz", "chorale", "house"])
+def test_accompaniment_on_strong_beats_plays_chord_tones(style):
+    assert _accent_checks(arrange(plan_song(Template(style=style), seed=3))) > 50
 
 
 def _melody_by_phrase(song):
@@ -137,3 +142,52 @@ def test_seeds_vary_the_drums_and_section_kinds_play_them_differently():
     variants = {drums.GrooveVariant.draw(random.Random(f"songform-drums:3:{kind}"))
                 for kind in SECTION_KINDS}
     assert len(variants) > 3
+
+
+@pytest.mark.parametrize("style", ["pop", "ballad", "rock", "blues", "jazz", "chorale",
+                                   "house", "waltz"])
+def test_seeds_vary_the_form_of_every_style(style):
+    """Two seeds of a style give different forms (kinds and lengths) in at least 9 of 10
+    seed pairs, and every form is one the style's slots allow."""
+    from songform.hierarchy.styles import STYLES
+
+    def form(seed):
+        plan = plan_song(Template(style=style), seed)
+        return tuple((s.kind, s.bars) for s in plan.sections)
+
+    differ = sum(form(2 * k) != form(2 * k + 1) for k in range(10))
+    assert differ >= 9, style
+    assert STYLES[style].form_options  # the variety comes from the style's own slots
+
+
+@pytest.mark.parametrize("style", ["pop", "rock", "jazz", "house", "waltz"])
+def test_seeds_vary_the_bass_and_comping_rhythms(style):
+    """One plan arranged with ten seeds: the bass and the comping part play at least six
+    different rhythms (onsets in beats), where they used to play one."""
+    plan = plan_song(Template(style=style), 0)
+    roles = {t.name: t.role for t in plan.tracks}
+    rhythms: dict[str, set] = {"bass": set(), "harmony": set()}
+    for seed in range(10):
+        song = arrange(plan, seed)
+        for track in song.score.tracks:
+            if roles[track.name] in rhythms:
+                onsets = tuple(sorted({n.time for n in track.notes}))
+                rhythms[roles[track.name]].add(onsets)
+    assert len(rhythms["bass"]) >= 6, style
+    if style != "waltz":  # the waltz keeps its oom-pah-pah
+        assert len(rhythms["harmony"]) >= 6, style
+
+
+def test_rhythm_figures_keep_the_chord_on_the_beat():
+    """Whatever the figure, what sounds on a chord's accents is that chord (the broken chord
+    starts as a full chord, a push lands before the change, an approach note off the beat)."""
+    import random
+
+    from songform.symbolic.comping import RhythmFigure
+
+    figures = {RhythmFigure.draw(random.Random(f"songform-comping:{s}:verse"))
+               for s in range(40)}
+    assert len(figures) >= 10  # the figures all come up
+    plan = plan_song(Template(style="pop"), 2)
+    for seed in range(8):
+        assert _accent_checks(arrange(plan, seed)) > 100
