@@ -14,16 +14,16 @@ unigram rescaling (Kneser and Peters 1997):
 with ``P(w | kind)`` the kind's token frequencies smoothed toward the global ones, for the
 tokens seen at least ``HEAD_MIN_COUNT`` times (rarer tokens keep ratio 1, and the frequent ones
 are renormalised to keep their total share). ``beta`` is tuned on the validation songs;
-``beta = 0`` is the same model without section kind.
+``beta = 0`` is the same model without section kind. Conditioning the n-gram contexts on kind
+directly, or rescaling rare tokens too, was measured and is worse: POP909's progressions are
+song-specific, and splitting their counts by kind starves the long tail (bench/RESULTS.md).
 
 Harmonic rhythm is learned per kind too: ``rhythm[kind]`` counts the training phrases by how
 often their chord changes per bar (bar lines and mid-bar changes, in bins of a quarter). A
 sampled phrase draws a target rate from its kind's counts and keeps, of ``RHYTHM_CANDIDATES``
 phrases sampled from the n-gram, the one closest to it: the n-gram picks the chords, the
 counts how often they move (sampling below temperature 1 alone moves them too rarely: 0.7
-changes a bar against POP909's 1.1-1.2 in verses and choruses). Conditioning the n-gram contexts on kind
-directly, or rescaling rare tokens too, was measured and is worse: POP909's progressions are
-song-specific, and splitting their counts by kind starves the long tail (bench/RESULTS.md).
+changes a bar against POP909's 1.1-1.2 in verses and choruses).
 """
 
 from __future__ import annotations
