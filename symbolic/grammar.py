@@ -47,6 +47,7 @@ class BarState:
         steps: positions in the bar (the meter's beats times the beat resolution).
         programs: the ``Program`` values that may play in this bar (the plan's roles).
         drum: whether the current note is a drum note (``Program_-1``).
+        program: the current note's ``Program`` value (``None`` before the first).
     """
 
     previous: str
@@ -54,6 +55,7 @@ class BarState:
     steps: int
     programs: tuple[int, ...]
     drum: bool = False
+    program: int | None = None
 
     def advance(self, token: str) -> BarState:
         """The state after ``token`` (pure)."""
@@ -61,7 +63,7 @@ class BarState:
         if kind == "Position":
             return replace(self, previous=kind, position=int(value))
         if kind == "Program":
-            return replace(self, previous=kind, drum=int(value) == -1)
+            return replace(self, previous=kind, drum=int(value) == -1, program=int(value))
         return replace(self, previous=kind)
 
 

@@ -20,6 +20,21 @@ def add_bias(logits: torch.Tensor, ids: torch.Tensor, bias: float) -> torch.Tens
     return guided
 
 
+def add_ramp(logits: torch.Tensor, ids: torch.Tensor, values: torch.Tensor, slope: float
+             ) -> torch.Tensor:
+    """``logits`` with ``slope * values`` added at ``ids`` (a tilt toward higher ``values``
+    when ``slope`` is positive: the chorus lift toward a higher register).
+
+    Args:
+        logits: ``[V]``. ids: long token ids. values: float, one per id. slope: the tilt.
+    """
+    if not slope or ids.numel() == 0:
+        return logits
+    tilted = logits.clone()
+    tilted[ids.to(logits.device)] += slope * values.to(logits.device, logits.dtype)
+    return tilted
+
+
 def restrict(logits: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
     """``logits`` where ``allowed`` (``[V]`` bool), ``-inf`` elsewhere."""
     return torch.where(allowed.to(logits.device), logits,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from songform.symbolic.sampling import (
@@ -50,3 +51,13 @@ def test_draw_is_seeded_and_sample_never_leaves_the_mask():
     picks = {sample(torch.randn(5, generator=generator), allowed, generator,
                     temperature=1.5, nucleus=0.9) for _ in range(200)}
     assert picks <= {1, 3} and len(picks) == 2
+
+
+def test_add_ramp_tilts_by_value_and_copies():
+    from songform.symbolic.sampling import add_ramp
+
+    logits = torch.zeros(6)
+    tilted = add_ramp(logits, torch.tensor([1, 3, 5]), torch.tensor([-12.0, 0.0, 12.0]), 0.1)
+    assert tilted.tolist() == pytest.approx([0, -1.2, 0, 0, 0, 1.2])
+    assert logits.tolist() == [0.0] * 6
+    assert add_ramp(logits, torch.tensor([1]), torch.tensor([5.0]), 0.0) is logits
