@@ -78,3 +78,23 @@ def test_unwritable_json_output_is_one_line_exit_1(tmp_path):
     result = runner.invoke(app, ["plan", "--json", str(tmp_path / "no" / "such" / "p.json")])
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1].startswith("error:")
+
+
+def test_plan_says_what_it_chose_and_who_plays_what(tmp_path):
+    """A modulating bridge is named in one line, and so are the writers of the tracks."""
+    from songform.symbolic.shipped import shipped_checkpoint
+
+    template = tmp_path / "song.yaml"
+    template.write_text("key: C major\nbridge_key_change: 5\nsections:\n"
+                        "  - {kind: verse, bars: 4}\n  - {kind: bridge, bars: 4}\n")
+    result = runner.invoke(app, ["plan", str(template), "--json", str(tmp_path / "p.json")],
+                           terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "plan: Bridge: modulates to F major (+5 semitones)" in result.output
+    writers = next(line for line in result.output.splitlines() if line.startswith("writers:"))
+    if shipped_checkpoint() is not None:
+        assert "the shipped model writes" in writers and "Drums" in writers
+    else:
+        assert "the arranger plays every track" in writers
+    saved = json.loads((tmp_path / "p.json").read_text())
+    assert saved["notes"] == ["Bridge: modulates to F major (+5 semitones)"]
