@@ -315,12 +315,9 @@ def _energy_dynamics(notes: dict[str, list[Note]], plan: SongPlan, tpq: int) -> 
     plan's), keeping the accents inside a section; then ``ENERGY_DB_PER_LEVEL`` dB a level
     around ``MIDDLE_ENERGY``. FluidSynth's loudness goes with velocity squared, so the
     velocity factor is ``10 ** (dB / 40)``."""
-    lines = bar_lines(plan, tpq)
-    bounds, first = [], 0
-    for section in plan.sections:
-        bounds.append((lines[first], section.energy))
-        first += section.bars
-    starts = [low for low, _ in bounds]
+    starts = [low for low, _ in _section_spans(plan, tpq)]
+    bounds = [(start, section.energy) for start, section in zip(starts, plan.sections,
+                                                                 strict=True)]
     low, high = LEVELLING_RANGE
     for track in notes.values():
         if not track:
@@ -339,6 +336,16 @@ def _energy_dynamics(notes: dict[str, list[Note]], plan: SongPlan, tpq: int) -> 
                 note.velocity = int(min(127, max(1, round(note.velocity * gain))))
 
 
+def _section_spans(plan: SongPlan, tpq: int) -> list[tuple[int, int]]:
+    """Each section's first and end tick (its bar lines)."""
+    lines = bar_lines(plan, tpq)
+    spans, first = [], 0
+    for section in plan.sections:
+        spans.append((lines[first], lines[first + section.bars]))
+        first += section.bars
+    return spans
+
+
 def _level_sections(notes: dict[str, list[Note]], drums: set[str], plan: SongPlan,
                     tpq: int) -> None:
     """Ride each section's level so that the notes' loudness follows the planned energy
@@ -350,12 +357,8 @@ def _level_sections(notes: dict[str, list[Note]], drums: set[str], plan: SongPla
     half a beat, per tick of the section); its target is the song's bar-weighted mean plus
     ``ENERGY_DB_PER_LEVEL`` a level from the mean energy; the gain moves at most
     ``MAX_RIDE_DB`` either way."""
-    lines = bar_lines(plan, tpq)
     held, drum_length = HELD_QUARTERS * tpq, tpq // 2
-    spans, first = [], 0
-    for section in plan.sections:
-        spans.append((lines[first], lines[first + section.bars]))
-        first += section.bars
+    spans = _section_spans(plan, tpq)
     starts = [low for low, _ in spans]
     power = [0.0] * len(spans)
     for name, track in notes.items():

@@ -36,7 +36,7 @@ def test_every_style_gets_louder_with_energy(style):
 @pytest.mark.parametrize("style,seed", [("pop", 7), ("waltz", 1), ("rock", 0)])
 def test_the_models_songs_get_louder_with_energy(style, seed):
     """Before the model's velocities followed energy: pop 7 1.8 dB, rock 0 rho 0.38, waltz 1
-    rho -0.43 (scripts/energy_loudness.py)."""
+    rho -0.43 (bench/energy_loudness.py)."""
     _keeps_the_rules(songform.compose(songform.load_template(None, style=style), seed=seed,
                                       notes="model"))
 

@@ -2,7 +2,7 @@
 verses, song by song, for a style's seeds (issue 14: POP909's choruses sit 2.9 semitones
 higher and 1.03x as dense as its verses).
 
-    python scripts/chorus_lift.py --style pop --seeds 0-9
+    python bench/chorus_lift.py --style pop --seeds 0-9
 """
 
 from __future__ import annotations
