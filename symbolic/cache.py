@@ -2,8 +2,11 @@
 
 Every cached key keeps its own position, onset and pitch, so callers can place context that is
 not contiguous (an earlier section that a chorus restates) and batch songs of different
-lengths. It is a ring buffer: when full, the oldest entries are overwritten, which is exactly a
-sliding window because attention reads positions from the cache, not from buffer order.
+lengths. It is a ring buffer per batch row: when a row's ring is full, its oldest entries are
+overwritten, which is exactly a sliding window because attention reads positions from the
+cache, not from buffer order. Each row has its own cursor, and a chunk's padding (``valid``
+False) goes to one extra slot that is never valid, so a row that waits while others write
+keeps its context exactly as it would alone.
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ from .attributes import NO_PITCH, TokenAttributes
 class LayerCache:
     """Cached keys and values for one layer.
 
-    Attributes (B = batch, H = heads, C = capacity, Dh = head dim):
-        keys, values: ``[B, H, C, Dh]``.
-        positions: ``[B, C]`` long, the token index each key stands at.
-        onsets: ``[B, C]`` float, onset in beats (NaN: none).
-        pitches: ``[B, C]`` long, MIDI pitch (-1: none).
-        valid: ``[B, C]`` bool, which slots hold a key.
-        cursor: next slot to write (shared by the batch).
+    Attributes (B = batch, H = heads, C = capacity, Dh = head dim; slot C is the padding
+    slot, never valid):
+        keys, values: ``[B, H, C + 1, Dh]``.
+        positions: ``[B, C + 1]`` long, the token index each key stands at.
+        onsets: ``[B, C + 1]`` float, onset in beats (NaN: none).
+        pitches: ``[B, C + 1]`` long, MIDI pitch (-1: none).
+        valid: ``[B, C + 1]`` bool, which slots hold a key.
+        cursor: ``[B]`` long, each row's next slot.
+        limit: ``[B]`` long, each row's ring size (at most C): rows of one batch keep the
+            window they would keep alone.
     """
 
     keys: torch.Tensor
@@ -34,41 +40,60 @@ class LayerCache:
     onsets: torch.Tensor
     pitches: torch.Tensor
     valid: torch.Tensor
-    cursor: int = 0
+    cursor: torch.Tensor
+    limit: torch.Tensor
 
     @classmethod
     def empty(cls, batch: int, heads: int, capacity: int, head_dim: int,
               device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
               ) -> LayerCache:
+        slots = capacity + 1
         return cls(
-            keys=torch.zeros(batch, heads, capacity, head_dim, device=device, dtype=dtype),
-            values=torch.zeros(batch, heads, capacity, head_dim, device=device, dtype=dtype),
-            positions=torch.zeros(batch, capacity, dtype=torch.long, device=device),
-            onsets=torch.full((batch, capacity), float("nan"), device=device),
-            pitches=torch.full((batch, capacity), NO_PITCH, dtype=torch.long, device=device),
-            valid=torch.zeros(batch, capacity, dtype=torch.bool, device=device),
+            keys=torch.zeros(batch, heads, slots, head_dim, device=device, dtype=dtype),
+            values=torch.zeros(batch, heads, slots, head_dim, device=device, dtype=dtype),
+            positions=torch.zeros(batch, slots, dtype=torch.long, device=device),
+            onsets=torch.full((batch, slots), float("nan"), device=device),
+            pitches=torch.full((batch, slots), NO_PITCH, dtype=torch.long, device=device),
+            valid=torch.zeros(batch, slots, dtype=torch.bool, device=device),
+            cursor=torch.zeros(batch, dtype=torch.long, device=device),
+            limit=torch.full((batch,), capacity, dtype=torch.long, device=device),
         )
 
     @property
     def capacity(self) -> int:
-        return self.keys.shape[2]
+        return self.keys.shape[2] - 1
 
     def write(self, keys: torch.Tensor, values: torch.Tensor, positions: torch.Tensor,
               attributes: TokenAttributes, valid: torch.Tensor) -> None:
-        """Store T new entries (``keys``/``values`` ``[B, H, T, Dh]``, the rest ``[B, T]``)."""
-        steps = keys.shape[2]
-        if steps > self.capacity:
+        """Store T new entries (``keys``/``values`` ``[B, H, T, Dh]``, the rest ``[B, T]``):
+        each row's valid entries go to its next slots in order, its padding nowhere."""
+        batch, heads, steps, _ = keys.shape
+        if steps > self.capacity:  # (callers size each row's limit for its chunks)
             raise ValueError(f"a chunk of {steps} tokens does not fit a cache of "
                              f"{self.capacity}")
-        slots = (torch.arange(steps, device=keys.device) + self.cursor) % self.capacity
-        self.keys[:, :, slots] = keys.to(self.keys.dtype)
-        self.values[:, :, slots] = values.to(self.values.dtype)
-        self.positions[:, slots] = positions
-        self.onsets[:, slots] = attributes.onsets.float()
-        self.pitches[:, slots] = attributes.pitches
-        self.valid[:, slots] = valid
-        self.cursor = (self.cursor + steps) % self.capacity
+        order = valid.long().cumsum(1) - 1  # each valid entry's index among its row's
+        slots = torch.where(valid, (self.cursor[:, None] + order) % self.limit[:, None],
+                            torch.full_like(order, self.capacity))
+        rows = torch.arange(batch, device=keys.device)[:, None]
+        heads_index = torch.arange(heads, device=keys.device)[None, :, None]
+        self.keys[rows[:, :, None], heads_index, slots[:, None, :]] = keys.to(self.keys.dtype)
+        self.values[rows[:, :, None], heads_index, slots[:, None, :]] = values.to(
+            self.values.dtype)
+        self.positions[rows, slots] = positions
+        self.onsets[rows, slots] = attributes.onsets.float()
+        self.pitches[rows, slots] = attributes.pitches
+        self.valid[rows, slots] = valid
+        self.valid[:, self.capacity] = False
+        self.cursor = (self.cursor + valid.long().sum(1)) % self.limit
+
+    def select(self, rows: torch.Tensor) -> None:
+        """Keep batch rows ``rows`` in that order (repeats copy a row: one song's context
+        handed to several takes, or the best take's to every row of its song)."""
+        rows = rows.to(self.keys.device)
+        for name in ("keys", "values", "positions", "onsets", "pitches", "valid", "cursor",
+                     "limit"):
+            setattr(self, name, getattr(self, name).index_select(0, rows))
 
     def reset(self) -> None:
         self.valid.zero_()
-        self.cursor = 0
+        self.cursor.zero_()

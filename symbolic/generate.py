@@ -16,10 +16,12 @@ from the baseline arranger, so the plan's every track sounds.
 from __future__ import annotations
 
 import bisect
+import copy
+import dataclasses
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from symusic import Note, Track
@@ -28,13 +30,23 @@ from songform.core.errors import InputError
 from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
 
 from .arranger import arrange
-from .attributes import TokenAttributes
+from .attributes import NO_PITCH, TokenAttributes
 from .grammar import BarState, Grammar
 from .model import MusicTransformer
-from .sampling import add_bias, add_ramp, sample
+from .sampling import add_bias, add_ramp, restrict, sample
 from .song import PlannedScore, bar_lines, conductor_score, truncate_score
+from .takes import (
+    TakeScore,
+    density_target,
+    melody_density,
+    notes_by_bar,
+    notes_from_tokens,
+    score_take,
+)
 from .ticks import quarters_to_ticks
 from .tokenizer import PROGRAM_ROLES, ROLE_PROGRAMS, AttributeState, SongTokenizer, token_type
+
+MAX_TAKES = 16
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,9 @@ class GenerateConfig:
         density_lift: logits per energy level added to the melody's ``Program`` token
             where a note may start, so that livelier sections have more melody onsets
             (POP909's chorus melodies are 1.03x as dense as their verses; the model's 0.9x).
+        takes: each section is written this many times side by side in one batch, and the
+            take that best keeps the plan is kept (``symbolic.takes`` states the score); 1
+            writes each section once, as without takes.
     """
 
     temperature: float = 1.0
@@ -69,8 +84,13 @@ class GenerateConfig:
     chord_bias: float = 1.0
     register_lift: float = 0.08
     density_lift: float = 0.5
+    takes: int = 1
 
     def __post_init__(self) -> None:
+        if isinstance(self.takes, bool) or not isinstance(self.takes, int) \
+                or not 1 <= self.takes <= MAX_TAKES:
+            raise InputError(f"takes must be an integer from 1 to {MAX_TAKES}, got "
+                             f"{self.takes!r}")
         if not self.temperature > 0 or not 0 < self.top_p <= 1:
             raise InputError("temperature must be positive and top_p in (0, 1]")
         if self.context < 16 or self.max_tokens_per_bar < 4:
@@ -94,51 +114,104 @@ def _chord_tone_ids(tokenizer: SongTokenizer) -> dict[int, torch.Tensor]:
     return {pc: torch.tensor(ids) for pc, ids in by_class.items()}
 
 
-class _Decoder:
-    """Feeds tokens through the model with a cache and tracks their attributes."""
+@dataclass
+class _Row:
+    """One song, or one take of a section of it, being written: its plan, where its decoding
+    stands, its random streams and what it has written."""
 
-    def __init__(self, model: MusicTransformer, tokenizer: SongTokenizer, bars: list[BarPlan],
-                 capacity: int, device: torch.device) -> None:
+    song: int
+    take: int
+    seed: int
+    bars: list[BarPlan]
+    skeleton: list[list[str]]
+    lift: _EnergyLift
+    state: AttributeState
+    generator: torch.Generator
+    chooser: random.Random
+    position: int = 0
+    origin: float = 0.0  # onsets are fed relative to this (see _Decoder.rebase)
+    written: list[list[str]] = field(default_factory=list)
+    bar_lines: list[tuple[int, float]] = field(default_factory=list)  # (position, onset)
+    log_probability: float = 0.0  # of the tokens sampled since the take began
+    sampled: int = 0
+
+    def clone(self, take: int) -> _Row:
+        """An independent copy (random streams included) that is take ``take``."""
+        generator = torch.Generator().set_state(self.generator.get_state())
+        chooser = random.Random()
+        chooser.setstate(self.chooser.getstate())
+        return dataclasses.replace(self, take=take, state=copy.copy(self.state),
+                                   generator=generator, chooser=chooser,
+                                   written=list(self.written), bar_lines=list(self.bar_lines))
+
+
+class _Decoder:
+    """Feeds the batch's rows through the model with one cache and tracks each row's token
+    attributes and position. A chunk names the rows that take part; the others wait (their
+    slots in the chunk are padding, which the cache stores nowhere)."""
+
+    def __init__(self, model: MusicTransformer, tokenizer: SongTokenizer, rows: list[_Row],
+                 capacity: int, device: torch.device | str) -> None:
         self.model = model
         self.tokenizer = tokenizer
-        self.device = device
-        self.caches = model.new_caches(1, capacity, device,
+        self.device = torch.device(device)
+        self.rows = rows
+        self.caches = model.new_caches(len(rows), capacity, self.device,
                                        dtype=next(model.parameters()).dtype)
-        self.state = AttributeState(bars, tokenizer.settings.beat_resolution)
-        self.position = 0
-        self.origin = 0.0  # onsets are fed relative to this (see rebase)
 
-    def rebase(self, origin: float) -> None:
-        """Measure onsets from ``origin`` (a bar line) from now on. Training windows start at
-        bar lines with onset 0, so the onset embedding should see onsets from the earliest bar
-        still in context, not from the song's start; cached onsets shift by the same amount,
-        which keeps every onset difference (RIPO) exact."""
-        shift = origin - self.origin
+    def rebase(self, index: int, origin: float) -> None:
+        """Measure row ``index``'s onsets from ``origin`` (a bar line) from now on. Training
+        windows start at bar lines with onset 0, so the onset embedding should see onsets from
+        the earliest bar still in context, not from the song's start; cached onsets shift by
+        the same amount, which keeps every onset difference (RIPO) exact."""
+        row = self.rows[index]
+        shift = origin - row.origin
         if shift:
             for cache in self.caches:
-                cache.onsets -= shift
-            self.origin = origin
+                cache.onsets[index] -= shift
+            row.origin = origin
 
     @torch.no_grad()
-    def feed(self, tokens: list[str]) -> torch.Tensor:
-        """Run ``tokens`` as one chunk; the next-token logits after the last one."""
-        ids, pitches, onsets, durations = [], [], [], []
-        for token in tokens:
-            pitch, onset, duration = self.state.step(token)
-            ids.append(self.tokenizer.vocab[token])
-            pitches.append(pitch)
-            onsets.append(onset - self.origin)
-            durations.append(duration)
-        count = len(ids)
-        positions = torch.arange(self.position, self.position + count, device=self.device)
-        self.position += count
+    def feed(self, chunks: dict[int, list[str]]) -> dict[int, torch.Tensor]:
+        """Run each row's tokens (``{row: tokens}``) as one padded chunk; each row's
+        next-token logits after its last token."""
+        steps = max(len(tokens) for tokens in chunks.values())
+        batch = len(self.rows)
+        ids = [[0] * steps for _ in range(batch)]
+        pitches = [[NO_PITCH] * steps for _ in range(batch)]
+        onsets = [[math.nan] * steps for _ in range(batch)]
+        durations = [[math.nan] * steps for _ in range(batch)]
+        positions = [[0] * steps for _ in range(batch)]
+        valid = [[False] * steps for _ in range(batch)]
+        for index, tokens in chunks.items():
+            row = self.rows[index]
+            for at, token in enumerate(tokens):
+                pitch, onset, duration = row.state.step(token)
+                ids[index][at] = self.tokenizer.vocab[token]
+                pitches[index][at], durations[index][at] = pitch, duration
+                onsets[index][at] = onset - row.origin
+                positions[index][at] = row.position + at
+                valid[index][at] = True
+            row.position += len(tokens)
+        device = self.device
         attributes = TokenAttributes(
-            torch.tensor([pitches], device=self.device),
-            torch.tensor([onsets], device=self.device, dtype=torch.float32),
-            torch.tensor([durations], device=self.device, dtype=torch.float32))
-        logits = self.model(torch.tensor([ids], device=self.device), attributes,
-                            positions=positions[None], caches=self.caches)
-        return logits[0, -1].float()
+            torch.tensor(pitches, device=device),
+            torch.tensor(onsets, device=device, dtype=torch.float32),
+            torch.tensor(durations, device=device, dtype=torch.float32))
+        logits = self.model(torch.tensor(ids, device=device), attributes,
+                            positions=torch.tensor(positions, device=device),
+                            valid=torch.tensor(valid, device=device), caches=self.caches)
+        return {index: logits[index, len(tokens) - 1].float()
+                for index, tokens in chunks.items()}
+
+    def select(self, order: list[int]) -> None:
+        """Rows ``order`` become the batch (a row named twice is copied: the best take
+        handed to every take of its song)."""
+        index = torch.tensor(order, dtype=torch.long)
+        for cache in self.caches:
+            cache.select(index)
+        self.rows = [self.rows[source].clone(self.rows[target].take)
+                     for target, source in enumerate(order)]
 
 
 def plan_skeleton(tokenizer: SongTokenizer, plan: SongPlan, roles: tuple[str, ...]
@@ -207,72 +280,221 @@ def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
             default all. The plan's other tracks are played by the baseline arranger.
         progress: called ``(bars done, bars)`` after each bar.
     """
+    return generate_batch(model, tokenizer, [plan], [seed], config, roles, progress)[0]
+
+
+def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: list[SongPlan],
+                   seeds: list[int], config: GenerateConfig | None = None,
+                   roles: tuple[str, ...] | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> list[PlannedScore]:
+    """Write several songs in one batch through one cache (plans may differ in length; a
+    song that ends first waits). Each song comes out as :func:`generate` writes it alone with
+    its seed. With ``config.takes`` above 1 every section is written that many times side by
+    side and the take that best keeps the plan (``symbolic.takes``) is kept.
+
+    Args:
+        plans, seeds: one seed per plan.
+        progress: called ``(bars done, bars)`` over all songs.
+    """
     config = config or GenerateConfig()
     roles = tuple(roles or TRACK_ROLES)
+    if len(plans) != len(seeds) or not plans:
+        raise InputError("generate_batch needs one seed per plan, and at least one plan")
     model.eval()
     device = next(model.parameters()).device
     grammar = Grammar(tokenizer)
     tones = _chord_tone_ids(tokenizer)
-    bars = list(plan.bars())
-    lift = _EnergyLift(tokenizer, sum(b.energy for b in bars) / len(bars), config)
-    skeleton = plan_skeleton(tokenizer, plan, roles)
-    _check_vocabulary(tokenizer, skeleton)
-    chunk = max(len(prefix) for prefix in skeleton) + config.max_tokens_per_bar
-    decoder = _Decoder(model, tokenizer, bars, config.context + chunk, device)
-    generator = torch.Generator().manual_seed(seed)
-    chooser = random.Random(seed)
-    written: list[list[str]] = []
-    bar_lines: list[tuple[int, float]] = []  # (token position, onset) of each bar line
-    for index, (bar, prefix) in enumerate(zip(bars, skeleton, strict=True)):
-        bar_lines.append((decoder.position, bar.start))
-        decoder.rebase(next(onset for at, onset in bar_lines
-                            if at >= decoder.position - config.context))
-        logits = decoder.feed(prefix)
-        source = bar.repeat_of_bar
-        copied = (_transposed(written[source], bars[source].key.interval_to(bar.key))
-                  if source is not None else [])
-        if (config.copy_repeats and copied and chooser.random() >= bar.variation
-                and grammar.accepts(_opening_state(bar, plan, roles, tokenizer), copied,
-                                    tokenizer.vocab)):
-            decoder.feed(copied)
-            written.append(copied)
-        else:
-            written.append(_sample_bar(decoder, logits, bar, plan, roles, grammar, tones,
-                                       config, generator, lift))
+    rows = []
+    for song, (plan, seed) in enumerate(zip(plans, seeds, strict=True)):
+        bars = list(plan.bars())
+        skeleton = plan_skeleton(tokenizer, plan, roles)
+        _check_vocabulary(tokenizer, skeleton)
+        lift = _EnergyLift(tokenizer, sum(b.energy for b in bars) / len(bars), config)
+        rows += [_Row(song, take, seed, bars, skeleton, lift,
+                      AttributeState(bars, tokenizer.settings.beat_resolution),
+                      torch.Generator().manual_seed(seed), random.Random(seed))
+                 for take in range(config.takes)]
+    capacities = [config.context + config.max_tokens_per_bar
+                  + max(len(prefix) for prefix in row.skeleton) for row in rows]
+    decoder = _Decoder(model, tokenizer, rows, max(capacities), device)
+    for cache in decoder.caches:  # each song keeps the window it would keep alone
+        cache.limit = torch.tensor(capacities, device=cache.limit.device)
+    judge = _TakeJudge(plans, tokenizer, config.takes) if config.takes > 1 else None
+    total, done = sum(len(list(plan.bars())) for plan in plans), 0
+    for index in range(max(len(row.bars) for row in rows)):
+        live = [i for i, row in enumerate(decoder.rows) if index < len(row.bars)]
+        if judge is not None:
+            judge.reseed(decoder.rows, live, index)
+        prefixes = {}
+        for i in live:
+            row = decoder.rows[i]
+            row.bar_lines.append((row.position, row.bars[index].start))
+            decoder.rebase(i, next(onset for at, onset in row.bar_lines
+                                   if at >= row.position - config.context))
+            prefixes[i] = row.skeleton[index]
+        logits = decoder.feed(prefixes)
+        copies, samplers = {}, {}
+        for i in live:
+            row = decoder.rows[i]
+            copied = _copy(row, index, plans[row.song], roles, grammar, tokenizer, config)
+            if copied is not None:
+                copies[i] = copied
+                row.written.append(copied)
+            else:
+                samplers[i] = _BarSampler(row, row.bars[index], plans[row.song], roles,
+                                          tokenizer, grammar, tones, config, logits[i],
+                                          judge is not None)
+        if copies:
+            decoder.feed(copies)
+        while samplers:
+            step = {}
+            for i, sampler in list(samplers.items()):
+                token = sampler.next_token()
+                if token is None:
+                    decoder.rows[i].written.append(sampler.finish())
+                    del samplers[i]
+                else:
+                    step[i] = [token]
+            if step:
+                for i, logits_after in decoder.feed(step).items():
+                    samplers[i].logits = logits_after
+        if judge is not None:
+            judge.keep_best(decoder, live, index)
+        done += len(live) // config.takes
         if progress:
-            progress(index + 1, len(bars))
-    stream = [token for prefix, notes in zip(skeleton, written, strict=True)
-              for token in prefix + notes]
-    return _song(tokenizer, plan, stream, roles, seed)
+            progress(done, total)
+    songs = []
+    for row in decoder.rows[::config.takes]:
+        stream = [token for prefix, notes in zip(row.skeleton, row.written, strict=True)
+                  for token in prefix + notes]
+        songs.append(_song(tokenizer, plans[row.song], stream, roles, row.seed))
+    return songs
 
 
-def _sample_bar(decoder: _Decoder, logits: torch.Tensor, bar: BarPlan, plan: SongPlan,
-                roles: tuple[str, ...], grammar: Grammar, tones: dict[int, torch.Tensor],
-                config: GenerateConfig, generator: torch.Generator,
-                lift: _EnergyLift | None = None) -> list[str]:
-    """One bar's note tokens, sampled under the grammar."""
-    state = _opening_state(bar, plan, roles, decoder.tokenizer)
-    if not state.programs:
-        return []
-    unit = 4 / bar.meter.denominator / decoder.tokenizer.settings.beat_resolution
-    tokens: list[str] = []
-    while len(tokens) < config.max_tokens_per_bar - 4:
+def _copy(row: _Row, index: int, plan: SongPlan, roles: tuple[str, ...], grammar: Grammar,
+          tokenizer: SongTokenizer, config: GenerateConfig) -> list[str] | None:
+    """The notes of the bar that bar ``index`` restates (transposed to its key), when the
+    plan's variation draws a copy and the copy fits the grammar; else ``None``."""
+    bar = row.bars[index]
+    source = bar.repeat_of_bar
+    copied = (_transposed(row.written[source], row.bars[source].key.interval_to(bar.key))
+              if source is not None else [])
+    if (config.copy_repeats and copied and row.chooser.random() >= bar.variation
+            and grammar.accepts(_opening_state(bar, plan, roles, tokenizer), copied,
+                                tokenizer.vocab)):
+        return copied
+    return None
+
+
+class _BarSampler:
+    """One row's bar of notes, sampled token by token under the grammar."""
+
+    def __init__(self, row: _Row, bar: BarPlan, plan: SongPlan, roles: tuple[str, ...],
+                 tokenizer: SongTokenizer, grammar: Grammar, tones: dict[int, torch.Tensor],
+                 config: GenerateConfig, logits: torch.Tensor, measure_likelihood: bool
+                 ) -> None:
+        self.row, self.bar, self.config = row, bar, config
+        self.tokenizer, self.grammar, self.tones = tokenizer, grammar, tones
+        self.state = _opening_state(bar, plan, roles, tokenizer)
+        self.logits = logits
+        self.tokens: list[str] = []
+        self.unit = 4 / bar.meter.denominator / tokenizer.settings.beat_resolution
+        self.measure = measure_likelihood
+        self.closed = not self.state.programs
+
+    def next_token(self) -> str | None:
+        """The next note token, or ``None`` when the bar closes."""
+        if self.closed or len(self.tokens) >= self.config.max_tokens_per_bar - 4:
+            return None
+        logits, state, config = self.logits, self.state, self.config
         if state.previous == "Program" and config.chord_bias and not state.drum:
-            logits = add_bias(logits, _chord_ids(bar, state.position * unit, tones),
-                              config.chord_bias)
-        if lift is not None:
-            logits = lift.apply(logits, state, bar)
-        choice = sample(logits, grammar.mask(state), generator,
-                        temperature=config.temperature, nucleus=config.top_p)
-        if choice == grammar.bar:
-            break
-        token = decoder.tokenizer.inverse[choice]
-        state = state.advance(token)
-        tokens.append(token)
-        logits = decoder.feed([token])
-    while tokens and token_type(tokens[-1]) != "Duration":  # drop an unfinished note
-        tokens.pop()
-    return tokens
+            logits = add_bias(logits, _chord_ids(self.bar, state.position * self.unit,
+                                                 self.tones), config.chord_bias)
+        logits = self.row.lift.apply(logits, state, self.bar)
+        allowed = self.grammar.mask(state)
+        choice = sample(logits, allowed, self.row.generator, temperature=config.temperature,
+                        nucleus=config.top_p)
+        if self.measure:  # the model's own probability, before plan guidance
+            self.row.log_probability += float(
+                torch.log_softmax(restrict(self.logits, allowed), dim=-1)[choice])
+            self.row.sampled += 1
+        if choice == self.grammar.bar:
+            self.closed = True
+            return None
+        token = self.tokenizer.inverse[choice]
+        self.state = state.advance(token)
+        self.tokens.append(token)
+        return token
+
+    def finish(self) -> list[str]:
+        """The bar's tokens, an unfinished last note dropped."""
+        tokens = self.tokens
+        while tokens and token_type(tokens[-1]) != "Duration":
+            tokens.pop()
+        return tokens
+
+
+def _take_seed(seed: int, section: int, take: int) -> int:
+    """The seed of take ``take`` (above 0) of section ``section``."""
+    return (seed * 1_000_003 + section * 7_919 + take) % 2 ** 63
+
+
+class _TakeJudge:
+    """Ranks the takes of each section as it ends and hands the best one (its cache rows, its
+    notes and its random streams) to every row of its song. The rows of a song are
+    ``takes`` consecutive rows; take 0 continues the song's own random stream (so one take
+    is the song without takes), the others are reseeded per section."""
+
+    def __init__(self, plans: list[SongPlan], tokenizer: SongTokenizer, takes: int) -> None:
+        self.takes = takes
+        self.resolution = tokenizer.settings.beat_resolution
+        bars = [list(plan.bars()) for plan in plans]
+        self.mean_energy = [sum(b.energy for b in song) / len(song) for song in bars]
+        self.history: list[list[tuple[float, int]]] = [[] for _ in plans]
+        self.kept: list[dict[int, set[tuple[float, int]]]] = [{} for _ in plans]
+        self.chosen: list[list[tuple[int, int, list[TakeScore]]]] = [[] for _ in plans]
+        """Per song: (section index, the kept take, every take's score)."""
+
+    def reseed(self, rows: list[_Row], live: list[int], index: int) -> None:
+        """At a section's first bar: reseed takes above 0 and restart the likelihoods."""
+        for i in live:
+            row = rows[i]
+            bar = row.bars[index]
+            if bar.bar_in_section:
+                continue
+            if row.take:
+                row.generator.manual_seed(_take_seed(row.seed, bar.section_index, row.take))
+            row.log_probability, row.sampled = 0.0, 0
+
+    def keep_best(self, decoder: _Decoder, live: list[int], index: int) -> None:
+        """After bar ``index``: for every song whose section ends there, keep its best
+        take."""
+        order = list(range(len(decoder.rows)))
+        for first in live[::self.takes]:
+            head = decoder.rows[first]
+            bars, song = head.bars, head.song
+            section_index = bars[index].section_index
+            if index + 1 < len(bars) and bars[index + 1].section_index == section_index:
+                continue
+            section = [b for b in bars if b.section_index == section_index]
+            energy = sum(b.energy for b in section) / len(section)
+            target = density_target(self.history[song], energy, self.mean_energy[song])
+            notes, scores = [], []
+            for take in range(self.takes):
+                row = decoder.rows[first + take]
+                notes.append(notes_from_tokens(
+                    bars, {b.index: row.written[b.index] for b in section}, self.resolution))
+                likelihood = row.log_probability / row.sampled if row.sampled else 0.0
+                scores.append(score_take(notes[-1], section, self.kept[song],
+                                         target_density=target, likelihood=likelihood,
+                                         all_bars=bars))
+            best = max(range(self.takes), key=lambda k: (scores[k].total, -k))
+            self.kept[song].update(notes_by_bar(notes[best]))
+            self.history[song].append((melody_density(notes[best], section), energy))
+            self.chosen[song].append((section_index, best, scores))
+            order[first:first + self.takes] = [first + best] * self.takes
+        if order != list(range(len(order))):
+            decoder.select(order)
 
 
 class _EnergyLift:

@@ -4,6 +4,7 @@ hold whatever the weights are)."""
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import numpy as np
 import pytest
@@ -18,12 +19,15 @@ from songform.symbolic.checkpoint import CheckpointInfo, save_checkpoint
 from songform.symbolic.generate import (
     GenerateConfig,
     _Decoder,
+    _Row,
     generate,
+    generate_batch,
     plan_skeleton,
 )
 from songform.symbolic.model import ModelConfig, MusicTransformer
+from songform.symbolic.takes import notes_from_tokens, score_take
 from songform.symbolic.ticks import quarters_to_ticks
-from songform.symbolic.tokenizer import SongTokenizer
+from songform.symbolic.tokenizer import AttributeState, SongTokenizer
 from songform.symbolic.writers import SongModel
 
 POP909_ROLES = ("counter-melody", "harmony", "melody")
@@ -128,10 +132,12 @@ def test_cached_chunks_equal_one_full_pass(model, tokenizer, plan):
     song = arrange(plan, 1)
     sequence = tokenizer.encode(song)
     bars = list(plan.bars())
-    decoder = _Decoder(model, tokenizer, bars, capacity=len(sequence), device="cpu")
+    row = _Row(0, 0, 0, bars, [], None, AttributeState(bars, tokenizer.settings.beat_resolution),
+               torch.Generator(), random.Random())
+    decoder = _Decoder(model, tokenizer, [row], capacity=len(sequence), device="cpu")
     cuts = [i for i, t in enumerate(sequence.tokens) if t == "Bar_None"][1:4]
     pieces = np.split(np.array(sequence.tokens, dtype=object), cuts)
-    last = [decoder.feed(list(piece)) for piece in pieces]
+    last = [decoder.feed({0: list(piece)})[0] for piece in pieces]
     end = cuts[-1] + len(pieces[-1])
     attributes = TokenAttributes.of_sequence(sequence.pitches[:end], sequence.onsets[:end],
                                              sequence.durations[:end])
@@ -155,7 +161,7 @@ def test_cache_size_does_not_grow_with_the_song(model, tokenizer, monkeypatch):
         template = songform.Template(form=f"verse:{bars}", style="pop", tempo=100, key="C")
         generate(model, tokenizer, plan_song(template, 1), config=_config(),
                  roles=POP909_ROLES)
-        assert made[-1].position > 4 * bars  # every bar went through the model
+        assert made[-1].rows[0].position > 4 * bars  # every bar went through the model
     assert made[0].caches[0].capacity == made[1].caches[0].capacity
 
 
@@ -236,3 +242,77 @@ def test_energy_lifts_the_melody_of_a_lively_section(tokenizer, model):
     lifted = mean_pitches(_config(register_lift=0.2, density_lift=0.0))
     assert lifted[1] - lifted[0] > flat[1] - flat[0] + 6
     assert lifted[1] > flat[1] and lifted[0] < flat[0]
+
+
+def _all_notes(song):
+    return [(t.name, [(n.time, n.duration, n.pitch, n.velocity) for n in t.notes])
+            for t in song.score.tracks]
+
+
+def test_batched_songs_equal_songs_written_alone(model, tokenizer):
+    """Plans of different lengths and chunk sizes in one batch: each song is the one its
+    seed writes alone (the short one waits, the long one's window is its own)."""
+    plans = [plan_song(songform.Template(form=form, style=style, tempo=100, key="D"), seed)
+             for form, style, seed in (("verse:4 chorus:4 verse:4 chorus:4", "pop", 3),
+                                       ("intro:2 verse:4", "rock", 5),
+                                       ("verse:8 chorus:8", "ballad", 1))]
+    seeds = [11, 12, 13]
+    config = _config(context=32)  # short: the rings wrap
+    alone = [generate(model, tokenizer, p, s, config, POP909_ROLES)
+             for p, s in zip(plans, seeds, strict=True)]
+    together = generate_batch(model, tokenizer, plans, seeds, config, POP909_ROLES)
+    assert [_all_notes(s) for s in together] == [_all_notes(s) for s in alone]
+    assert _all_notes(alone[0]) != _all_notes(alone[1])
+
+
+def test_one_take_is_the_song_without_takes(model, tokenizer, plan):
+    plain = generate(model, tokenizer, plan, 4, _config(), POP909_ROLES)
+    one = generate(model, tokenizer, plan, 4, _config(takes=1), POP909_ROLES)
+    assert _all_notes(one) == _all_notes(plain)
+
+
+def test_takes_keep_the_best_scoring_take_of_each_section(model, tokenizer, plan, monkeypatch):
+    import songform.symbolic.generate as generate_module
+
+    judges = []
+    original = generate_module._TakeJudge
+
+    class Recording(original):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            judges.append(self)
+
+    streams = []
+    original_song = generate_module._song
+
+    def recording_song(tokenizer, plan, stream, *args):
+        streams.append(stream)
+        return original_song(tokenizer, plan, stream, *args)
+
+    monkeypatch.setattr(generate_module, "_TakeJudge", Recording)
+    monkeypatch.setattr(generate_module, "_song", recording_song)
+    song = generate(model, tokenizer, plan, 4, _config(takes=3), POP909_ROLES)
+    chosen = judges[0].chosen[0]
+    bars, per_bar = list(plan.bars()), {}
+    for token in streams[0]:
+        if token == "Bar_None":
+            per_bar[len(per_bar)] = []
+        else:
+            per_bar[len(per_bar) - 1].append(token)
+    for section, best, scores in chosen:  # the song holds the kept take's notes
+        section_bars = [b for b in bars if b.section_index == section]
+        notes = notes_from_tokens(bars, {b.index: per_bar[b.index] for b in section_bars},
+                                  tokenizer.settings.beat_resolution)
+        kept = score_take(notes, section_bars, {}, all_bars=bars)
+        assert (kept.chord_fit, kept.key_fit) == (scores[best].chord_fit, scores[best].key_fit)
+    assert [section for section, _, _ in chosen] == list(range(len(plan.sections)))
+    for _, best, scores in chosen:
+        totals = [s.total for s in scores]
+        assert totals[best] == max(totals)
+        assert best == totals.index(max(totals))  # ties go to the lowest take
+    assert len({round(s.total, 9) for _, _, scores in chosen for s in scores}) > len(chosen)
+    assert any(best for _, best, _ in chosen)  # some section kept a take other than the first
+    again = generate(model, tokenizer, plan, 4, _config(takes=3), POP909_ROLES)
+    assert _all_notes(again) == _all_notes(song)
+    assert _all_notes(song) != _all_notes(generate(model, tokenizer, plan, 4, _config(),
+                                                   POP909_ROLES))

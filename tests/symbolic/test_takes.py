@@ -1,0 +1,82 @@
+"""The take score: each term measured on hand-made notes against a plan."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import songform
+from songform.hierarchy.planner import plan_song
+from songform.symbolic.takes import (
+    DENSITY_PER_LEVEL,
+    WEIGHTS,
+    TakeNote,
+    density_target,
+    notes_by_bar,
+    notes_from_tokens,
+    score_take,
+)
+
+
+@pytest.fixture(scope="module")
+def bars():
+    template = songform.Template(form="verse:4 chorus:4 verse:4 chorus:4", style="pop",
+                                 tempo=100, key="C")
+    return list(plan_song(template, 0).bars())
+
+
+def test_chord_and_key_fit_count_the_planned_chord_and_key(bars):
+    verse = [b for b in bars if b.section_kind == "verse"]
+    chord = verse[0].chord_at(0)
+    inside = sorted(chord.pitch_classes)[0]
+    outside = next(pc for pc in range(12) if pc not in chord.pitch_classes
+                   and pc in verse[0].key.scale)
+    foreign = next(pc for pc in range(12) if pc not in verse[0].key.scale)
+    notes = [TakeNote(verse[0].index, 0.0, 60 + inside, "melody"),
+             TakeNote(verse[0].index, 0.0, 60 + outside, "melody"),
+             TakeNote(verse[0].index, 0.0, 60 + foreign, "harmony"),
+             TakeNote(verse[0].index, 0.0, 48 + inside, "drums")]  # drums do not count
+    score = score_take(notes, verse[:1], {}, all_bars=bars)
+    assert score.chord_fit == pytest.approx(1 / 3)
+    assert score.key_fit == pytest.approx(2 / 3)
+    assert score.density_error == 0 and score.variation_error == 0
+    assert score.total == pytest.approx(sum(w * getattr(score, t) for t, w in WEIGHTS.items()))
+
+
+def test_density_target_rises_with_energy_and_the_error_is_symmetric(bars):
+    history = [(4.0, 3), (6.0, 6)]
+    low, high = density_target(history, 3, 4.5), density_target(history, 6, 4.5)
+    assert high / low == pytest.approx((1 + 1.5 * DENSITY_PER_LEVEL)
+                                       / (1 - 1.5 * DENSITY_PER_LEVEL))
+    assert density_target([], 5, 4) is None
+    chorus = [b for b in bars if b.section_kind == "chorus"]
+    dense = [TakeNote(b.index, step / 2, 72, "melody") for b in chorus for step in range(8)]
+    exact = score_take(dense, chorus, {}, target_density=8.0)
+    assert exact.density_error == 0
+    sparse = score_take(dense[::2], chorus, {}, target_density=8.0)
+    assert sparse.density_error == pytest.approx(math.log2(8.5 / 4.5))
+
+
+def test_variation_error_compares_a_restatement_with_its_source(bars):
+    restated = [b for b in bars if b.repeat_of_bar is not None]
+    assert restated, "the pop plan restates bars"
+    bar = restated[0]
+    source = bars[bar.repeat_of_bar]
+    theirs = [TakeNote(source.index, i, 60 + i, "melody") for i in range(4)]
+    earlier = notes_by_bar(theirs)
+    shift = source.key.interval_to(bar.key)
+    same = [TakeNote(bar.index, n.offset, n.pitch + shift, "melody") for n in theirs]
+    other = [TakeNote(bar.index, n.offset, n.pitch + shift + 1, "melody") for n in theirs]
+    assert score_take(same, [bar], earlier, all_bars=bars).variation_error == pytest.approx(
+        abs(1 - (1 - bar.variation)))
+    assert score_take(other, [bar], earlier, all_bars=bars).variation_error == pytest.approx(
+        abs(0 - (1 - bar.variation)))
+
+
+def test_notes_from_tokens_reads_positions_programs_and_pitches(bars):
+    tokens = {0: ["Position_0", "Program_73", "Pitch_72", "Velocity_90", "Duration_1.0.4",
+                  "Position_8", "Program_-1", "PitchDrum_36", "Velocity_90", "Duration_0.1.4",
+                  "Program_0", "Pitch_60", "Velocity_90", "Duration_1.0.4"]}
+    notes = notes_from_tokens(bars, tokens, 4)
+    assert notes == [TakeNote(0, 0.0, 72, "melody"), TakeNote(0, 2.0, 60, "harmony")]
