@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Annotated
@@ -46,6 +47,21 @@ StepsOpt = Annotated[int | None, typer.Option(
 BatchOpt = Annotated[int | None, typer.Option(
     "--batch-size", help="stable-audio: windows denoised together [default 4 on cuda, 1 on "
                          "cpu].")]
+TakesOpt = Annotated[int, typer.Option(
+    "--takes", help="Write every section N times side by side and keep the take that best "
+                    "keeps the plan (chord and key fit, density for the energy, the model's "
+                    "likelihood, variation against the source; see the README).")]
+TemperatureOpt = Annotated[float, typer.Option("--temperature", help="Sampling temperature.")]
+TopPOpt = Annotated[float, typer.Option("--top-p", help="Nucleus sampling mass (0, 1].")]
+ChordBiasOpt = Annotated[float, typer.Option(
+    "--chord-bias", help="Logits added to the pitches of the planned chord (0: the model "
+                         "alone).")]
+CountOpt = Annotated[int, typer.Option(
+    "--count", help="Write N songs (seeds s..s+N-1) into OUT/seed-<s>/; under torchrun each "
+                    "process writes its share.")]
+SongsPerBatchOpt = Annotated[int, typer.Option(
+    "--songs-per-batch", help="With --count: songs the model writes side by side.")]
+ThreadsOpt = Annotated[int, typer.Option("--threads", help="CPU threads for the model.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="cpu or cuda (never chosen for you).")]
 SoundFontOpt = Annotated[Path | None, typer.Option(
     "--soundfont", help="General MIDI SoundFont (.sf2); default $SONGFORM_SOUNDFONT or the "
@@ -85,24 +101,53 @@ def generate(
     batch_size: BatchOpt = None,
     notes: NotesOpt = "auto",
     checkpoint: CheckpointOpt = None,
+    takes: TakesOpt = 1,
+    temperature: TemperatureOpt = 1.0,
+    top_p: TopPOpt = 0.95,
+    chord_bias: ChordBiasOpt = 1.0,
+    count: CountOpt = 1,
+    songs_per_batch: SongsPerBatchOpt = 4,
+    threads: ThreadsOpt = 1,
 ) -> None:
-    """Compose a song and write song.mid, song.musicxml, song.wav, pianoroll.png, plan.json."""
+    """Compose a song and write song.mid, song.musicxml, song.wav, pianoroll.png, plan.json.
+
+    Examples:
+
+      songform generate --style pop --seed 7 -o out/
+
+      songform generate "intro:4 verse:8 chorus:8 bridge:8 chorus:8" --takes 4 -o out/
+
+      torchrun --nproc-per-node 2 -m songform generate --count 8 --no-audio -o many/
+    """
     from songform.pipeline import AUDIO_FORMATS, SongPipeline
+    from songform.symbolic.generate import GenerateConfig
 
     render_error = _render_errors()
     if audio_format not in AUDIO_FORMATS:
         raise fail(f'--format: expected "wav" or "flac", got "{audio_format}"')
+    for name, value in (("--count", count), ("--songs-per-batch", songs_per_batch),
+                        ("--threads", threads)):
+        if value < 1:
+            raise fail(f"{name}: expected at least 1, got {value}")
+    _set_threads(threads)
     template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, bars=bars)
+    generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias,
+                                takes=takes)
     try:  # every part is checked before any work: writer, engine, model folder, SoundFont
         pipeline = SongPipeline.from_options(
-            notes, checkpoint, device, engine=engine if audio else None, model_path=model_path,
-            soundfont=soundfont, strength=strength, steps=diffusion_steps,
-            batch_size=batch_size)
+            notes, checkpoint, device, generation, engine=engine if audio else None,
+            model_path=model_path, soundfont=soundfont, strength=strength,
+            steps=diffusion_steps, batch_size=batch_size)
     except ValueError as error:
         raise fail(f"--notes/--checkpoint: {error}") from None
     except render_error as error:
         raise fail(str(error), 1) from None
     writer = pipeline.writer.description
+    if count > 1:
+        first = seed if seed is not None else (template.seed or 0)
+        _generate_many(pipeline, template, range(first, first + count), out, audio_format,
+                       songs_per_batch, writer, engine)
+        return
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         display = _PipelineDisplay(progress, writer, engine)
@@ -131,6 +176,49 @@ def generate(
         table.add_row(OUTPUT_LABELS.get(item.output, item.output), str(item.path),
                       _size(item.path), f"{item.seconds:.2f}")
     console.print(table)
+
+
+def _set_threads(threads: int) -> None:
+    """Torch's CPU threads for this process (one is as fast as two for one song's decoding on
+    a quiet machine and 2-3x faster on a busy one: bench/RESULTS.md)."""
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def rank_seeds(seeds: range) -> list[int]:
+    """This process's share of ``seeds`` under ``torchrun`` (``RANK`` of ``WORLD_SIZE``,
+    every ``WORLD_SIZE``-th seed from ``RANK``); all of them in a plain run."""
+    rank, world = int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+    if not 0 <= rank < world:
+        raise fail(f"RANK {rank} is outside WORLD_SIZE {world}")
+    return list(seeds)[rank::world]
+
+
+def _generate_many(pipeline, template, seeds: range, out: Path, audio_format: str,
+                   songs_per_batch: int, writer: str, engine: str) -> None:
+    """``--count``: this process's seeds, in batches, each song in ``out/seed-<seed>/``."""
+    mine = rank_seeds(seeds)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        display = _PipelineDisplay(progress, writer, engine)
+        started = time.perf_counter()
+        results = pipeline.many(template, mine, out, audio_format=audio_format,
+                                batch_size=songs_per_batch, progress=display.update)
+    table = Table(header_style="bold")
+    for column in ("seed", "bars", "length", "sections", "folder"):
+        table.add_column(column)
+    for result in results:
+        plan = result.song.plan
+        minutes, seconds = divmod(round(plan.duration_seconds), 60)
+        table.add_row(str(result.seed), str(plan.num_bars), f"{minutes}:{seconds:02d}",
+                      str(len(plan.sections)), str(result.written[0].path.parent))
+    console.print(table)
+    world = int(os.environ.get("WORLD_SIZE", 1))
+    share = f" (rank {os.environ.get('RANK', 0)} of {world})" if world > 1 else ""
+    console.print(f"{len(results)} song{'s' * (len(results) != 1)} by the {writer} in "
+                  f"{time.perf_counter() - started:.1f} s, up to {songs_per_batch} at a "
+                  f"time{share}")
 
 
 OUTPUT_LABELS = {"plan": "plan", "midi": "MIDI", "musicxml": "MusicXML",

@@ -120,22 +120,50 @@ class SongPipeline:
         is interrupted leaves ``out`` as it was (a killed run's staging folder is removed by
         the next run).
         """
-        unknown = set(outputs) - set(OUTPUTS)
-        if unknown:
-            raise ValueError(f"outputs: unknown {sorted(unknown)}; expected some of {OUTPUTS}")
-        if audio_format not in AUDIO_FORMATS:
-            raise ValueError(f'audio format: expected "wav" or "flac", got "{audio_format}"')
+        _check_outputs(outputs, audio_format)
         seed = _seed(template, seed)
         if out is None:
             return PipelineResult(self.compose(template, seed, progress), seed)
-        folder = Path(out)
+        return self._staged(Path(out), lambda staging: self._write(
+            template, seed, staging, outputs, audio_format, progress or _quiet))
+
+    def many(self, template: Template, seeds: Sequence[int], out: str | Path,
+             outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
+             batch_size: int = 4, progress: Progress | None = None
+             ) -> list[PipelineResult]:
+        """Compose one song per seed, ``batch_size`` songs at a time through the note writer
+        (the model writes a batch side by side), each into ``out/seed-<seed>/`` exactly as
+        ``__call__`` writes a single song there (same files, same bytes)."""
+        _check_outputs(outputs, audio_format)
+        if batch_size < 1:
+            raise ValueError(f"batch size: expected at least 1, got {batch_size}")
+        report = progress or _quiet
+        results = []
+        for first in range(0, len(seeds), batch_size):
+            chunk = list(seeds[first:first + batch_size])
+            plans = [self.planner(template, seed) for seed in chunk]
+            report("plan", 1, 1)
+            report("notes", 0, sum(p.num_bars for p in plans))
+            scores = self.writer.write_batch(
+                plans, chunk, progress=lambda done, total: report("notes", done, total))
+            for seed, plan, score in zip(chunk, plans, scores, strict=True):
+                folder = Path(out) / f"seed-{seed}"
+                song = Song.from_symbolic(score)
+                results.append(self._staged(folder, lambda staging, song=song, plan=plan,
+                                            seed=seed: self._write_files(
+                                                song, plan, seed, staging, outputs,
+                                                audio_format, report, [])))
+        return results
+
+    def _staged(self, folder: Path, write: Callable[[Path], PipelineResult]) -> PipelineResult:
+        """Run ``write`` into a staging folder inside ``folder``, then move its files into
+        ``folder`` together."""
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(folder)
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
         try:
-            result = self._write(template, seed, staging, outputs, audio_format,
-                                 progress or _quiet)
-            for item in result.written:  # 6. into place, together
+            result = write(staging)
+            for item in result.written:
                 os.replace(staging / item.path.name, folder / item.path.name)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -146,15 +174,19 @@ class SongPipeline:
     def _write(self, template: Template, seed: int, folder: Path, outputs: Sequence[str],
                audio_format: str, report: Progress) -> PipelineResult:
         # 1-2. the plan
-        started = time.perf_counter()
         plan = self.planner(template, seed)
-        written: list[Written] = []
-        if "plan" in outputs:
-            atomic_write_text(folder / "plan.json", plan.to_json())
-            written.append(Written("plan", folder / "plan.json", time.perf_counter() - started))
         report("plan", 1, 1)
         # 3. the notes
         song = self._notes(plan, seed, report)
+        return self._write_files(song, plan, seed, folder, outputs, audio_format, report, [])
+
+    def _write_files(self, song: Song, plan: SongPlan, seed: int, folder: Path,
+                     outputs: Sequence[str], audio_format: str, report: Progress,
+                     written: list[Written]) -> PipelineResult:
+        if "plan" in outputs:
+            started = time.perf_counter()
+            atomic_write_text(folder / "plan.json", plan.to_json())
+            written.append(Written("plan", folder / "plan.json", time.perf_counter() - started))
         result = PipelineResult(song, seed, written)
         # 4-5. the files
         jobs: list[tuple[str, str, Callable[[Path], Path]]] = [
@@ -208,6 +240,14 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _check_outputs(outputs: Sequence[str], audio_format: str) -> None:
+    unknown = set(outputs) - set(OUTPUTS)
+    if unknown:
+        raise ValueError(f"outputs: unknown {sorted(unknown)}; expected some of {OUTPUTS}")
+    if audio_format not in AUDIO_FORMATS:
+        raise ValueError(f'audio format: expected "wav" or "flac", got "{audio_format}"')
 
 
 def _seed(template: Template, seed: int | None) -> int:

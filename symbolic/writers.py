@@ -14,7 +14,7 @@ from songform.hierarchy.plan import TRACK_ROLES, SongPlan
 
 from .arranger import arrange
 from .checkpoint import load_checkpoint, read_info
-from .generate import GenerateConfig, generate
+from .generate import GenerateConfig, generate, generate_batch
 from .model import MusicTransformer
 from .shipped import shipped_checkpoint
 from .song import PlannedScore
@@ -25,12 +25,17 @@ NOTE_WRITERS = ("auto", "model", "arranger")
 
 
 class NoteWriter(Protocol):
-    """Writes the notes of a plan: ``write(plan, seed, progress) -> PlannedScore``."""
+    """Writes the notes of a plan: ``write(plan, seed, progress) -> PlannedScore``, and of
+    several plans at once: ``write_batch(plans, seeds, progress)`` (each song as ``write``
+    writes it)."""
 
     description: str
 
     def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
               ) -> PlannedScore: ...
+
+    def write_batch(self, plans: list[SongPlan], seeds: list[int],
+                    progress: Progress | None = None) -> list[PlannedScore]: ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,16 @@ class ArrangerWriter:
         if progress:
             progress(plan.num_bars, plan.num_bars)
         return song
+
+    def write_batch(self, plans: list[SongPlan], seeds: list[int],
+                    progress: Progress | None = None) -> list[PlannedScore]:
+        total, done, songs = sum(p.num_bars for p in plans), 0, []
+        for plan, seed in zip(plans, seeds, strict=True):
+            songs.append(arrange(plan, seed))
+            done += plan.num_bars
+            if progress:
+                progress(done, total)
+        return songs
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,12 @@ class ModelWriter:
     def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
               ) -> PlannedScore:
         return self.song_model.write(plan, seed, self.config, progress)
+
+    def write_batch(self, plans: list[SongPlan], seeds: list[int],
+                    progress: Progress | None = None) -> list[PlannedScore]:
+        model = self.song_model
+        return generate_batch(model.model, model.tokenizer, plans, seeds, self.config,
+                              model.roles, progress)
 
 
 def note_checkpoint(notes: str = "auto", checkpoint: str | Path | None = None) -> Path | None:

@@ -145,3 +145,77 @@ def test_a_terminated_generate_leaves_the_folder_as_it_was(tmp_path):
     assert [line for line in err.splitlines() if line.strip()] == ["error: interrupted"]
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir()}
     assert after == before
+
+
+def _tiny_checkpoint(folder):
+    import torch
+
+    from songform.symbolic.checkpoint import CheckpointInfo, save_checkpoint
+    from songform.symbolic.model import ModelConfig, MusicTransformer
+    from songform.symbolic.tokenizer import SongTokenizer
+
+    tokenizer = SongTokenizer()
+    torch.manual_seed(0)
+    model = MusicTransformer(ModelConfig(vocab_size=len(tokenizer), dim=16, depth=1, heads=2,
+                                         max_relative=32))
+    save_checkpoint(folder, model, CheckpointInfo.for_songs(tokenizer,
+                                                            roles=("harmony", "melody")))
+    return folder
+
+
+def test_count_writes_different_songs_each_as_written_alone(tmp_path):
+    checkpoint = str(_tiny_checkpoint(tmp_path / "ckpt"))
+    common = ["verse:2 chorus:2", "--no-audio", "--checkpoint", checkpoint]
+    result = runner.invoke(app, ["generate", *common, "--count", "3", "--seed", "5",
+                                 "--songs-per-batch", "2", "--out", str(tmp_path / "many")])
+    assert result.exit_code == 0, result.output
+    folders = sorted(p.name for p in (tmp_path / "many").iterdir())
+    assert folders == ["seed-5", "seed-6", "seed-7"]
+    songs = [(tmp_path / "many" / f / "song.mid").read_bytes() for f in folders]
+    assert len(set(songs)) == 3
+    alone = runner.invoke(app, ["generate", *common, "--seed", "6", "--out",
+                                str(tmp_path / "six")])
+    assert alone.exit_code == 0, alone.output
+    assert (tmp_path / "six" / "song.mid").read_bytes() == songs[1]  # batched = alone
+
+
+def test_takes_one_is_the_song_without_takes_and_bad_values_are_one_line(tmp_path):
+    checkpoint = str(_tiny_checkpoint(tmp_path / "ckpt"))
+    common = ["verse:2 chorus:2", "--no-audio", "--checkpoint", checkpoint, "--seed", "3"]
+    for name, extra in (("plain", []), ("one", ["--takes", "1"]), ("three", ["--takes", "3"])):
+        result = runner.invoke(app, ["generate", *common, *extra, "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    midi = {name: (tmp_path / name / "song.mid").read_bytes()
+            for name in ("plain", "one", "three")}
+    assert midi["one"] == midi["plain"] and midi["three"] != midi["plain"]
+    for bad in (["--takes", "0"], ["--takes", "99"], ["--count", "0"], ["--top-p", "0"],
+                ["--temperature", "-1"], ["--threads", "0"]):
+        result = runner.invoke(app, ["generate", *common, *bad, "--out", str(tmp_path / "x")])
+        assert result.exit_code == 2, (bad, result.output)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_torchrun_processes_write_disjoint_seeds(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    torchrun = Path(sys.executable).with_name("torchrun")
+    if not torchrun.exists():
+        torchrun = shutil.which("torchrun")
+    assert torchrun, "torchrun ships with torch"
+    out = tmp_path / "many"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(
+        [str(torchrun), "--standalone", "--nproc-per-node", "2", "-m", "songform", "generate",
+         "verse:2 chorus:2", "--notes", "arranger", "--no-audio", "--count", "5", "--seed",
+         "10", "--out", str(out)], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [f"seed-{s}" for s in range(10, 15)]
+    tables = result.stdout
+    assert "rank 0 of 2" in tables and "rank 1 of 2" in tables
+    assert "3 songs" in tables and "2 songs" in tables  # seeds 10, 12, 14 and 11, 13
