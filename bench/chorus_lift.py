@@ -2,7 +2,7 @@
 verses, song by song, for a style's seeds (issue 14: POP909's choruses sit 2.9 semitones
 higher and 1.03x as dense as its verses).
 
-    python bench/chorus_lift.py --style pop --seeds 0-9
+    python bench/chorus_lift.py --style pop --seeds 0-9 [--takes 4]
 """
 
 from __future__ import annotations
@@ -43,13 +43,16 @@ def main() -> None:
     parser.add_argument("--style", default="pop")
     parser.add_argument("--seeds", default="0-9")
     parser.add_argument("--notes", default="model")
+    parser.add_argument("--takes", type=int, default=1, help="takes per section, best kept")
     args = parser.parse_args()
+    from songform.symbolic.generate import GenerateConfig
+
     torch.set_num_threads(1)
     low, high = (int(x) for x in args.seeds.split("-"))
     rows = []
     for seed in range(low, high + 1):
         song = songform.compose(songform.load_template(None, style=args.style), seed=seed,
-                                notes=args.notes)
+                                notes=args.notes, generation=GenerateConfig(takes=args.takes))
         kinds = melody_by_kind(song)
         if "verse" in kinds and "chorus" in kinds:
             rows.append({"seed": seed, "pitch_lift": kinds["chorus"][0] - kinds["verse"][0],

@@ -39,14 +39,25 @@ def _song_tokens(tokenizer, bars: int):
     return plan, tokenizer.encode(arrange(plan, 1))
 
 
+def single_row_decoder(model, tokenizer, plan, capacity: int, rows: int = 1):
+    """Generation's decoder with ``rows`` rows of ``plan`` (no sampling state needed)."""
+    import random
+
+    from songform.symbolic.generate import _Decoder, _Row
+    from songform.symbolic.tokenizer import AttributeState
+
+    bars = list(plan.bars())
+    return _Decoder(model, tokenizer, [
+        _Row(0, 0, 0, bars, [], None, AttributeState(bars, tokenizer.settings.beat_resolution),
+             torch.Generator(), random.Random()) for _ in range(rows)], capacity, "cpu")
+
+
 @torch.no_grad()
 def cached_seconds(model, tokenizer, plan, sequence, context: int) -> float:
-    from songform.symbolic.generate import _Decoder
-
-    decoder = _Decoder(model, tokenizer, list(plan.bars()), context + 64, "cpu")
+    decoder = single_row_decoder(model, tokenizer, plan, context + 64)
     started = time.perf_counter()
     for token in sequence.tokens:
-        decoder.feed([token])
+        decoder.feed({0: [token]})
     return time.perf_counter() - started
 
 

@@ -60,6 +60,7 @@ def evaluate(
                   f"{adherence.repeats:.3f}")
     console.print(table)
     broken = _section_table(song)
+    _take_score_table(song)
     if audio is not None:
         _audio_table(audio, song)
     if broken and strict:
@@ -86,6 +87,24 @@ def _section_table(song) -> int:
     for row in broken:
         console.print(f"[bold red]{row.name}[/]: {'; '.join(row.problems)}")
     return len(broken)
+
+
+def _take_score_table(song) -> None:
+    """The score ``--takes`` ranks takes by, section by section (symbolic/takes.py)."""
+    from songform.symbolic.takes import WEIGHTS, section_scores
+
+    names = song.plan.section_names()
+    weights = ", ".join(f"{w:+g} {term.replace('_', ' ')}" for term, w in WEIGHTS.items())
+    table = Table(title=f"take score per section ({weights}; likelihood unknown here: 0)",
+                  header_style="bold")
+    for column in ("section", "chord fit", "key fit", "density error", "variation error",
+                   "score"):
+        table.add_column(column, justify="left" if column == "section" else "right")
+    for index, score in section_scores(song):
+        table.add_row(names[index], f"{score.chord_fit:.2f}", f"{score.key_fit:.2f}",
+                      f"{score.density_error:.2f}", f"{score.variation_error:.2f}",
+                      f"{score.total:.2f}")
+    console.print(table)
 
 
 def _check_fit(song, midi_name: str, plan_name: str) -> None:

@@ -39,6 +39,8 @@ from .takes import (
     TakeScore,
     density_target,
     melody_density,
+    melody_planned,
+    melody_tracks,
     notes_by_bar,
     notes_from_tokens,
     score_take,
@@ -452,6 +454,7 @@ class _TakeJudge:
         self.mean_energy = [sum(b.energy for b in song) / len(song) for song in bars]
         self.history: list[list[tuple[float, int]]] = [[] for _ in plans]
         self.kept: list[dict[int, set[tuple[float, int]]]] = [{} for _ in plans]
+        self.leads = [melody_tracks(plan) for plan in plans]
         self.chosen: list[list[tuple[int, int, list[TakeScore]]]] = [[] for _ in plans]
         """Per song: (section index, the kept take, every take's score)."""
 
@@ -479,6 +482,7 @@ class _TakeJudge:
             section = [b for b in bars if b.section_index == section_index]
             energy = sum(b.energy for b in section) / len(section)
             target = density_target(self.history[song], energy, self.mean_energy[song])
+            planned = melody_planned(section, self.leads[song])
             notes, scores = [], []
             for take in range(self.takes):
                 row = decoder.rows[first + take]
@@ -487,10 +491,11 @@ class _TakeJudge:
                 likelihood = row.log_probability / row.sampled if row.sampled else 0.0
                 scores.append(score_take(notes[-1], section, self.kept[song],
                                          target_density=target, likelihood=likelihood,
-                                         all_bars=bars))
+                                         all_bars=bars, melody_planned=planned))
             best = max(range(self.takes), key=lambda k: (scores[k].total, -k))
             self.kept[song].update(notes_by_bar(notes[best]))
-            self.history[song].append((melody_density(notes[best], section), energy))
+            if planned:
+                self.history[song].append((melody_density(notes[best], section), energy))
             self.chosen[song].append((section_index, best, scores))
             order[first:first + self.takes] = [first + best] * self.takes
         if order != list(range(len(order))):

@@ -9,7 +9,8 @@ says what a section should do, so it is measured):
 - ``key_fit``: the share whose pitch class is in the bar's key (natural minor for minor keys);
 - ``density_error``: ``|log2|`` of the melody's onsets per bar against the density the
   section's energy asks for: the song's density so far, ``DENSITY_PER_LEVEL`` more for each
-  energy level above the song's mean (less below); 0 when nothing came before;
+  energy level above the song's mean (less below); 0 when nothing came before or the plan
+  has no melody there;
 - ``likelihood``: the model's mean log-probability (nats) of the tokens it sampled, under its
   own distribution before plan guidance (0 when not known, e.g. in ``eval``);
 - ``variation_error``: over the bars that restate an earlier bar, the distance between their
@@ -25,7 +26,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from songform.hierarchy.plan import BarPlan
+from songform.hierarchy.plan import BarPlan, SongPlan
 
 from .metrics import PITCHED_ROLES
 from .song import PlannedScore, bar_lines
@@ -99,6 +100,16 @@ def notes_from_song(song: PlannedScore) -> list[TakeNote]:
     return notes
 
 
+def melody_tracks(plan: SongPlan) -> set[str]:
+    """The names of the plan's melody tracks."""
+    return {t.name for t in plan.tracks if t.role == "melody"}
+
+
+def melody_planned(bars: Sequence[BarPlan], leads: set[str]) -> bool:
+    """Whether a melody track plays in most of ``bars``."""
+    return 2 * sum(bool(leads & set(b.tracks)) for b in bars) > len(bars)
+
+
 def melody_density(notes: Iterable[TakeNote], bars: Sequence[BarPlan]) -> float:
     """Melody onsets per bar over ``bars``."""
     indices = {bar.index for bar in bars}
@@ -120,7 +131,8 @@ def density_target(history: Sequence[tuple[float, int]], energy: float, mean_ene
 
 def score_take(notes: Sequence[TakeNote], bars: Sequence[BarPlan], all_notes_by_bar:
                dict[int, set[tuple[float, int]]], *, target_density: float | None = None,
-               likelihood: float = 0.0, all_bars: Sequence[BarPlan] | None = None) -> TakeScore:
+               likelihood: float = 0.0, all_bars: Sequence[BarPlan] | None = None,
+               melody_planned: bool = True) -> TakeScore:
     """Score ``notes`` (a section's, or any bars') against their ``bars``.
 
     Args:
@@ -129,6 +141,7 @@ def score_take(notes: Sequence[TakeNote], bars: Sequence[BarPlan], all_notes_by_
         target_density: the melody onsets per bar the energy asks for (``density_target``).
         likelihood: the model's mean log-probability of the sampled tokens.
         all_bars: every bar of the song (for a source's key); default ``bars``.
+        melody_planned: whether the plan has a melody in these bars (else no density term).
     """
     by_index = {bar.index: bar for bar in (all_bars or bars)}
     pitched = [n for n in notes if n.role in PITCHED_ROLES]
@@ -143,7 +156,7 @@ def score_take(notes: Sequence[TakeNote], bars: Sequence[BarPlan], all_notes_by_
     chord_fit = chord_hits / counted if counted else 0.0
     key_fit = key_hits / len(pitched) if pitched else 0.0
     density_error = 0.0
-    if target_density:
+    if target_density and melody_planned:
         density = melody_density(notes, bars)
         density_error = abs(math.log2((density + 0.5) / (target_density + 0.5)))
     variation_error = _variation_error(notes, bars, all_notes_by_bar, by_index)
@@ -177,3 +190,30 @@ def notes_by_bar(notes: Iterable[TakeNote]) -> dict[int, set[tuple[float, int]]]
     for note in notes:
         grouped.setdefault(note.bar, set()).add((note.offset, note.pitch))
     return grouped
+
+
+def section_scores(song: PlannedScore) -> list[tuple[int, TakeScore]]:
+    """Each section's score as ``--takes`` computes it while writing (earlier sections are
+    the density history and the restatements' sources; the likelihood is not known here and
+    counts 0): ``[(section index, score)]``."""
+    bars = list(song.plan.bars())
+    notes = notes_from_song(song)
+    leads = melody_tracks(song.plan)
+    mean_energy = sum(b.energy for b in bars) / len(bars)
+    history: list[tuple[float, int]] = []
+    earlier: dict[int, set[tuple[float, int]]] = {}
+    scores = []
+    for index in range(len(song.plan.sections)):
+        section = [b for b in bars if b.section_index == index]
+        members = {b.index for b in section}
+        mine = [n for n in notes if n.bar in members]
+        energy = sum(b.energy for b in section) / len(section)
+        planned = melody_planned(section, leads)
+        scores.append((index, score_take(mine, section, earlier, all_bars=bars,
+                                         target_density=density_target(history, energy,
+                                                                       mean_energy),
+                                         melody_planned=planned)))
+        earlier.update(notes_by_bar(mine))
+        if planned:
+            history.append((melody_density(mine, section), energy))
+    return scores

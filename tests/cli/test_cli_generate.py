@@ -116,6 +116,10 @@ def test_eval_measures_the_notes_against_the_plan(tmp_path):
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if "chord tones" in x)
     assert float(line.split("│")[-2]) > 0.8  # the arranger voices the plan's chords
+    assert "take score per section" in result.output  # what --takes ranks by
+    chorus = next(x for x in result.output.splitlines() if x.startswith("│ Chorus")
+                  and x.count("│") == 7)
+    assert float(chorus.split("│")[2]) > 0.8  # its chord fit
     assert runner.invoke(app, ["eval"]).exit_code == 2
 
 

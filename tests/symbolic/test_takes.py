@@ -80,3 +80,22 @@ def test_notes_from_tokens_reads_positions_programs_and_pitches(bars):
                   "Program_0", "Pitch_60", "Velocity_90", "Duration_1.0.4"]}
     notes = notes_from_tokens(bars, tokens, 4)
     assert notes == [TakeNote(0, 0.0, 72, "melody"), TakeNote(0, 2.0, 60, "harmony")]
+
+
+def test_section_scores_of_a_written_song_match_the_plan():
+    from songform.symbolic.arranger import arrange
+    from songform.symbolic.takes import section_scores
+
+    template = songform.Template(form="intro:2 verse:4 chorus:4 outro:2", style="pop",
+                                 tempo=100, key="C")
+    plan = plan_song(template, 2)
+    song = arrange(plan, 2)
+    scores = dict(section_scores(song))
+    assert sorted(scores) == list(range(len(plan.sections)))
+    for score in scores.values():
+        assert score.chord_fit > 0.7 and score.key_fit > 0.9  # the arranger voices the chords
+    assert scores[0].density_error == 0  # nothing came before the first section
+    no_melody = [i for i, s in enumerate(plan.sections)
+                 if not any(t.role == "melody" and t.name in s.tracks for t in plan.tracks)]
+    for index in no_melody:
+        assert scores[index].density_error == 0

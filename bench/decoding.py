@@ -1,0 +1,217 @@
+"""Long-form writing at scale, side by side in one run (issue 16):
+
+1. cached decoding, tokens per second: songform's decoder (what generation runs: ring cache,
+   explicit positions, relative attention) against x-transformers' cached decoding at the same
+   size (dim, depth, heads, vocabulary) and context, batch 1 and 8;
+2. whole songs end to end (plan -> notes -> MIDI bytes), songs per second at batch 1, 4, 8;
+3. seconds per bar as the song grows (32, 128, 256 bars; flat means linear cost);
+4. a 3-minute song's real-time factor (seconds of compute per second of music, plan to MIDI),
+   with and without ``takes=4``.
+
+    .venv/bin/python bench/decoding.py [--json bench/results/decoding.json] [--quick]
+
+The model is the shipped checkpoint (a random model of its size when none is shipped). Torch
+runs one thread (what the CLI uses); the machine and its load go in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_model():
+    from songform.symbolic.model import ModelConfig, MusicTransformer
+    from songform.symbolic.shipped import shipped_checkpoint
+    from songform.symbolic.tokenizer import SongTokenizer
+    from songform.symbolic.writers import SongModel
+
+    folder = shipped_checkpoint()
+    if folder is not None:
+        return SongModel.load(folder), f"checkpoint {folder.name}"
+    tokenizer = SongTokenizer()
+    torch.manual_seed(0)
+    model = MusicTransformer(ModelConfig(vocab_size=len(tokenizer), dim=192, depth=4, heads=6,
+                                         max_relative=384, dropout=0.0))
+    return SongModel(model.eval(), tokenizer, ("counter-melody", "harmony", "melody")), \
+        "random model of the shipped size"
+
+
+def stream(tokenizer, length: int) -> list[str]:
+    """A real token stream (the arranger's song) of at least ``length`` tokens."""
+    import songform
+    from songform.hierarchy.planner import plan_song
+    from songform.symbolic.arranger import arrange
+
+    bars = 16
+    while True:
+        template = songform.Template(form=f"verse:{bars // 2} chorus:{bars - bars // 2}",
+                                     style="pop", tempo=100, key="C")
+        plan = plan_song(template, 1)
+        tokens = tokenizer.encode(arrange(plan, 1)).tokens
+        if len(tokens) >= length:
+            return plan, tokens
+        bars *= 2
+
+
+@torch.no_grad()
+def songform_tokens_per_second(song_model, plan, tokens, context: int, batch: int,
+                               steps: int) -> float:
+    """Prefill ``context`` tokens, then time ``steps`` one-token steps for every row."""
+    from bench.generate import single_row_decoder
+
+    decoder = single_row_decoder(song_model.model, song_model.tokenizer, plan, context, batch)
+    decoder.feed({row: tokens[:context] for row in range(batch)})
+    started = time.perf_counter()
+    for token in tokens[context:context + steps]:
+        decoder.feed({row: [token] for row in range(batch)})
+    return batch * steps / (time.perf_counter() - started)
+
+
+@torch.no_grad()
+def xtransformers_tokens_per_second(config, ids: torch.Tensor, context: int, batch: int,
+                                    steps: int) -> float:
+    from x_transformers import Decoder, TransformerWrapper
+
+    torch.manual_seed(0)
+    model = TransformerWrapper(num_tokens=config.vocab_size, max_seq_len=context + steps + 1,
+                               attn_layers=Decoder(dim=config.dim, depth=config.depth,
+                                                   heads=config.heads, rel_pos_bias=True)).eval()
+    sequence = ids[None, :context].expand(batch, -1)
+    _, cache = model(sequence, return_intermediates=True)
+    started = time.perf_counter()
+    for step in range(steps):
+        sequence = torch.cat([sequence, ids[None, context + step:context + step + 1]
+                              .expand(batch, -1)], 1)
+        _, cache = model(sequence, cache=cache, return_intermediates=True)
+    return batch * steps / (time.perf_counter() - started)
+
+
+def write_songs(song_model, plans, seeds, batch: int, config=None) -> float:
+    """Seconds to write every plan's notes and MIDI bytes, ``batch`` songs at a time."""
+    from songform.render.midi import write_midi
+    from songform.symbolic.generate import generate_batch
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        for first in range(0, len(plans), batch):
+            songs = generate_batch(song_model.model, song_model.tokenizer,
+                                   plans[first:first + batch], seeds[first:first + batch],
+                                   config, song_model.roles)
+            for index, song in enumerate(songs):
+                write_midi(song, Path(folder) / f"{first + index}.mid")
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
+                        "decoding.json")
+    parser.add_argument("--quick", action="store_true", help="fewer steps and songs")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    from rich.console import Console
+    from rich.table import Table
+
+    import songform
+    from songform.hierarchy.planner import plan_song
+    from songform.symbolic.generate import GenerateConfig
+
+    song_model, label = load_model()
+    config = song_model.model.config
+    steps = 32 if args.quick else 128
+    results: dict = {"model": label, "machine": platform.processor() or platform.machine(),
+                     "cpus": os.cpu_count(), "threads": torch.get_num_threads()}
+    console = Console()
+
+    plan, tokens = stream(song_model.tokenizer, 1024 + steps)
+    ids = torch.tensor([song_model.tokenizer.vocab[t] for t in tokens])
+    decoding = []
+    for context in (384, 1024):
+        for batch in (1, 8):
+            ours = songform_tokens_per_second(song_model, plan, tokens, context, batch, steps)
+            theirs = xtransformers_tokens_per_second(config, ids, context, batch, steps)
+            decoding.append({"context": context, "batch": batch, "songform": ours,
+                             "x_transformers": theirs, "ratio": ours / theirs})
+            print(decoding[-1], flush=True)
+    results["decoding"] = decoding
+
+    count = 4 if args.quick else 8
+    plans = [plan_song(songform.Template(form="verse:8 chorus:8", style="pop"), seed)
+             for seed in range(count)]
+    seeds = list(range(count))
+    throughput = []
+    for batch in (1, 4, 8):
+        seconds = write_songs(song_model, plans, seeds, batch)
+        throughput.append({"batch": batch, "songs": count, "seconds": seconds,
+                           "songs_per_second": count / seconds})
+        print(throughput[-1], flush=True)
+    for row in throughput:
+        row["speedup"] = row["songs_per_second"] / throughput[0]["songs_per_second"]
+    results["throughput"] = throughput
+
+    growth = []
+    for bars in ((16, 32) if args.quick else (32, 128, 256)):
+        form = " ".join("verse:8 chorus:8" for _ in range(bars // 16))
+        long_plan = plan_song(songform.Template(form=form, style="pop"), 1)
+        seconds = write_songs(song_model, [long_plan], [1], 1)
+        growth.append({"bars": bars, "seconds": seconds, "seconds_per_bar": seconds / bars})
+        print(growth[-1], flush=True)
+    results["growth"] = growth
+
+    three_minutes = plan_song(songform.Template(style="pop", bars=80), 7)
+    realtime = []
+    for takes in (1, 4):
+        seconds = write_songs(song_model, [three_minutes], [7], 1, GenerateConfig(takes=takes))
+        realtime.append({"takes": takes, "bars": three_minutes.num_bars,
+                         "song_seconds": three_minutes.duration_seconds, "seconds": seconds,
+                         "real_time_factor": seconds / three_minutes.duration_seconds})
+        print(realtime[-1], flush=True)
+    results["realtime"] = realtime
+
+    table = Table(title=f"Cached decoding, tokens per second ({label}, dim {config.dim}, depth "
+                        f"{config.depth}, heads {config.heads}, vocab {config.vocab_size}, "
+                        "1 thread)")
+    for column in ("context", "batch", "songform", "x-transformers", "ratio"):
+        table.add_column(column, justify="right")
+    for row in decoding:
+        table.add_row(str(row["context"]), str(row["batch"]), f"{row['songform']:.0f}",
+                      f"{row['x_transformers']:.0f}", f"{row['ratio']:.2f}x")
+    console.print(table)
+    table = Table(title=f"Whole songs end to end ({count} songs of 16 bars, plan -> MIDI)")
+    for column in ("batch", "seconds", "songs/s", "vs batch 1"):
+        table.add_column(column, justify="right")
+    for row in throughput:
+        table.add_row(str(row["batch"]), f"{row['seconds']:.1f}",
+                      f"{row['songs_per_second']:.3f}", f"{row['speedup']:.2f}x")
+    console.print(table)
+    table = Table(title="Seconds per bar as the song grows (batch 1)")
+    for column in ("bars", "seconds", "s/bar"):
+        table.add_column(column, justify="right")
+    for row in growth:
+        table.add_row(str(row["bars"]), f"{row['seconds']:.1f}", f"{row['seconds_per_bar']:.3f}")
+    console.print(table)
+    table = Table(title="A 3-minute song (pop seed 7), plan -> MIDI")
+    for column in ("takes", "bars", "song s", "compute s", "real-time factor"):
+        table.add_column(column, justify="right")
+    for row in realtime:
+        table.add_row(str(row["takes"]), str(row["bars"]), f"{row['song_seconds']:.0f}",
+                      f"{row['seconds']:.1f}", f"{row['real_time_factor']:.3f}")
+    console.print(table)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
