@@ -76,6 +76,10 @@ class GenerateConfig:
         takes: each section is written this many times side by side in one batch, and the
             take that best keeps the plan is kept (``symbolic.takes`` states the score); 1
             writes each section once, as without takes.
+        source_in_context: when a phrase restates an earlier one with ``variation`` above
+            0, the source phrase's tokens are placed in the cache just before the new phrase
+            (positions and onsets of "one phrase ago"), so that a freshly sampled bar is a
+            variation of its source rather than a bar from nowhere.
     """
 
     temperature: float = 1.0
@@ -87,6 +91,7 @@ class GenerateConfig:
     register_lift: float = 0.08
     density_lift: float = 0.5
     takes: int = 1
+    source_in_context: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.takes, bool) or not isinstance(self.takes, int) \
@@ -134,6 +139,8 @@ class _Row:
     origin: float = 0.0  # onsets are fed relative to this (see _Decoder.rebase)
     written: list[list[str]] = field(default_factory=list)
     bar_lines: list[tuple[int, float]] = field(default_factory=list)  # (position, onset)
+    placed: list[tuple[int, list[int]]] = field(default_factory=list)
+    """(bar, the source bars placed in context before it) for each varied restatement."""
     log_probability: float = 0.0  # of the tokens sampled since the take began
     sampled: int = 0
 
@@ -144,7 +151,8 @@ class _Row:
         chooser.setstate(self.chooser.getstate())
         return dataclasses.replace(self, take=take, state=copy.copy(self.state),
                                    generator=generator, chooser=chooser,
-                                   written=list(self.written), bar_lines=list(self.bar_lines))
+                                   written=list(self.written), bar_lines=list(self.bar_lines),
+                                   placed=list(self.placed))
 
 
 class _Decoder:
@@ -205,6 +213,47 @@ class _Decoder:
                             valid=torch.tensor(valid, device=device), caches=self.caches)
         return {index: logits[index, len(tokens) - 1].float()
                 for index, tokens in chunks.items()}
+
+    @torch.no_grad()
+    def place(self, index: int, bars: list[tuple[int, list[str]]], end_onset: float) -> int:
+        """Put earlier bars' tokens (``[(bar index, tokens)]``) into row ``index``'s cache
+        so they end right before its next token: positions counting up to its position, and
+        onsets shifted so that the last of them ends at ``end_onset``. The row's own position
+        and attribute state do not move. Returns the number of tokens placed."""
+        row = self.rows[index]
+        state = AttributeState(row.bars, self.tokenizer.settings.beat_resolution)
+        ids, pitches, onsets, durations = [], [], [], []
+        for bar_index, tokens in bars:
+            state.bar_index = bar_index - 1  # the bar line moves it onto ``bar_index``
+            for token in tokens:
+                pitch, onset, duration = state.step(token)
+                ids.append(self.tokenizer.vocab[token])
+                pitches.append(pitch)
+                onsets.append(onset)
+                durations.append(duration)
+        count = len(ids)
+        if not count:
+            return 0
+        last = row.bars[bars[-1][0]]
+        shift = end_onset - (last.start + last.length)
+        batch = len(self.rows)
+        full = torch.zeros(batch, count, dtype=torch.long)
+        full[index] = torch.tensor(ids)
+        pitch = torch.full((batch, count), NO_PITCH, dtype=torch.long)
+        pitch[index] = torch.tensor(pitches)
+        onset = torch.full((batch, count), float("nan"))
+        onset[index] = torch.tensor(onsets) + shift - row.origin
+        duration = torch.full((batch, count), float("nan"))
+        duration[index] = torch.tensor(durations, dtype=torch.float32)
+        positions = torch.zeros(batch, count, dtype=torch.long)
+        positions[index] = torch.arange(row.position - count, row.position)
+        valid = torch.zeros(batch, count, dtype=torch.bool)
+        valid[index] = True
+        device = self.device
+        self.model(full.to(device), TokenAttributes(pitch.to(device), onset.to(device),
+                                                    duration.to(device)),
+                   positions=positions.to(device), valid=valid.to(device), caches=self.caches)
+        return count
 
     def select(self, order: list[int]) -> None:
         """Rows ``order`` become the batch (a row named twice is copied: the best take
@@ -327,6 +376,9 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
         live = [i for i, row in enumerate(decoder.rows) if index < len(row.bars)]
         if judge is not None:
             judge.reseed(decoder.rows, live, index)
+        if config.source_in_context:
+            for i in live:
+                _place_source(decoder, i, index, config)
         prefixes = {}
         for i in live:
             row = decoder.rows[i]
@@ -371,6 +423,30 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
                   for token in prefix + notes]
         songs.append(_song(tokenizer, plans[row.song], stream, roles, row.seed))
     return songs
+
+
+def _place_source(decoder: _Decoder, row_index: int, index: int, config: GenerateConfig
+                  ) -> None:
+    """At the first bar of a phrase that restates an earlier one with variation above 0,
+    place the source phrase (its latest bars, up to half the context) in the row's cache as
+    the phrase just before this one."""
+    row = decoder.rows[row_index]
+    bar = row.bars[index]
+    if bar.bar_in_phrase or bar.repeat_of_bar is None or not bar.variation:
+        return
+    phrase = [b for b in row.bars[index:] if b.phrase_index == bar.phrase_index]
+    sources = [b.repeat_of_bar for b in phrase if b.repeat_of_bar is not None]
+    placed: list[tuple[int, list[str]]] = []
+    budget = config.context // 2
+    for source in reversed(sources):
+        tokens = row.skeleton[source] + row.written[source]
+        if len(tokens) > budget:
+            break
+        budget -= len(tokens)
+        placed.insert(0, (source, tokens))
+    if placed:
+        decoder.place(row_index, placed, bar.start)
+        row.placed.append((index, [source for source, _ in placed]))
 
 
 def _copy(row: _Row, index: int, plan: SongPlan, roles: tuple[str, ...], grammar: Grammar,

@@ -316,3 +316,52 @@ def test_takes_keep_the_best_scoring_take_of_each_section(model, tokenizer, plan
     assert _all_notes(again) == _all_notes(song)
     assert _all_notes(song) != _all_notes(generate(model, tokenizer, plan, 4, _config(),
                                                    POP909_ROLES))
+
+
+def test_a_varied_restatement_sees_its_source_just_before_it(model, tokenizer, monkeypatch):
+    """When a restated phrase is sampled afresh, the source phrase's tokens sit in the cache
+    at the positions just before the new phrase, when its first note is sampled."""
+    import songform.symbolic.generate as generate_module
+
+    template = songform.Template(form="verse:4 chorus:4 verse:4 chorus:4", style="pop",
+                                 tempo=100, key="C", variation=1.0)
+    plan = plan_song(template, 2)
+    checked, pending = [], {}
+    original = generate_module._Decoder.place
+    original_sampler = generate_module._BarSampler.__init__
+
+    def place(self, index, bars, end_onset):
+        count = original(self, index, bars, end_onset)
+        row = self.rows[index]
+        pitches = [int(t[6:]) if t.startswith("Pitch_") else None
+                   for _, tokens in bars for t in tokens]
+        pending[id(row)] = (self.caches[0], index, {
+            row.position - count + at: pitch for at, pitch in enumerate(pitches)})
+        checked.append((count, [source for source, _ in bars]))
+        return count
+
+    def sampler(self, row, bar, *args, **kwargs):  # the bar's first note is sampled next
+        if id(row) in pending and row.placed and row.placed[-1][0] == bar.index:
+            cache, index, wanted = pending.pop(id(row))
+            found = {}
+            for slot in range(cache.capacity):
+                if bool(cache.valid[index, slot]):
+                    found.setdefault(int(cache.positions[index, slot]), []).append(
+                        int(cache.pitches[index, slot]))
+            for position, pitch in wanted.items():
+                if pitch is not None:
+                    assert pitch in found[position], (position, pitch)
+        original_sampler(self, row, bar, *args, **kwargs)
+
+    monkeypatch.setattr(generate_module._BarSampler, "__init__", sampler)
+    monkeypatch.setattr(generate_module._Decoder, "place", place)
+    song = generate(model, tokenizer, plan, 1, _config(context=256), POP909_ROLES)
+    bars = list(plan.bars())
+    restating = [b for b in bars if b.bar_in_phrase == 0 and b.repeat_of_bar is not None]
+    assert restating and len(checked) == len(restating)
+    assert not pending  # every placed source was checked when its bar's notes began
+    for (count, sources), bar in zip(checked, restating, strict=True):
+        assert count > 0 and sources[-1] >= bar.repeat_of_bar
+    plain = generate(model, tokenizer, plan, 1, _config(context=256, source_in_context=False),
+                     POP909_ROLES)
+    assert _all_notes(plain) != _all_notes(song)  # the source in context changes the take
