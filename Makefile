@@ -37,7 +37,7 @@ system-packages:
 	$(MAKE) $(SYSTEM_STAMP)
 
 demo: setup
-	$(VENV)/bin/songform generate --style pop --seed 7 --out $(DEMO_OUT)
+	$(VENV)/bin/songform generate --style pop --seed 7 --takes 4 --out $(DEMO_OUT)
 	$(VENV)/bin/songform plan --style pop --seed 7
 
 test: setup

@@ -139,6 +139,8 @@ class _Row:
     origin: float = 0.0  # onsets are fed relative to this (see _Decoder.rebase)
     written: list[list[str]] = field(default_factory=list)
     bar_lines: list[tuple[int, float]] = field(default_factory=list)  # (position, onset)
+    bar: int = 0  # the bar being written
+    stage: str = "open"  # open, prefixed, copy, copied, sampling, judge, done
     placed: list[tuple[int, list[int]]] = field(default_factory=list)
     """(bar, the source bars placed in context before it) for each varied restatement."""
     log_probability: float = 0.0  # of the tokens sampled since the take began
@@ -261,7 +263,8 @@ class _Decoder:
         index = torch.tensor(order, dtype=torch.long)
         for cache in self.caches:
             cache.select(index)
-        self.rows = [self.rows[source].clone(self.rows[target].take)
+        self.rows = [self.rows[source] if source == target
+                     else self.rows[source].clone(self.rows[target].take)
                      for target, source in enumerate(order)]
 
 
@@ -371,58 +374,125 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
     for cache in decoder.caches:  # each song keeps the window it would keep alone
         cache.limit = torch.tensor(capacities, device=cache.limit.device)
     judge = _TakeJudge(plans, tokenizer, config.takes) if config.takes > 1 else None
-    total, done = sum(len(list(plan.bars())) for plan in plans), 0
-    for index in range(max(len(row.bars) for row in rows)):
-        live = [i for i, row in enumerate(decoder.rows) if index < len(row.bars)]
-        if judge is not None:
-            judge.reseed(decoder.rows, live, index)
-        if config.source_in_context:
-            for i in live:
-                _place_source(decoder, i, index, config)
-        prefixes = {}
-        for i in live:
-            row = decoder.rows[i]
-            row.bar_lines.append((row.position, row.bars[index].start))
-            decoder.rebase(i, next(onset for at, onset in row.bar_lines
-                                   if at >= row.position - config.context))
-            prefixes[i] = row.skeleton[index]
-        logits = decoder.feed(prefixes)
-        copies, samplers = {}, {}
-        for i in live:
-            row = decoder.rows[i]
-            copied = _copy(row, index, plans[row.song], roles, grammar, tokenizer, config)
-            if copied is not None:
-                copies[i] = copied
-                row.written.append(copied)
-            else:
-                samplers[i] = _BarSampler(row, row.bars[index], plans[row.song], roles,
-                                          tokenizer, grammar, tones, config, logits[i],
-                                          judge is not None)
-        if copies:
-            decoder.feed(copies)
-        while samplers:
-            step = {}
-            for i, sampler in list(samplers.items()):
-                token = sampler.next_token()
-                if token is None:
-                    decoder.rows[i].written.append(sampler.finish())
-                    del samplers[i]
-                else:
-                    step[i] = [token]
-            if step:
-                for i, logits_after in decoder.feed(step).items():
-                    samplers[i].logits = logits_after
-        if judge is not None:
-            judge.keep_best(decoder, live, index)
-        done += len(live) // config.takes
-        if progress:
-            progress(done, total)
+    writer = _BatchWriter(decoder, plans, roles, grammar, tones, config, judge, progress)
+    writer.run()
     songs = []
     for row in decoder.rows[::config.takes]:
         stream = [token for prefix, notes in zip(row.skeleton, row.written, strict=True)
                   for token in prefix + notes]
         songs.append(_song(tokenizer, plans[row.song], stream, roles, row.seed))
     return songs
+
+
+class _BatchWriter:
+    """Drives every row of the batch through its bars, each at its own pace: a step feeds
+    one chunk per row that has one (its bar's plan tokens, a copied bar, or one sampled
+    token), so a row that closes its bar early opens the next instead of waiting. Each row's
+    chunks are the ones it feeds when written alone, which keeps batched songs equal to
+    songs written alone. Takes of a song wait for each other at the end of a section, where
+    the best is kept."""
+
+    def __init__(self, decoder: _Decoder, plans: list[SongPlan], roles: tuple[str, ...],
+                 grammar: Grammar, tones: dict[int, torch.Tensor], config: GenerateConfig,
+                 judge: _TakeJudge | None, progress: Callable[[int, int], None] | None
+                 ) -> None:
+        self.decoder, self.plans, self.roles = decoder, plans, roles
+        self.grammar, self.tones, self.config, self.judge = grammar, tones, config, judge
+        self.progress = progress
+        self.samplers: dict[int, _BarSampler] = {}
+        self.total = sum(plan.num_bars for plan in plans)
+        self.done = 0
+
+    def run(self) -> None:
+        while True:
+            if self.judge is not None:
+                self._judge_finished_sections()
+            chunks = {}
+            for index in range(len(self.decoder.rows)):
+                chunk = self._next_chunk(index)
+                if chunk:
+                    chunks[index] = chunk
+            if not chunks:
+                if any(row.stage == "judge" for row in self.decoder.rows):
+                    continue  # the takes all closed their section in this pass
+                break
+            for index, logits in self.decoder.feed(chunks).items():
+                self._after_feed(index, logits)
+        rows = self.decoder.rows
+        assert all(row.stage == "done" for row in rows), "a row stopped before its last bar"
+
+    def _next_chunk(self, index: int) -> list[str] | None:
+        """Row ``index``'s next chunk, moving it on through its bars as far as it can go
+        without the model."""
+        row = self.decoder.rows[index]
+        while True:
+            if row.stage == "sampling":
+                token = self.samplers[index].next_token()
+                if token is not None:
+                    return [token]
+                row.written.append(self.samplers.pop(index).finish())
+                self._end_bar(row)
+            elif row.stage == "open":
+                return self._open_bar(index, row)
+            elif row.stage == "copy":
+                row.stage = "copied"
+                return row.written[-1]
+            else:  # waiting for the other takes, or done
+                return None
+
+    def _open_bar(self, index: int, row: _Row) -> list[str]:
+        bar = row.bars[row.bar]
+        if self.judge is not None and not bar.bar_in_section:
+            self.judge.reseed(row, bar)
+        if self.config.source_in_context:
+            _place_source(self.decoder, index, row.bar, self.config)
+        row.bar_lines.append((row.position, bar.start))
+        self.decoder.rebase(index, next(onset for at, onset in row.bar_lines
+                                        if at >= row.position - self.config.context))
+        row.stage = "prefixed"
+        return row.skeleton[row.bar]
+
+    def _after_feed(self, index: int, logits: torch.Tensor) -> None:
+        row = self.decoder.rows[index]
+        if row.stage == "sampling":
+            self.samplers[index].logits = logits
+        elif row.stage == "prefixed":
+            plan = self.plans[row.song]
+            copied = _copy(row, row.bar, plan, self.roles, self.grammar,
+                           self.decoder.tokenizer, self.config)
+            if copied is not None:
+                row.written.append(copied)
+                row.stage = "copy"
+            else:
+                self.samplers[index] = _BarSampler(
+                    row, row.bars[row.bar], plan, self.roles, self.decoder.tokenizer,
+                    self.grammar, self.tones, self.config, logits, self.judge is not None)
+                row.stage = "sampling"
+        elif row.stage == "copied":
+            self._end_bar(row)
+
+    def _end_bar(self, row: _Row) -> None:
+        bars, index = row.bars, row.bar
+        row.bar += 1
+        if row.take == 0:
+            self.done += 1
+            if self.progress:
+                self.progress(self.done, self.total)
+        section_ends = row.bar == len(bars) or bars[row.bar].section_index != \
+            bars[index].section_index
+        if self.judge is not None and section_ends:
+            row.stage = "judge"
+        else:
+            row.stage = "done" if row.bar == len(bars) else "open"
+
+    def _judge_finished_sections(self) -> None:
+        rows, takes = self.decoder.rows, self.config.takes
+        for first in range(0, len(rows), takes):
+            song_rows = rows[first:first + takes]
+            if all(row.stage == "judge" for row in song_rows):
+                self.judge.keep_best(self.decoder, first, song_rows[0].bar - 1)
+                for row in self.decoder.rows[first:first + takes]:
+                    row.stage = "done" if row.bar == len(row.bars) else "open"
 
 
 def _place_source(decoder: _Decoder, row_index: int, index: int, config: GenerateConfig
@@ -534,48 +604,39 @@ class _TakeJudge:
         self.chosen: list[list[tuple[int, int, list[TakeScore]]]] = [[] for _ in plans]
         """Per song: (section index, the kept take, every take's score)."""
 
-    def reseed(self, rows: list[_Row], live: list[int], index: int) -> None:
-        """At a section's first bar: reseed takes above 0 and restart the likelihoods."""
-        for i in live:
-            row = rows[i]
-            bar = row.bars[index]
-            if bar.bar_in_section:
-                continue
-            if row.take:
-                row.generator.manual_seed(_take_seed(row.seed, bar.section_index, row.take))
-            row.log_probability, row.sampled = 0.0, 0
+    def reseed(self, row: _Row, bar: BarPlan) -> None:
+        """At a section's first bar: reseed a take above 0 and restart its likelihood."""
+        if row.take:
+            row.generator.manual_seed(_take_seed(row.seed, bar.section_index, row.take))
+        row.log_probability, row.sampled = 0.0, 0
 
-    def keep_best(self, decoder: _Decoder, live: list[int], index: int) -> None:
-        """After bar ``index``: for every song whose section ends there, keep its best
-        take."""
-        order = list(range(len(decoder.rows)))
-        for first in live[::self.takes]:
-            head = decoder.rows[first]
-            bars, song = head.bars, head.song
-            section_index = bars[index].section_index
-            if index + 1 < len(bars) and bars[index + 1].section_index == section_index:
-                continue
-            section = [b for b in bars if b.section_index == section_index]
-            energy = sum(b.energy for b in section) / len(section)
-            target = density_target(self.history[song], energy, self.mean_energy[song])
-            planned = melody_planned(section, self.leads[song])
-            notes, scores = [], []
-            for take in range(self.takes):
-                row = decoder.rows[first + take]
-                notes.append(notes_from_tokens(
-                    bars, {b.index: row.written[b.index] for b in section}, self.resolution))
-                likelihood = row.log_probability / row.sampled if row.sampled else 0.0
-                scores.append(score_take(notes[-1], section, self.kept[song],
-                                         target_density=target, likelihood=likelihood,
-                                         all_bars=bars, melody_planned=planned))
-            best = max(range(self.takes), key=lambda k: (scores[k].total, -k))
-            self.kept[song].update(notes_by_bar(notes[best]))
-            if planned:
-                self.history[song].append((melody_density(notes[best], section), energy))
-            self.chosen[song].append((section_index, best, scores))
-            order[first:first + self.takes] = [first + best] * self.takes
-        if order != list(range(len(order))):
-            decoder.select(order)
+    def keep_best(self, decoder: _Decoder, first: int, index: int) -> None:
+        """Bar ``index`` ended a section of the song whose takes are rows ``first`` on: keep
+        its best take in all of them."""
+        head = decoder.rows[first]
+        bars, song = head.bars, head.song
+        section_index = bars[index].section_index
+        section = [b for b in bars if b.section_index == section_index]
+        energy = sum(b.energy for b in section) / len(section)
+        target = density_target(self.history[song], energy, self.mean_energy[song])
+        planned = melody_planned(section, self.leads[song])
+        notes, scores = [], []
+        for take in range(self.takes):
+            row = decoder.rows[first + take]
+            notes.append(notes_from_tokens(
+                bars, {b.index: row.written[b.index] for b in section}, self.resolution))
+            likelihood = row.log_probability / row.sampled if row.sampled else 0.0
+            scores.append(score_take(notes[-1], section, self.kept[song],
+                                     target_density=target, likelihood=likelihood,
+                                     all_bars=bars, melody_planned=planned))
+        best = max(range(self.takes), key=lambda k: (scores[k].total, -k))
+        self.kept[song].update(notes_by_bar(notes[best]))
+        if planned:
+            self.history[song].append((melody_density(notes[best], section), energy))
+        self.chosen[song].append((section_index, best, scores))
+        order = list(range(len(decoder.rows)))  # every take goes on from the best
+        order[first:first + self.takes] = [first + best] * self.takes
+        decoder.select(order)
 
 
 class _EnergyLift:

@@ -85,12 +85,22 @@ class Grammar:
         self.type_masks = {kind: torch.tensor([t == kind for t in types])
                            for kind in set(types)}
         self.values = values
+        self._masks: dict[BarState, torch.Tensor] = {}  # a bar has few distinct states
 
     def _of_type(self, kind: str) -> torch.Tensor:
         return self.type_masks.get(kind, torch.zeros(self.size, dtype=torch.bool))
 
     def mask(self, state: BarState) -> torch.Tensor:
-        """``[V]`` bool: the tokens that may follow in a bar in ``state``."""
+        """``[V]`` bool: the tokens that may follow in a bar in ``state`` (built once per
+        state, then shared: do not modify it)."""
+        cached = self._masks.get(state)
+        if cached is None:
+            if len(self._masks) > 4096:
+                self._masks.clear()
+            cached = self._masks[state] = self._build(state)
+        return cached
+
+    def _build(self, state: BarState) -> torch.Tensor:
         allowed = torch.zeros(self.size, dtype=torch.bool)
         for kind in TYPE_GRAPH.get(state.previous, ()):
             if kind not in NOTE_TYPES:
