@@ -167,14 +167,15 @@ class CausalSelfAttention(nn.Module):
         else:
             k_pos, k_onset, k_pitch, k_valid = positions, onsets, pitches, valid
         logits = q @ k.transpose(-2, -1)  # (B, H, T, K)
+        distance = positions[:, :, None] - k_pos[:, None, :]  # (B, T, K)
         if self.config.relative:
-            logits = logits + self._relative(q, positions, k_pos, contiguous=cache is None)
+            logits = logits + self._relative(q, positions, k_pos, distance,
+                                             contiguous=cache is None)
         if self.config.ripo:
             logits = logits + gather_logits(
                 q, self.rel_pitch, pitch_buckets(pitches, k_pitch, self.config.pitch_range))
             logits = logits + gather_logits(q, self.rel_onset, onset_buckets(
                 onsets, k_onset, self.config.onset_buckets, self.config.onset_resolution))
-        distance = positions[:, :, None] - k_pos[:, None, :]  # (B, T, K)
         allowed = k_valid[:, None, :] & (distance >= 0)
         if window is not None:
             allowed = allowed & (distance < window)
@@ -186,13 +187,13 @@ class CausalSelfAttention(nn.Module):
         return self.out(out.transpose(1, 2).reshape(batch, steps, self.config.dim))
 
     def _relative(self, q: torch.Tensor, q_pos: torch.Tensor, k_pos: torch.Tensor,
-                  contiguous: bool) -> torch.Tensor:
+                  distance: torch.Tensor, contiguous: bool) -> torch.Tensor:
         length = q.shape[2]
         if contiguous and k_pos.shape[1] == length and _is_arange(q_pos):
             distances = torch.arange(length - 1, -1, -1, device=q.device)  # L-1 .. 0
             table = self.rel[:, distances.clamp(max=self.config.max_relative - 1)]  # (H, L, Dh)
             return skew(torch.einsum("bhqd,hld->bhql", q, table))
-        index = relative_buckets(q_pos, k_pos, self.config.max_relative)
+        index = distance.clamp(0, self.config.max_relative - 1)  # relative_buckets
         return gather_logits(q, self.rel, index)
 
 

@@ -84,7 +84,13 @@ class LayerCache:
         self.pitches[rows, slots] = attributes.pitches
         self.valid[rows, slots] = valid
         self.valid[:, self.capacity] = False
-        self.cursor = (self.cursor + valid.long().sum(1)) % self.limit
+        self.cursor.copy_((self.cursor + valid.long().sum(1)) % self.limit)  # in place: views
+
+    def rows(self, start: int, stop: int) -> LayerCache:
+        """Rows ``start:stop`` as a cache of views: writing to it writes to this one (one
+        song's long chunk runs alone, without the batch's other rows)."""
+        return LayerCache(*(getattr(self, name)[start:stop] for name in (
+            "keys", "values", "positions", "onsets", "pitches", "valid", "cursor", "limit")))
 
     def select(self, rows: torch.Tensor) -> None:
         """Keep batch rows ``rows`` in that order (repeats copy a row: one song's context

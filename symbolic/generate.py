@@ -31,6 +31,7 @@ from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
 
 from .arranger import arrange
 from .attributes import NO_PITCH, TokenAttributes
+from .cache import LayerCache
 from .grammar import BarState, Grammar
 from .model import MusicTransformer
 from .sampling import add_bias, add_ramp, restrict, sample
@@ -185,10 +186,25 @@ class _Decoder:
 
     @torch.no_grad()
     def feed(self, chunks: dict[int, list[str]]) -> dict[int, torch.Tensor]:
-        """Run each row's tokens (``{row: tokens}``) as one padded chunk; each row's
-        next-token logits after its last token."""
+        """Run each row's tokens (``{row: tokens}``); each row's next-token logits after its
+        last token. Single tokens go through the model together, as one batch; a longer
+        chunk (a bar's plan tokens, a copied bar) runs alone on its row's cache, so that it
+        does not pad every other row to its length."""
+        singles = {i: tokens for i, tokens in chunks.items() if len(tokens) == 1}
+        out = {}
+        if singles:
+            out.update(self._run(singles, range(len(self.rows)), self.caches))
+        for index, tokens in chunks.items():
+            if len(tokens) > 1:
+                caches = [cache.rows(index, index + 1) for cache in self.caches]
+                out.update(self._run({index: tokens}, range(index, index + 1), caches))
+        return out
+
+    def _run(self, chunks: dict[int, list[str]], rows: range, caches: list[LayerCache]
+             ) -> dict[int, torch.Tensor]:
+        """One forward over batch rows ``rows`` (with ``caches`` for exactly those rows)."""
         steps = max(len(tokens) for tokens in chunks.values())
-        batch = len(self.rows)
+        batch = len(rows)
         ids = [[0] * steps for _ in range(batch)]
         pitches = [[NO_PITCH] * steps for _ in range(batch)]
         onsets = [[math.nan] * steps for _ in range(batch)]
@@ -196,14 +212,14 @@ class _Decoder:
         positions = [[0] * steps for _ in range(batch)]
         valid = [[False] * steps for _ in range(batch)]
         for index, tokens in chunks.items():
-            row = self.rows[index]
+            row, local = self.rows[index], index - rows.start
             for at, token in enumerate(tokens):
                 pitch, onset, duration = row.state.step(token)
-                ids[index][at] = self.tokenizer.vocab[token]
-                pitches[index][at], durations[index][at] = pitch, duration
-                onsets[index][at] = onset - row.origin
-                positions[index][at] = row.position + at
-                valid[index][at] = True
+                ids[local][at] = self.tokenizer.vocab[token]
+                pitches[local][at], durations[local][at] = pitch, duration
+                onsets[local][at] = onset - row.origin
+                positions[local][at] = row.position + at
+                valid[local][at] = True
             row.position += len(tokens)
         device = self.device
         attributes = TokenAttributes(
@@ -212,8 +228,8 @@ class _Decoder:
             torch.tensor(durations, device=device, dtype=torch.float32))
         logits = self.model(torch.tensor(ids, device=device), attributes,
                             positions=torch.tensor(positions, device=device),
-                            valid=torch.tensor(valid, device=device), caches=self.caches)
-        return {index: logits[index, len(tokens) - 1].float()
+                            valid=torch.tensor(valid, device=device), caches=caches)
+        return {index: logits[index - rows.start, len(tokens) - 1].float()
                 for index, tokens in chunks.items()}
 
     @torch.no_grad()
@@ -238,23 +254,16 @@ class _Decoder:
             return 0
         last = row.bars[bars[-1][0]]
         shift = end_onset - (last.start + last.length)
-        batch = len(self.rows)
-        full = torch.zeros(batch, count, dtype=torch.long)
-        full[index] = torch.tensor(ids)
-        pitch = torch.full((batch, count), NO_PITCH, dtype=torch.long)
-        pitch[index] = torch.tensor(pitches)
-        onset = torch.full((batch, count), float("nan"))
-        onset[index] = torch.tensor(onsets) + shift - row.origin
-        duration = torch.full((batch, count), float("nan"))
-        duration[index] = torch.tensor(durations, dtype=torch.float32)
-        positions = torch.zeros(batch, count, dtype=torch.long)
-        positions[index] = torch.arange(row.position - count, row.position)
-        valid = torch.zeros(batch, count, dtype=torch.bool)
-        valid[index] = True
         device = self.device
-        self.model(full.to(device), TokenAttributes(pitch.to(device), onset.to(device),
-                                                    duration.to(device)),
-                   positions=positions.to(device), valid=valid.to(device), caches=self.caches)
+        attributes = TokenAttributes(
+            torch.tensor([pitches], device=device),
+            (torch.tensor([onsets]) + shift - row.origin).to(device, torch.float32),
+            torch.tensor([durations], device=device, dtype=torch.float32))
+        caches = [cache.rows(index, index + 1) for cache in self.caches]
+        self.model(torch.tensor([ids], device=device), attributes,
+                   positions=torch.arange(row.position - count, row.position,
+                                          device=device)[None],
+                   valid=torch.ones(1, count, dtype=torch.bool, device=device), caches=caches)
         return count
 
     def select(self, order: list[int]) -> None:

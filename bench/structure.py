@@ -1,0 +1,157 @@
+"""Structure and plan fit of (a) POP909 test songs, (b) the shipped model writing under the
+plans derived from those songs, (c) the same with ``takes=4``, (d) the baseline arranger,
+(e) the model with the plan's chord tokens withheld (and no chord guidance): issue 16, item 6.
+
+    .venv/bin/python bench/structure.py [--songs 5] [--json bench/results/structure.json]
+
+Measures, over the pitched notes of the melody, counter-melody and harmony tracks:
+
+- chord fit: share of notes in the chord the plan sounds at their onset (POP909's own
+  annotated chords for (a), the same chords are the plan for (b)-(e));
+- key fit: share of notes in the bar's key;
+- pitch-class entropy (bits) of the notes (Yang and Lerch's PCE; lower is more tonal);
+- groove consistency (Wu and Yang 2020): 1 - the mean Hamming distance between consecutive
+  bars' onset grids (16th-note steps), over the bars with notes.
+
+The table gives each writer's median over songs and POP909's 10th-90th percentile range; a
+writer's distance to POP909 is the mean over measures of |its median - POP909's median| /
+POP909's p10-p90 width.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+ROLES = ("melody", "counter-melody", "harmony")
+MEASURES = ("chord_fit", "key_fit", "pitch_class_entropy", "groove")
+
+
+def measures(song) -> dict[str, float]:
+    """The four measures of one song's notes against its plan."""
+    from songform.symbolic.takes import notes_from_song
+
+    bars = list(song.plan.bars())
+    notes = [n for n in notes_from_song(song) if n.role in ROLES]
+    chord_hits = chord_count = key_hits = 0
+    histogram = np.zeros(12)
+    grids: dict[int, set[int]] = {}
+    for note in notes:
+        bar = bars[note.bar]
+        histogram[note.pitch % 12] += 1
+        key_hits += note.pitch % 12 in bar.key.scale
+        chord = bar.chord_at(note.offset)
+        if chord is not None and not chord.is_none:
+            chord_count += 1
+            chord_hits += note.pitch % 12 in chord.pitch_classes
+        grids.setdefault(note.bar, set()).add(round(note.offset * 4))
+    share = histogram / max(1, histogram.sum())
+    entropy = -sum(p * math.log2(p) for p in share if p > 0)
+    distances = []
+    for index in sorted(grids):
+        if index + 1 in grids:
+            steps = max(1, round(bars[index].length * 4))
+            distances.append(len(grids[index] ^ grids[index + 1]) / steps)
+    return {"chord_fit": chord_hits / max(1, chord_count), "key_fit": key_hits / max(1, len(notes)),
+            "pitch_class_entropy": entropy,
+            "groove": 1 - float(np.mean(distances)) if distances else float("nan")}
+
+
+def pop909_songs(root: Path, count: int):
+    from songform.data.pop909 import read_pop909_song
+    from songform.data.pop909_annotations import beats_per_bar_table
+    from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
+
+    table = beats_per_bar_table(root)
+    folders = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name.isdigit()
+               and pop909_split(d.name) == "test"
+               and int(d.name) not in POP909_UNUSABLE_LABELS][:count]
+    return [(d.name, read_pop909_song(d, table.get(d.name, 4)).song) for d in folders]
+
+
+def without_chords(skeleton_function):
+    """``plan_skeleton`` with the chord tokens left out of every bar."""
+
+    def skeleton(tokenizer, plan, roles):
+        return [[t for t in bar if not t.startswith(("ChordAt_", "Chord_"))]
+                for bar in skeleton_function(tokenizer, plan, roles)]
+
+    return skeleton
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--songs", type=int, default=5)
+    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
+                        "pop909")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
+                        "structure.json")
+    args = parser.parse_args()
+    if not args.pop909.is_dir():
+        print(f"no POP909 at {args.pop909}: nothing to measure")
+        return 0
+    torch.set_num_threads(1)
+    from rich.console import Console
+    from rich.table import Table
+
+    import songform.symbolic.generate as generate_module
+    from songform.symbolic.arranger import arrange
+    from songform.symbolic.generate import GenerateConfig
+    from songform.symbolic.writers import note_writer
+
+    model = note_writer("model").song_model
+    writers = {
+        "(b) model": lambda plan, seed: model.write(plan, seed),
+        "(c) model, takes 4": lambda plan, seed: model.write(plan, seed,
+                                                             GenerateConfig(takes=4)),
+        "(d) arranger": lambda plan, seed: arrange(plan, seed),
+    }
+    rows: dict[str, list[dict]] = {"(a) POP909": []}
+    rows.update({name: [] for name in (*writers, "(e) model, chords withheld")})
+    for name, song in pop909_songs(args.pop909, args.songs):
+        plan = song.plan
+        rows["(a) POP909"].append({"song": name, **measures(song)})
+        for writer, write in writers.items():
+            rows[writer].append({"song": name, **measures(write(plan, 0))})
+        original = generate_module.plan_skeleton
+        generate_module.plan_skeleton = without_chords(original)
+        try:
+            withheld = model.write(plan, 0, GenerateConfig(chord_bias=0.0))
+        finally:
+            generate_module.plan_skeleton = original
+        rows["(e) model, chords withheld"].append({"song": name, **measures(withheld)})
+        print(json.dumps({k: v[-1] for k, v in rows.items()}), flush=True)
+    reference = {m: np.array([r[m] for r in rows["(a) POP909"]]) for m in MEASURES}
+    low = {m: float(np.nanpercentile(v, 10)) for m, v in reference.items()}
+    high = {m: float(np.nanpercentile(v, 90)) for m, v in reference.items()}
+    summary = {}
+    for writer, values in rows.items():
+        medians = {m: float(np.nanmedian([r[m] for r in values])) for m in MEASURES}
+        distance = float(np.mean([abs(medians[m] - float(np.nanmedian(reference[m])))
+                                  / max(high[m] - low[m], 1e-6) for m in MEASURES]))
+        inside = [m for m in MEASURES if low[m] <= medians[m] <= high[m]]
+        summary[writer] = {"medians": medians, "distance": distance, "inside": inside}
+    table = Table(title=f"Structure and plan fit, {len(rows['(a) POP909'])} POP909 test songs "
+                        "(medians; POP909's p10-p90 below)")
+    for column in ("writer", *MEASURES, "inside p10-p90", "distance to POP909"):
+        table.add_column(column, justify="left" if column == "writer" else "right")
+    for writer, result in summary.items():
+        table.add_row(writer, *(f"{result['medians'][m]:.3f}" for m in MEASURES),
+                      f"{len(result['inside'])}/4", f"{result['distance']:.2f}")
+    table.add_row("POP909 p10-p90", *(f"{low[m]:.2f}-{high[m]:.2f}" for m in MEASURES), "", "")
+    Console(width=170).print(table)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"rows": rows, "summary": summary,
+                                     "p10": low, "p90": high}, indent=2) + "\n")
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
