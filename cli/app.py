@@ -10,7 +10,7 @@ import typer
 
 from songform import __version__
 
-from . import data_cmd, eval_cmd, generate_cmd, plan_cmd, train_cmd
+from . import data_cmd, edit_cmd, eval_cmd, generate_cmd, plan_cmd, train_cmd
 
 app = typer.Typer(
     name="songform",
@@ -23,6 +23,7 @@ app.command("plan")(plan_cmd.plan)
 app.command("styles")(plan_cmd.styles)
 app.command("generate")(generate_cmd.generate)
 app.command("render")(generate_cmd.render)
+app.command("edit")(edit_cmd.edit)
 app.command("train")(train_cmd.train)
 app.add_typer(data_cmd.data_app, name="data")
 app.command("eval")(eval_cmd.evaluate)

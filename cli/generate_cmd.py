@@ -221,7 +221,7 @@ def _generate_many(pipeline, template, seeds: range, out: Path, audio_format: st
                   f"time{share}")
 
 
-OUTPUT_LABELS = {"plan": "plan", "midi": "MIDI", "musicxml": "MusicXML",
+OUTPUT_LABELS = {"plan": "plan", "project": "project", "midi": "MIDI", "musicxml": "MusicXML",
                  "pianoroll": "piano roll", "audio": "audio"}
 
 

@@ -79,15 +79,20 @@ def compose(template: Template | str | None = None, seed: int | None = None,
 
 def load(midi: str | Path) -> Song:
     """A song from any MIDI file: its plan from ``plan.json`` beside it when songform wrote
-    it, else one derived from the notes by analysis.
+    it, else one derived from the notes by analysis; or from a project file (``song.json``),
+    with the note tokens the model wrote.
 
     Raises:
-        CorpusError: the MIDI file cannot be read.
+        CorpusError: the MIDI file cannot be read. InputError: a bad project file.
     """
     from songform.data.midi_files import read_midi_song
     from songform.song import Song
 
     midi = Path(midi)
+    if midi.suffix == ".json":
+        from songform.project import Project
+
+        return Project.load(midi).song()
     song = read_midi_song(midi)
     plan_path = midi.with_name("plan.json")
     if plan_path.exists():

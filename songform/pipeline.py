@@ -23,15 +23,16 @@ from songform.symbolic.devices import check_device
 from songform.symbolic.generate import GenerateConfig
 from songform.symbolic.writers import NoteWriter, note_writer
 
+from .project import PROJECT_FILE, Project, sha256
 from .song import Song
 
 Planner = Callable[[Template, int], SongPlan]
 Progress = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``: stage is ``plan``, ``notes`` (bars), ``midi``,
+"""``progress(stage, done, total)``: stage is ``plan``, ``notes`` (bars), ``midi``, ``project``,
 ``musicxml``, ``pianoroll`` or ``audio`` (windows)."""
 
 STAGING_PREFIX = ".songform-staging-"
-OUTPUTS = ("plan", "midi", "musicxml", "pianoroll", "audio")
+OUTPUTS = ("plan", "midi", "project", "musicxml", "pianoroll", "audio")
 AUDIO_FORMATS = ("wav", "flac")
 
 
@@ -182,7 +183,8 @@ class SongPipeline:
 
     def _write_files(self, song: Song, plan: SongPlan, seed: int, folder: Path,
                      outputs: Sequence[str], audio_format: str, report: Progress,
-                     written: list[Written]) -> PipelineResult:
+                     written: list[Written], edits: list[dict] | None = None
+                     ) -> PipelineResult:
         if "plan" in outputs:
             started = time.perf_counter()
             atomic_write_text(folder / "plan.json", plan.to_json())
@@ -202,6 +204,9 @@ class SongPipeline:
                                                                            total))
 
             jobs.append(("audio", f"song.{audio_format}", render_audio))
+        if "project" in outputs and "midi" in outputs:
+            jobs.insert(1, ("project", PROJECT_FILE,
+                            lambda path: self._project(song, plan, seed, path, edits)))
         for output, name, job in jobs:
             if output not in outputs:
                 continue
@@ -211,6 +216,28 @@ class SongPipeline:
             written.append(Written(output, folder / name, time.perf_counter() - started))
             report(output, 1, 1)
         return result
+
+    def _project(self, song: Song, plan: SongPlan, seed: int, path: Path,
+                 edits: list[dict] | None) -> Path:
+        """``song.json`` for the song whose MIDI was just written beside ``path``."""
+        identity = getattr(self.writer, "identity", None)
+        bars = [list(bar) for bar in song.written] if song.written is not None else None
+        project = Project(plan=plan, seed=seed,
+                          writer=identity() if identity else {"kind": "custom"},
+                          bars=bars, midi="song.mid",
+                          midi_sha256=sha256(path.with_name("song.mid")), edits=edits or [])
+        return project.save(path)
+
+    def write_song(self, song: Song, seed: int, out: str | Path,
+                   outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
+                   progress: Progress | None = None, edits: list[dict] | None = None
+                   ) -> PipelineResult:
+        """Write the outputs of a song already composed (an edited one) into ``out``, staged
+        and moved into place together as ``__call__`` does."""
+        _check_outputs(outputs, audio_format)
+        return self._staged(Path(out), lambda staging: self._write_files(
+            song, song.plan, seed, staging, outputs, audio_format, progress or _quiet, [],
+            edits))
 
     def _notes(self, plan: SongPlan, seed: int, progress: Progress | None) -> Song:
         report = progress or _quiet

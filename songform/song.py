@@ -17,7 +17,7 @@ class Song(PlannedScore):
 
     @classmethod
     def from_symbolic(cls, song: PlannedScore) -> Song:
-        return cls(plan=song.plan, score=song.score)
+        return cls(plan=song.plan, score=song.score, written=song.written)
 
     def save_midi(self, path: str | Path) -> Path:
         """Write a DAW-ready type-1 MIDI file."""

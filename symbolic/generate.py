@@ -349,7 +349,9 @@ def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
 def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: list[SongPlan],
                    seeds: list[int], config: GenerateConfig | None = None,
                    roles: tuple[str, ...] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> list[PlannedScore]:
+                   progress: Callable[[int, int], None] | None = None,
+                   given: list[dict[int, list[str]]] | None = None,
+                   fresh: list[set[int]] | None = None) -> list[PlannedScore]:
     """Write several songs in one batch through one cache (plans may differ in length; a
     song that ends first waits). Each song comes out as :func:`generate` writes it alone with
     its seed. With ``config.takes`` above 1 every section is written that many times side by
@@ -358,11 +360,20 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
     Args:
         plans, seeds: one seed per plan.
         progress: called ``(bars done, bars)`` over all songs.
+        given: per plan, bars whose note tokens are given (``{bar index: tokens}``): fed to
+            the model as written, never sampled (the rest of a song when one part is
+            written again).
+        fresh: per plan, bars sampled afresh even where the plan restates an earlier bar
+            (the part a user asked to write again).
     """
     config = config or GenerateConfig()
     roles = tuple(roles or TRACK_ROLES)
     if len(plans) != len(seeds) or not plans:
         raise InputError("generate_batch needs one seed per plan, and at least one plan")
+    given = given or [{} for _ in plans]
+    fresh = fresh or [set() for _ in plans]
+    if len(given) != len(plans) or len(fresh) != len(plans):
+        raise InputError("generate_batch needs given and fresh bars per plan")
     model.eval()
     device = next(model.parameters()).device
     grammar = Grammar(tokenizer)
@@ -383,13 +394,16 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
     for cache in decoder.caches:  # each song keeps the window it would keep alone
         cache.limit = torch.tensor(capacities, device=cache.limit.device)
     judge = _TakeJudge(plans, tokenizer, config.takes) if config.takes > 1 else None
-    writer = _BatchWriter(decoder, plans, roles, grammar, tones, config, judge, progress)
+    writer = _BatchWriter(decoder, plans, roles, grammar, tones, config, judge, progress, given,
+                          fresh)
     writer.run()
     songs = []
     for row in decoder.rows[::config.takes]:
         stream = [token for prefix, notes in zip(row.skeleton, row.written, strict=True)
                   for token in prefix + notes]
-        songs.append(_song(tokenizer, plans[row.song], stream, roles, row.seed))
+        song = _song(tokenizer, plans[row.song], stream, roles, row.seed)
+        song.written = tuple(tuple(bar) for bar in row.written)
+        songs.append(song)
     return songs
 
 
@@ -403,9 +417,10 @@ class _BatchWriter:
 
     def __init__(self, decoder: _Decoder, plans: list[SongPlan], roles: tuple[str, ...],
                  grammar: Grammar, tones: dict[int, torch.Tensor], config: GenerateConfig,
-                 judge: _TakeJudge | None, progress: Callable[[int, int], None] | None
-                 ) -> None:
-        self.decoder, self.plans, self.roles = decoder, plans, roles
+                 judge: _TakeJudge | None, progress: Callable[[int, int], None] | None,
+                 given: list[dict[int, list[str]]], fresh: list[set[int]]) -> None:
+        self.decoder, self.plans, self.roles, self.given = decoder, plans, roles, given
+        self.fresh = fresh
         self.grammar, self.tones, self.config, self.judge = grammar, tones, config, judge
         self.progress = progress
         self.samplers: dict[int, _BarSampler] = {}
@@ -467,11 +482,16 @@ class _BatchWriter:
             self.samplers[index].logits = logits
         elif row.stage == "prefixed":
             plan = self.plans[row.song]
-            copied = _copy(row, row.bar, plan, self.roles, self.grammar,
-                           self.decoder.tokenizer, self.config)
+            copied = self._given(row, plan)
+            if copied is None and row.bar not in self.fresh[row.song]:
+                copied = _copy(row, row.bar, plan, self.roles, self.grammar,
+                               self.decoder.tokenizer, self.config)
             if copied is not None:
                 row.written.append(copied)
-                row.stage = "copy"
+                if copied:
+                    row.stage = "copy"
+                else:  # a given bar without notes
+                    self._end_bar(row)
             else:
                 self.samplers[index] = _BarSampler(
                     row, row.bars[row.bar], plan, self.roles, self.decoder.tokenizer,
@@ -479,6 +499,18 @@ class _BatchWriter:
                 row.stage = "sampling"
         elif row.stage == "copied":
             self._end_bar(row)
+
+    def _given(self, row: _Row, plan: SongPlan) -> list[str] | None:
+        """The bar's given tokens (checked against the grammar), or ``None``."""
+        tokens = self.given[row.song].get(row.bar)
+        if tokens is None:
+            return None
+        tokenizer = self.decoder.tokenizer
+        state = _opening_state(row.bars[row.bar], plan, self.roles, tokenizer)
+        if tokens and not self.grammar.accepts(state, list(tokens), tokenizer.vocab):
+            raise InputError(f"bar {row.bar + 1}: the given notes do not fit the plan's bar "
+                             "(another plan's notes, or another model's tokens)")
+        return list(tokens)
 
     def _end_bar(self, row: _Row) -> None:
         bars, index = row.bars, row.bar

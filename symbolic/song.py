@@ -7,7 +7,7 @@ No file I/O here: ``songform.Song`` adds saving and rendering by calling ``rende
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from symusic import KeySignature, Score, Tempo, TextMeta, TimeSignature
@@ -27,10 +27,14 @@ class PlannedScore:
     Attributes:
         plan: the fully explicit plan the notes realise.
         score: the notes, tempo/meter/key maps and section markers (symusic, ticks).
+        written: each bar's note tokens as the model wrote them (``None`` when no model
+            wrote the notes): what regenerating a part feeds the model for the rest.
     """
 
     plan: SongPlan
     score: Score
+    written: tuple[tuple[str, ...], ...] | None = field(default=None, compare=False,
+                                                        repr=False)
 
     @property
     def tpq(self) -> int:

@@ -5,6 +5,8 @@ the one place that decides which writes by default (the shipped checkpoint when 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,9 @@ class ArrangerWriter:
     """The rule-based baseline arranger (every track, no model)."""
 
     description: str = "baseline arranger"
+
+    def identity(self) -> dict:
+        return {"kind": "arranger"}
 
     def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
               ) -> PlannedScore:
@@ -108,10 +113,29 @@ class ModelWriter:
     song_model: SongModel
     config: GenerateConfig = field(default_factory=GenerateConfig)
     name: str = "model"
+    folder: Path | None = None
 
     @property
     def description(self) -> str:
         return f"model {self.name}"
+
+    def identity(self) -> dict:
+        """Who wrote the notes, for a project file: the checkpoint's name, its weights'
+        SHA-256 and the sampling settings."""
+        weights = self.folder / "model.safetensors" if self.folder else None
+        digest = (hashlib.sha256(weights.read_bytes()).hexdigest()
+                  if weights is not None and weights.is_file() else None)
+        return {"kind": "model", "checkpoint": self.name, "weights_sha256": digest,
+                "generation": dataclasses.asdict(self.config)}
+
+    def write_given(self, plan: SongPlan, seed: int, given: dict[int, list[str]],
+                    fresh: set[int] | None = None, progress: Progress | None = None
+                    ) -> PlannedScore:
+        """``plan`` with the notes of the bars in ``given`` as given, the rest written:
+        ``fresh`` bars sampled even where the plan restates an earlier bar."""
+        model = self.song_model
+        return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
+                              model.roles, progress, [given], [fresh or set()])[0]
 
     def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
               ) -> PlannedScore:
@@ -152,4 +176,5 @@ def note_writer(notes: str = "auto", checkpoint: str | Path | None = None,
     folder = note_checkpoint(notes, checkpoint)
     if folder is None:
         return ArrangerWriter()
-    return ModelWriter(SongModel.load(folder, device), config or GenerateConfig(), folder.name)
+    return ModelWriter(SongModel.load(folder, device), config or GenerateConfig(), folder.name,
+                       folder)

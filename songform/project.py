@@ -1,0 +1,195 @@
+"""A song as a project: ``song.json`` beside its outputs holds what it takes to reopen the song
+and write part of it again: the plan, the seed, who wrote the notes (the checkpoint's name and
+weights' hash, the sampling settings, or the arranger), each bar's note tokens as the model
+wrote them, and the MIDI file's name and hash.
+
+``regenerate`` writes chosen bars again and keeps every other note as it was: the model is fed
+the song's own tokens for the other bars (so the new bars are conditioned on the music before
+them), and the notes outside the chosen bars are taken from the song itself, byte for byte.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from songform.core.errors import InputError
+from songform.core.fileio import atomic_write_text
+from songform.hierarchy.plan import SongPlan
+from songform.symbolic.song import bar_lines
+
+from .song import Song
+
+PROJECT_FORMAT = "songform-project"
+PROJECT_VERSION = 1
+PROJECT_FILE = "song.json"
+
+
+@dataclass
+class Project:
+    """What ``song.json`` holds (see the module docstring)."""
+
+    plan: SongPlan
+    seed: int
+    writer: dict[str, Any]
+    bars: list[list[str]] | None
+    midi: str
+    midi_sha256: str
+    edits: list[dict[str, Any]] = field(default_factory=list)
+    folder: Path | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({"format": PROJECT_FORMAT, "version": PROJECT_VERSION,
+                           "seed": self.seed, "writer": self.writer, "midi": self.midi,
+                           "midi_sha256": self.midi_sha256, "edits": self.edits,
+                           "plan": self.plan.to_dict(), "bars": self.bars},
+                          indent=1) + "\n"
+
+    def save(self, path: str | Path) -> Path:
+        atomic_write_text(path, self.to_json())
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Project:
+        """Read ``song.json``; one clear error for another format or version, a missing or
+        changed MIDI file."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such project file") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise InputError(f"{path}: not a songform project ({error})") from None
+        if not isinstance(data, dict) or data.get("format") != PROJECT_FORMAT:
+            raise InputError(f"{path}: not a songform project file")
+        if data.get("version") != PROJECT_VERSION:
+            raise InputError(f"{path}: project version {data.get('version')!r}; this songform "
+                             f"reads version {PROJECT_VERSION}")
+        try:
+            project = cls(plan=SongPlan.from_dict(data["plan"]), seed=int(data["seed"]),
+                          writer=dict(data["writer"]), bars=data.get("bars"),
+                          midi=str(data["midi"]), midi_sha256=str(data["midi_sha256"]),
+                          edits=list(data.get("edits", [])), folder=path.parent)
+        except (KeyError, TypeError, ValueError) as error:
+            raise InputError(f"{path}: a malformed project ({type(error).__name__}: "
+                             f"{error})") from None
+        if project.bars is not None and len(project.bars) != project.plan.num_bars:
+            raise InputError(f"{path}: {len(project.bars)} bars of notes for a plan of "
+                             f"{project.plan.num_bars}")
+        return project
+
+    def song(self) -> Song:
+        """The song: its MIDI file (checked against the hash) and its plan."""
+        from songform.data.midi_files import read_midi_song
+
+        midi = (self.folder or Path()) / self.midi
+        if not midi.is_file():
+            raise InputError(f"{midi}: the project's MIDI file is missing")
+        if sha256(midi) != self.midi_sha256:
+            raise InputError(f"{midi}: changed since the project was written (its hash "
+                             "differs)")
+        score = read_midi_song(midi).score
+        written = tuple(tuple(bar) for bar in self.bars) if self.bars is not None else None
+        return Song(plan=self.plan, score=score, written=written)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def section_bars(plan: SongPlan, name: str) -> list[int]:
+    """The bar indices of the section called ``name`` (``bridge``, ``chorus 2``; any case);
+    one clear error with "did you mean" otherwise."""
+    names = plan.section_names()
+    wanted = " ".join(name.replace("-", " ").lower().split())
+    normal = [" ".join(n.replace("-", " ").lower().split()) for n in names]
+    if wanted not in normal:
+        numbered = [n for n in normal if n.startswith(wanted + " ")]
+        hint = numbered or difflib.get_close_matches(wanted, normal, n=3, cutoff=0.5)
+        choices = ", ".join(f'"{n}"' for n in (hint or normal))
+        raise InputError(f'no section "{name}" in this song; did you mean {choices}?')
+    index = normal.index(wanted)
+    first = sum(section.bars for section in plan.sections[:index])
+    return list(range(first, first + plan.sections[index].bars))
+
+
+def bar_range(plan: SongPlan, text: str) -> list[int]:
+    """Bars ``A-B`` (1-based, inclusive) as indices; one clear error outside the song."""
+    try:
+        low, _, high = text.partition("-")
+        first, last = int(low), int(high or low)
+    except ValueError:
+        raise InputError(f'bars: expected "A-B" (e.g. 17-20), got "{text}"') from None
+    if not 1 <= first <= last <= plan.num_bars:
+        raise InputError(f"bars {text}: outside the song's bars 1-{plan.num_bars}")
+    return list(range(first - 1, last))
+
+
+def with_restatements(plan: SongPlan, bars: list[int]) -> list[int]:
+    """``bars`` and every later bar that restates one of them (so a restated chorus follows a
+    regenerated one)."""
+    chosen = set(bars)
+    for bar in plan.bars():
+        if bar.repeat_of_bar is not None and bar.repeat_of_bar in chosen:
+            chosen.add(bar.index)
+    return sorted(chosen)
+
+
+def regenerate(song: Song, project: Project, bars: list[int], seed: int, writer,
+               asked: list[int] | None = None) -> Song:
+    """``song`` with ``bars`` written again by ``writer`` with ``seed``; every note outside
+    them is the song's own. The ``asked`` bars (default all of ``bars``) are sampled afresh
+    even where the plan restates an earlier bar; the others (later restatements of them)
+    follow the plan, so a restated chorus follows its new source.
+
+    The model is given the song's tokens for every other bar (a project from the arranger,
+    or without tokens, is written again by the arranger and spliced the same way)."""
+    from songform.symbolic.arranger import arrange
+
+    plan = project.plan
+    chosen = set(bars)
+    if hasattr(writer, "write_given") and project.bars is not None:
+        given = {i: list(tokens) for i, tokens in enumerate(project.bars) if i not in chosen}
+        fresh = writer.write_given(plan, seed, given, set(bars if asked is None else asked))
+        roles = writer.song_model.roles  # the arranger's tracks stay as they were
+        tracks = {t.name for t in plan.tracks if t.role in roles}
+    else:
+        fresh = arrange(plan, seed)
+        tracks = {t.name for t in plan.tracks}
+    return splice(song, fresh, chosen, tracks)
+
+
+def splice(old: Song, new, bars: set[int], tracks: set[str]) -> Song:
+    """``old``'s notes outside ``bars`` and ``new``'s inside them, in ``tracks`` (a note
+    belongs to the bar it starts in; the other tracks are ``old``'s); ``new``'s tokens. A new
+    note that would cut short an old note of its pitch still ringing into the part is left
+    out, so that every old note outside the part keeps its length."""
+    from symusic import Note, Track
+
+    lines = bar_lines(old.plan, old.tpq)
+    spans = [(lines[i], lines[i + 1]) for i in sorted(bars)]
+
+    def inside(time: int) -> bool:
+        return any(low <= time < high for low, high in spans)
+
+    score = old.score.copy()
+    fresh = {t.name: t for t in new.score.tracks}
+    spliced_tracks = []
+    for track in old.score.tracks:
+        kept = [n for n in track.notes if not inside(n.time)]
+        if track.name in fresh and track.name in tracks:
+            ringing = [(n.pitch, n.time, n.time + n.duration) for n in kept]
+            kept += [n for n in fresh[track.name].notes if inside(n.time) and not any(
+                pitch == n.pitch and start <= n.time < end for pitch, start, end in ringing)]
+        elif track.name in fresh:
+            kept = list(track.notes)
+        spliced = Track(name=track.name, program=track.program, is_drum=track.is_drum)
+        for note in sorted(kept, key=lambda n: (n.time, n.pitch)):
+            spliced.notes.append(Note(note.time, note.duration, note.pitch, note.velocity))
+        spliced_tracks.append(spliced)
+    score.tracks = spliced_tracks
+    return Song(plan=old.plan, score=score, written=new.written)

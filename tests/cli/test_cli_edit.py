@@ -1,0 +1,115 @@
+"""``songform edit``: a part written again, every other note kept; bad input one line."""
+
+from __future__ import annotations
+
+import json
+
+import mido
+from typer.testing import CliRunner
+
+import songform
+from songform.cli.app import app
+from songform.hierarchy.plan import SongPlan
+
+from .test_cli_generate import _tiny_checkpoint
+
+runner = CliRunner()
+FORM = "intro:2 verse:4 chorus:4 verse:4 chorus:4 bridge:4 chorus:4"
+
+
+def _notes(path):
+    """Per track name: (start tick, pitch, velocity, duration) of every note."""
+    midi = mido.MidiFile(str(path))
+    tracks = {}
+    for track in midi.tracks:
+        name, now, sounding, notes = None, 0, {}, []
+        for message in track:
+            now += message.time
+            if message.type == "track_name":
+                name = message.name
+            elif message.type == "note_on" and message.velocity:
+                sounding[(message.channel, message.note)] = (now, message.velocity)
+            elif message.type in ("note_off", "note_on"):
+                start, velocity = sounding.pop((message.channel, message.note))
+                notes.append((start, message.note, velocity, now - start))
+        tracks[name] = sorted(notes)
+    return tracks, midi.ticks_per_beat
+
+
+def _song(tmp_path):
+    checkpoint = _tiny_checkpoint(tmp_path / "ckpt")
+    out = tmp_path / "song"
+    result = runner.invoke(app, ["generate", FORM, "--no-audio", "--seed", "2",
+                                 "--checkpoint", str(checkpoint), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return checkpoint, out
+
+
+def test_regenerating_a_section_keeps_every_other_note(tmp_path):
+    checkpoint, song = _song(tmp_path)
+    project = json.loads((song / "song.json").read_text())
+    assert project["format"] == "songform-project" and len(project["bars"]) == 26
+    assert project["writer"]["checkpoint"] == "ckpt" and project["writer"]["weights_sha256"]
+    edit = ["edit", str(song / "song.json"), "--regenerate", "chorus 2", "--seed", "9",
+            "--no-audio", "--checkpoint", str(checkpoint)]
+    result = runner.invoke(app, [*edit, "--out", str(tmp_path / "v2")])
+    assert result.exit_code == 0, result.output
+    assert "every other note is the song's own" in result.output
+    again = runner.invoke(app, [*edit, "--out", str(tmp_path / "v3")])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "v2" / "song.mid").read_bytes() == (tmp_path / "v3" / "song.mid"
+                                                           ).read_bytes()
+    plan = SongPlan.from_json((song / "plan.json").read_text())
+    before, tpq = _notes(song / "song.mid")
+    after, _ = _notes(tmp_path / "v2" / "song.mid")
+    bars = list(plan.bars())
+    chorus = [b for b in bars if b.section_kind == "chorus" and b.section_number == 2]
+    restating = [b for b in bars if b.repeat_of_bar in {c.index for c in chorus}]
+    low = round(chorus[0].start * tpq)
+    spans = [(round(b.start * tpq), round((b.start + b.length) * tpq))
+             for b in chorus + restating]
+
+    def outside(notes):
+        return [n for n in notes if not any(a <= n[0] < b for a, b in spans)]
+
+    changed = False
+    for name in before:
+        assert outside(after[name]) == outside(before[name]), name  # note for note
+        changed |= after[name] != before[name]
+    assert changed, "the regenerated chorus is a new take"
+    assert low > 0
+    reopened = songform.load(tmp_path / "v2" / "song.json")
+    assert reopened.plan == plan and len(reopened.written) == plan.num_bars
+    edits = json.loads((tmp_path / "v2" / "song.json").read_text())["edits"]
+    assert edits[-1]["seed"] == 9 and edits[-1]["bars"][0] == chorus[0].index + 1
+
+
+def test_bad_edits_are_one_line_and_write_nothing(tmp_path):
+    checkpoint, song = _song(tmp_path)
+    project = song / "song.json"
+    other = tmp_path / "other.json"
+    data = json.loads(project.read_text())
+    other.write_text(json.dumps({**data, "version": 99}))
+    missing = tmp_path / "moved"
+    missing.mkdir()
+    (missing / "song.json").write_text(project.read_text())
+    cases = [
+        (["--regenerate", "bridj"], 'did you mean "bridge"'),
+        (["--regenerate", "chorus"], '"chorus 1"'),
+        (["--bars", "40-44"], "outside the song's bars 1-26"),
+        (["--bars", "x"], 'expected "A-B"'),
+        ([], "give one of"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(app, ["edit", str(project), *args, "--no-audio",
+                                     "--checkpoint", str(checkpoint), "--out",
+                                     str(tmp_path / "x")])
+        assert result.exit_code == 2, (args, result.output)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and message in lines[0], (args, result.output)
+    for path, message in ((other, "version 99"), (missing / "song.json", "missing"),
+                          (tmp_path / "none.json", "no such project")):
+        result = runner.invoke(app, ["edit", str(path), "--regenerate", "bridge",
+                                     "--no-audio", "--out", str(tmp_path / "x")])
+        assert result.exit_code == 2 and message in result.output, result.output
+    assert not (tmp_path / "x").exists()
