@@ -34,6 +34,9 @@ def edit(
     keep_restatements: Annotated[bool, typer.Option(
         "--keep-restatements", help="Keep later bars that restate the part as they are "
                                     "(default: they follow the new take).")] = False,
+    candidates: Annotated[int, typer.Option(
+        "--candidates", help="Write the part N times side by side and keep the take that "
+                             "best keeps the plan (the score of --takes).")] = 1,
     audio: Annotated[bool, typer.Option("--audio/--no-audio", help="Render song.wav.")] = True,
     notes: NotesOpt = "auto",
     checkpoint: CheckpointOpt = None,
@@ -47,6 +50,8 @@ def edit(
       songform edit out/song/song.json --regenerate bridge --seed 9 -o out/v2
 
       songform edit out/song/song.json --bars 17-20 --seed 3 --no-audio -o out/v3
+
+      songform edit out/song/song.json --regenerate "chorus 2" --candidates 4 -o out/v4
     """
     from songform.pipeline import SongPipeline
     from songform.project import (
@@ -68,8 +73,13 @@ def edit(
     asked = (section_bars(project.plan, regenerate) if regenerate is not None
              else bar_range(project.plan, bars))
     chosen = asked if keep_restatements else with_restatements(project.plan, asked)
+    from songform.symbolic.generate import GenerateConfig
+
+    generation = GenerateConfig(**{**{k: v for k, v in project.writer.get(
+        "generation", {}).items() if k in GenerateConfig.__dataclass_fields__},
+        "takes": candidates})
     try:
-        pipeline = SongPipeline.from_options(notes, checkpoint, device,
+        pipeline = SongPipeline.from_options(notes, checkpoint, device, generation,
                                              engine="fluidsynth" if audio else None)
     except ValueError as error:
         raise fail(f"--notes/--checkpoint: {error}") from None
@@ -81,7 +91,7 @@ def edit(
                             f"; these bars are written by {pipeline.writer.description}")
     with console.status(f"writing bars {chosen[0] + 1}-{chosen[-1] + 1} again "
                         f"({len(chosen)} bars) with {pipeline.writer.description}"):
-        edited = rewrite(song, project, chosen, seed, pipeline.writer, asked)
+        edited = rewrite(song, chosen, seed, pipeline.writer, asked)
     edits = [*project.edits, {"bars": [b + 1 for b in chosen], "seed": seed,
                               "writer": identity.get("checkpoint") or identity.get("kind")}]
     result = pipeline.write_song(edited, project.seed, out, edits=edits)

@@ -139,21 +139,21 @@ def with_restatements(plan: SongPlan, bars: list[int]) -> list[int]:
     return sorted(chosen)
 
 
-def regenerate(song: Song, project: Project, bars: list[int], seed: int, writer,
+def regenerate(song: Song, bars: list[int], seed: int, writer,
                asked: list[int] | None = None) -> Song:
     """``song`` with ``bars`` written again by ``writer`` with ``seed``; every note outside
     them is the song's own. The ``asked`` bars (default all of ``bars``) are sampled afresh
     even where the plan restates an earlier bar; the others (later restatements of them)
     follow the plan, so a restated chorus follows its new source.
 
-    The model is given the song's tokens for every other bar (a project from the arranger,
-    or without tokens, is written again by the arranger and spliced the same way)."""
+    The model is given the song's tokens for every other bar (a song from the arranger, or
+    without tokens, is written again by the arranger and spliced the same way)."""
     from songform.symbolic.arranger import arrange
 
-    plan = project.plan
+    plan = song.plan
     chosen = set(bars)
-    if hasattr(writer, "write_given") and project.bars is not None:
-        given = {i: list(tokens) for i, tokens in enumerate(project.bars) if i not in chosen}
+    if hasattr(writer, "write_given") and song.written is not None:
+        given = {i: list(tokens) for i, tokens in enumerate(song.written) if i not in chosen}
         fresh = writer.write_given(plan, seed, given, set(bars if asked is None else asked))
         roles = writer.song_model.roles  # the arranger's tracks stay as they were
         tracks = {t.name for t in plan.tracks if t.role in roles}

@@ -39,6 +39,26 @@ class Song(PlannedScore):
         samples = synthesize(midi_file(self), soundfont, config)
         return write_audio(samples, path, config.sample_rate)
 
+    def regenerate(self, section: str | None = None, *, bars: str | None = None,
+                   seed: int = 1, keep_restatements: bool = False, notes: str = "auto",
+                   checkpoint: str | Path | None = None, candidates: int = 1) -> Song:
+        """This song with a section (``"bridge"``, ``"chorus 2"``) or bars (``"17-20"``)
+        written again; every other note kept (see ``songform.project``). The model is fed
+        the song's own tokens for the rest when it wrote them; otherwise the arranger writes
+        the part."""
+        from songform.pipeline import SongPipeline
+        from songform.project import bar_range, regenerate, section_bars, with_restatements
+        from songform.symbolic.generate import GenerateConfig
+
+        if (section is None) == (bars is None):
+            raise ValueError("give a section or bars")
+        asked = (section_bars(self.plan, section) if section is not None
+                 else bar_range(self.plan, bars))
+        chosen = asked if keep_restatements else with_restatements(self.plan, asked)
+        writer = SongPipeline.from_options(notes, checkpoint,
+                                           generation=GenerateConfig(takes=candidates)).writer
+        return regenerate(self, chosen, seed, writer, asked)
+
     def pianoroll(self, path: str | Path) -> Path:
         """Draw a piano-roll PNG with section bands and chord names."""
         return draw_pianoroll(self, path)

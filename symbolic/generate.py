@@ -457,12 +457,46 @@ class _BatchWriter:
                 row.written.append(self.samplers.pop(index).finish())
                 self._end_bar(row)
             elif row.stage == "open":
+                if self._skip_given(row):
+                    continue
                 return self._open_bar(index, row)
             elif row.stage == "copy":
                 row.stage = "copied"
                 return row.written[-1]
             else:  # waiting for the other takes, or done
                 return None
+
+    def _skip_given(self, row: _Row) -> bool:
+        """Given bars the model need not read: all those left when nothing after them is to
+        be written, and, before the first bar to write (one take only), those whose tokens
+        lie beyond the context it will attend to. They go straight into the song; returns
+        whether any did."""
+        given = self.given[row.song]
+        if not given:
+            return False
+        todo = [i for i in range(row.bar, len(row.bars)) if i not in given]
+        if not todo:  # the rest is given: nothing more to read
+            skipped = len(row.bars) - row.bar
+            row.written += [list(given[i]) for i in range(row.bar, len(row.bars))]
+            row.bar = len(row.bars)
+            row.stage = "done"
+        else:
+            if row.bar or self.judge is not None:
+                return False
+            reach, first = 0, todo[0]
+            while first > 0 and reach < self.config.context:
+                first -= 1
+                reach += len(row.skeleton[first]) + len(given[first])
+            if first == 0:
+                return False
+            row.written += [list(given[i]) for i in range(first)]
+            row.state.bar_index = first - 1  # the next bar line moves onto ``first``
+            row.bar = skipped = first
+        if row.take == 0:
+            self.done += skipped
+            if self.progress:
+                self.progress(self.done, self.total)
+        return True
 
     def _open_bar(self, index: int, row: _Row) -> list[str]:
         bar = row.bars[row.bar]

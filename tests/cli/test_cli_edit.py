@@ -78,6 +78,11 @@ def test_regenerating_a_section_keeps_every_other_note(tmp_path):
         changed |= after[name] != before[name]
     assert changed, "the regenerated chorus is a new take"
     assert low > 0
+    best = runner.invoke(app, [*edit, "--candidates", "3", "--out", str(tmp_path / "v4")])
+    assert best.exit_code == 0, best.output
+    ranked, _ = _notes(tmp_path / "v4" / "song.mid")
+    for name in before:
+        assert outside(ranked[name]) == outside(before[name]), name
     reopened = songform.load(tmp_path / "v2" / "song.json")
     assert reopened.plan == plan and len(reopened.written) == plan.num_bars
     edits = json.loads((tmp_path / "v2" / "song.json").read_text())["edits"]
@@ -113,3 +118,22 @@ def test_bad_edits_are_one_line_and_write_nothing(tmp_path):
                                      "--no-audio", "--out", str(tmp_path / "x")])
         assert result.exit_code == 2 and message in result.output, result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_python_regenerate_keeps_the_rest_and_repeats(tmp_path):
+    checkpoint, folder = _song(tmp_path)
+    song = songform.load(folder / "song.json")
+    bridge = song.regenerate("bridge", seed=5, checkpoint=checkpoint)
+    again = song.regenerate("bridge", seed=5, checkpoint=checkpoint)
+    bars = [b for b in song.plan.bars() if b.section_kind == "bridge"]
+    low = round(bars[0].start * song.tpq)
+    high = round((bars[-1].start + bars[-1].length) * song.tpq)
+
+    def notes(piece, inside):
+        return [(t.name, sorted((n.time, n.pitch, n.duration, n.velocity) for n in t.notes
+                                if (low <= n.time < high) == inside))
+                for t in piece.score.tracks]
+
+    assert notes(bridge, False) == notes(song, False)
+    assert notes(bridge, True) == notes(again, True) != notes(song, True)
+    assert len(bridge.written) == song.plan.num_bars
