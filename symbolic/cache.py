@@ -73,16 +73,14 @@ class LayerCache:
                              f"{self.capacity}")
         order = valid.long().cumsum(1) - 1  # each valid entry's index among its row's
         slots = torch.where(valid, (self.cursor[:, None] + order) % self.limit[:, None],
-                            torch.full_like(order, self.capacity))
-        rows = torch.arange(batch, device=keys.device)[:, None]
-        heads_index = torch.arange(heads, device=keys.device)[None, :, None]
-        self.keys[rows[:, :, None], heads_index, slots[:, None, :]] = keys.to(self.keys.dtype)
-        self.values[rows[:, :, None], heads_index, slots[:, None, :]] = values.to(
-            self.values.dtype)
-        self.positions[rows, slots] = positions
-        self.onsets[rows, slots] = attributes.onsets.float()
-        self.pitches[rows, slots] = attributes.pitches
-        self.valid[rows, slots] = valid
+                            torch.full_like(order, self.capacity))  # [B, T]
+        spread = slots[:, None, :, None].expand(batch, heads, steps, keys.shape[3])
+        self.keys.scatter_(2, spread, keys.to(self.keys.dtype))
+        self.values.scatter_(2, spread, values.to(self.values.dtype))
+        self.positions.scatter_(1, slots, positions)
+        self.onsets.scatter_(1, slots, attributes.onsets.float())
+        self.pitches.scatter_(1, slots, attributes.pitches)
+        self.valid.scatter_(1, slots, valid)
         self.valid[:, self.capacity] = False
         self.cursor.copy_((self.cursor + valid.long().sum(1)) % self.limit)  # in place: views
 
