@@ -4,7 +4,8 @@
    explicit positions, relative attention) against x-transformers' cached decoding at the same
    size (dim, depth, heads, vocabulary) and context, batch 1 and 8;
 2. whole songs end to end (plan -> notes -> MIDI bytes), songs per second at batch 1, 4, 8;
-3. seconds per bar as the song grows (32, 128, 256 bars; flat means linear cost);
+3. seconds per bar as the song grows (32, 128, 256 bars, every bar sampled: variation 1;
+   flat means linear cost);
 4. a 3-minute song's real-time factor (seconds of compute per second of music, plan to MIDI),
    with and without ``takes=4``.
 
