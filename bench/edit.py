@@ -39,7 +39,7 @@ def main() -> int:
         pipeline(template, seed=4, out=folder, outputs=("plan", "midi", "project"))
         whole = time.perf_counter() - started
         project = Project.load(Path(folder) / "song.json")
-        song = project.song()
+        song = songform.Song.from_symbolic(project.song())
         rows.append({"what": f"write the whole song ({project.plan.num_bars} bars)",
                      "bars_written": project.plan.num_bars, "seconds": whole})
         for name in ("verse 1", "bridge", "outro"):

@@ -69,7 +69,9 @@ def edit(
     if out.resolve() == project_file.resolve().parent:
         raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
     project = Project.load(project_file)
-    song = project.song()
+    from songform.song import Song
+
+    song = Song.from_symbolic(project.song())
     asked = (section_bars(project.plan, regenerate) if regenerate is not None
              else bar_range(project.plan, bars))
     chosen = asked if keep_restatements else with_restatements(project.plan, asked)

@@ -92,7 +92,7 @@ def load(midi: str | Path) -> Song:
     if midi.suffix == ".json":
         from songform.project import Project
 
-        return Project.load(midi).song()
+        return Song.from_symbolic(Project.load(midi).song())
     song = read_midi_song(midi)
     plan_path = midi.with_name("plan.json")
     if plan_path.exists():

@@ -20,9 +20,7 @@ from typing import Any
 from songform.core.errors import InputError
 from songform.core.fileio import atomic_write_text
 from songform.hierarchy.plan import SongPlan
-from songform.symbolic.song import bar_lines
-
-from .song import Song
+from songform.symbolic.song import PlannedScore, bar_lines
 
 PROJECT_FORMAT = "songform-project"
 PROJECT_VERSION = 1
@@ -82,8 +80,9 @@ class Project:
                              f"{project.plan.num_bars}")
         return project
 
-    def song(self) -> Song:
-        """The song: its MIDI file (checked against the hash) and its plan."""
+    def song(self) -> PlannedScore:
+        """The song: its MIDI file (checked against the hash), its plan and note tokens
+        (``songform.load`` gives it as a ``Song``)."""
         from songform.data.midi_files import read_midi_song
 
         midi = (self.folder or Path()) / self.midi
@@ -94,7 +93,7 @@ class Project:
                              "differs)")
         score = read_midi_song(midi).score
         written = tuple(tuple(bar) for bar in self.bars) if self.bars is not None else None
-        return Song(plan=self.plan, score=score, written=written)
+        return PlannedScore(plan=self.plan, score=score, written=written)
 
 
 def sha256(path: Path) -> str:
@@ -139,8 +138,8 @@ def with_restatements(plan: SongPlan, bars: list[int]) -> list[int]:
     return sorted(chosen)
 
 
-def regenerate(song: Song, bars: list[int], seed: int, writer,
-               asked: list[int] | None = None) -> Song:
+def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
+               asked: list[int] | None = None) -> PlannedScore:
     """``song`` with ``bars`` written again by ``writer`` with ``seed``; every note outside
     them is the song's own. The ``asked`` bars (default all of ``bars``) are sampled afresh
     even where the plan restates an earlier bar; the others (later restatements of them)
@@ -163,9 +162,11 @@ def regenerate(song: Song, bars: list[int], seed: int, writer,
     return splice(song, fresh, chosen, tracks)
 
 
-def splice(old: Song, new, bars: set[int], tracks: set[str]) -> Song:
+def splice(old: PlannedScore, new: PlannedScore, bars: set[int], tracks: set[str]
+           ) -> PlannedScore:
     """``old``'s notes outside ``bars`` and ``new``'s inside them, in ``tracks`` (a note
-    belongs to the bar it starts in; the other tracks are ``old``'s); ``new``'s tokens. A new
+    belongs to the bar it starts in; the other tracks are ``old``'s); ``new``'s tokens, as
+    ``old``'s type (a ``Song`` stays a ``Song``). A new
     note that would cut short an old note of its pitch still ringing into the part is left
     out, so that every old note outside the part keeps its length."""
     from symusic import Note, Track
@@ -192,4 +193,4 @@ def splice(old: Song, new, bars: set[int], tracks: set[str]) -> Song:
             spliced.notes.append(Note(note.time, note.duration, note.pitch, note.velocity))
         spliced_tracks.append(spliced)
     score.tracks = spliced_tracks
-    return Song(plan=old.plan, score=score, written=new.written)
+    return type(old)(plan=old.plan, score=score, written=new.written)

@@ -25,6 +25,6 @@ def _generate(folder) -> dict[str, str]:
 @pytest.mark.skipif(shipped_checkpoint() is None, reason="no shipped model in this install")
 def test_two_processes_write_the_same_bytes(tmp_path):
     first, second = _generate(tmp_path / "a"), _generate(tmp_path / "b")
-    assert set(first) == {"plan.json", "song.mid", "song.musicxml", "pianoroll.png",
-                          "song.wav"}
+    assert set(first) == {"plan.json", "song.json", "song.mid", "song.musicxml",
+                          "pianoroll.png", "song.wav"}
     assert first == second

@@ -25,7 +25,8 @@ def test_one_call_writes_the_outputs_in_order_with_progress(tmp_path):
     pipeline = SongPipeline(ArrangerWriter())
     result = pipeline(TEMPLATE, seed=4, out=tmp_path,
                       progress=lambda stage, done, total: events.append((stage, done, total)))
-    assert [w.output for w in result.written] == ["plan", "midi", "musicxml", "pianoroll"]
+    assert [w.output for w in result.written] == ["plan", "midi", "project", "musicxml",
+                                                  "pianoroll"]
     assert all(w.path.stat().st_size > 0 and w.seconds >= 0 for w in result.written)
     stages = [e[0] for e in events]
     assert stages.index("plan") < stages.index("notes") < stages.index("midi") \

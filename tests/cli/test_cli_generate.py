@@ -20,7 +20,7 @@ def test_generate_without_audio_writes_every_file(tmp_path):
                                  "rock", "--seed", "2", "--no-audio", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["pianoroll.png", "plan.json", "song.mid", "song.musicxml"]
+    assert names == ["pianoroll.png", "plan.json", "song.json", "song.mid", "song.musicxml"]
     plan = SongPlan.from_json((tmp_path / "plan.json").read_text())
     assert plan.num_bars == 12
     midi = mido.MidiFile(str(tmp_path / "song.mid"))
