@@ -30,6 +30,14 @@ def edit(
                              "`songform plan`).")] = None,
     bars: Annotated[str | None, typer.Option("--bars", help="Or bars A-B (1-based) to write "
                                              "again.")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help='A section\'s field and new value, in one argument: --set "chorus 2 '
+                      'energy=7", --set "bridge chords=vi IV I V" (repeatable); the section is '
+                      'written again under the new plan.')] = None,
+    tempo: Annotated[float | None, typer.Option(
+        "--tempo", help="New tempo in BPM (no note moves in beats).")] = None,
+    transpose: Annotated[int | None, typer.Option(
+        "--transpose", help="Semitones to move keys, chords and notes (drums stay).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the new take.")] = 1,
     keep_restatements: Annotated[bool, typer.Option(
         "--keep-restatements", help="Keep later bars that restate the part as they are "
@@ -52,8 +60,11 @@ def edit(
       songform edit out/song/song.json --bars 17-20 --seed 3 --no-audio -o out/v3
 
       songform edit out/song/song.json --regenerate "chorus 2" --candidates 4 -o out/v4
+
+      songform edit out/song/song.json --set "chorus 2 energy=7" --transpose -2 -o out/v5
     """
     from songform.pipeline import SongPipeline
+    from songform.plan_edits import transposed, with_section, with_tempo
     from songform.project import (
         Project,
         bar_range,
@@ -63,18 +74,35 @@ def edit(
     from songform.project import (
         regenerate as rewrite,
     )
+    from songform.song import Song
 
-    if (regenerate is None) == (bars is None):
-        raise fail("give one of --regenerate SECTION or --bars A-B")
+    if regenerate is not None and bars is not None:
+        raise fail("give --regenerate SECTION or --bars A-B, not both")
+    if regenerate is None and bars is None and not set_ and tempo is None \
+            and transpose is None:
+        raise fail("nothing to edit: give --regenerate, --bars, --set, --tempo or "
+                   "--transpose")
     if out.resolve() == project_file.resolve().parent:
         raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
     project = Project.load(project_file)
-    from songform.song import Song
-
     song = Song.from_symbolic(project.song())
-    asked = (section_bars(project.plan, regenerate) if regenerate is not None
-             else bar_range(project.plan, bars))
-    chosen = asked if keep_restatements else with_restatements(project.plan, asked)
+    plan, fresh, follow = project.plan, set(), set()
+    for item in set_ or []:
+        words = item.split()
+        at = next((i for i, word in enumerate(words) if "=" in word), 0)
+        name = " ".join(words[:at])
+        field, _, value = " ".join(words[at:]).partition("=")
+        if not name or not value:
+            raise fail(f'--set: expected "SECTION FIELD=VALUE", got "{item}"')
+        plan, touched = with_section(plan, name, **{field: value})
+        fresh |= set(touched)
+    if regenerate is not None or bars is not None:
+        part = (section_bars(plan, regenerate) if regenerate is not None
+                else bar_range(plan, bars))
+        fresh |= set(part)
+        if not keep_restatements:
+            follow = set(with_restatements(plan, part))
+    chosen = sorted(fresh | follow)
     from songform.symbolic.generate import GenerateConfig
 
     generation = GenerateConfig(**{**{k: v for k, v in project.writer.get(
@@ -91,16 +119,27 @@ def edit(
         error_console.print(f"note: {project_file} was written by "
                             f"{project.writer.get('checkpoint') or project.writer.get('kind')}"
                             f"; these bars are written by {pipeline.writer.description}")
-    with console.status(f"writing bars {chosen[0] + 1}-{chosen[-1] + 1} again "
-                        f"({len(chosen)} bars) with {pipeline.writer.description}"):
-        edited = rewrite(song, chosen, seed, pipeline.writer, asked)
-    edits = [*project.edits, {"bars": [b + 1 for b in chosen], "seed": seed,
-                              "writer": identity.get("checkpoint") or identity.get("kind")}]
+    edited = Song(plan=plan, score=song.score, written=song.written)
+    if chosen:
+        with console.status(f"writing {len(chosen)} bars again with "
+                            f"{pipeline.writer.description}"):
+            edited = rewrite(edited, chosen, seed, pipeline.writer, sorted(fresh))
+    if transpose:
+        edited = transposed(edited, transpose)
+    if tempo is not None:
+        edited = with_tempo(edited, tempo)
+    edits = [*project.edits, {
+        "bars": [b + 1 for b in chosen], "seed": seed, "set": list(set_ or []),
+        "tempo": tempo, "transpose": transpose,
+        "writer": identity.get("checkpoint") or identity.get("kind")}]
     result = pipeline.write_song(edited, project.seed, out, edits=edits)
-    names = project.plan.section_names()
-    touched = sorted({b.section_index for b in project.plan.bars() if b.index in chosen})
-    console.print(f"wrote {len(chosen)} bars again ({', '.join(names[i] for i in touched)}), "
-                  f"seed {seed}; every other note is the song's own")
+    names = plan.section_names()
+    touched = sorted({b.section_index for b in plan.bars() if b.index in chosen})
+    done = [f"wrote {len(chosen)} bars again ({', '.join(names[i] for i in touched)}), seed "
+            f"{seed}"] if chosen else []
+    done += [f"moved {transpose:+d} semitones"] if transpose else []
+    done += [f"now at {edited.plan.sections[0].tempo:g} BPM"] if tempo is not None else []
+    console.print("; ".join(done) + "; every other note is the song's own")
     table = Table(header_style="bold")
     for column in ("output", "file", "size"):
         table.add_column(column)

@@ -58,6 +58,35 @@ class Song(PlannedScore):
         writer = note_writer(notes, checkpoint, config=GenerateConfig(takes=candidates))
         return regenerate(self, chosen, seed, writer, asked)
 
+    def with_tempo(self, bpm: float) -> Song:
+        """This song at ``bpm`` (every section keeps its ratio to the first); no note moves
+        in beats."""
+        from songform.plan_edits import with_tempo
+
+        return with_tempo(self, bpm)
+
+    def transposed(self, semitones: int) -> Song:
+        """This song in another key: keys, chords and pitched notes moved; drums stay."""
+        from songform.plan_edits import transposed
+
+        return transposed(self, semitones)
+
+    def edit(self, section: str, *, seed: int = 1, notes: str = "auto",
+             checkpoint: str | Path | None = None, candidates: int = 1,
+             **changes: str | int) -> Song:
+        """This song with a section's ``energy`` or ``chords`` changed and that section
+        written again under the new plan; every other note kept."""
+        from songform.plan_edits import with_section
+        from songform.project import regenerate
+        from songform.symbolic.generate import GenerateConfig
+        from songform.symbolic.writers import note_writer
+
+        plan, bars = with_section(self.plan, section, **{k: str(v) for k, v in
+                                                         changes.items()})
+        replanned = Song(plan=plan, score=self.score, written=self.written)
+        writer = note_writer(notes, checkpoint, config=GenerateConfig(takes=candidates))
+        return regenerate(replanned, bars, seed, writer, bars)
+
     def pianoroll(self, path: str | Path) -> Path:
         """Draw a piano-roll PNG with section bands and chord names."""
         return draw_pianoroll(self, path)

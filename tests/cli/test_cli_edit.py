@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import mido
+import pytest
 from typer.testing import CliRunner
 
 import songform
@@ -103,7 +104,7 @@ def test_bad_edits_are_one_line_and_write_nothing(tmp_path):
         (["--regenerate", "chorus"], '"chorus 1"'),
         (["--bars", "40-44"], "outside the song's bars 1-26"),
         (["--bars", "x"], 'expected "A-B"'),
-        ([], "give one of"),
+        ([], "nothing to edit"),
     ]
     for args, message in cases:
         result = runner.invoke(app, ["edit", str(project), *args, "--no-audio",
@@ -137,3 +138,65 @@ def test_python_regenerate_keeps_the_rest_and_repeats(tmp_path):
     assert notes(bridge, False) == notes(song, False)
     assert notes(bridge, True) == notes(again, True) != notes(song, True)
     assert len(bridge.written) == song.plan.num_bars
+
+
+def test_tempo_and_transposition_change_no_note_choice(tmp_path):
+    _, folder = _song(tmp_path)
+    song = songform.load(folder / "song.json")
+    faster = song.with_tempo(150)
+    lower = song.transposed(-3)
+    assert faster.plan.sections[0].tempo == 150
+    assert faster.plan.duration_seconds < song.plan.duration_seconds
+    assert [s.key.transpose(-3) for s in song.plan.sections] == [s.key for s in
+                                                                 lower.plan.sections]
+
+    def notes(piece, shift=0):
+        return [(t.name, sorted((n.time, n.duration, n.pitch + (0 if t.is_drum else shift),
+                                 n.velocity) for n in t.notes)) for t in piece.score.tracks]
+
+    assert notes(faster) == notes(song)  # onsets and lengths in beats, pitches: all kept
+    assert notes(lower, 3) == notes(song)  # every interval kept, drums unmoved
+    assert all(p.startswith("Pitch_") is False or int(p[6:]) + 3 == int(q[6:])
+               for a, b in zip(lower.written, song.written, strict=True)
+               for p, q in zip(a, b, strict=True))
+    out = tmp_path / "v"
+    result = runner.invoke(app, ["edit", str(folder / "song.json"), "--tempo", "150",
+                                 "--transpose", "-3", "--no-audio", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    midi = mido.MidiFile(str(out / "song.mid"))
+    assert midi.length == pytest.approx(faster.plan.duration_seconds, abs=1e-3)
+    for bad in (["--tempo", "900"], ["--transpose", "40"]):
+        result = runner.invoke(app, ["edit", str(folder / "song.json"), *bad, "--no-audio",
+                                     "--out", str(tmp_path / "x")])
+        assert result.exit_code == 2 and "error:" in result.output, result.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_setting_a_sections_energy_rewrites_that_section_only(tmp_path):
+    checkpoint, folder = _song(tmp_path)
+    out = tmp_path / "v"
+    result = runner.invoke(app, ["edit", str(folder / "song.json"), "--set",
+                                 "chorus 2 energy=7", "--set", "bridge chords=vi IV I V",
+                                 "--no-audio", "--checkpoint", str(checkpoint), "--out",
+                                 str(out)])
+    assert result.exit_code == 0, result.output
+    before = SongPlan.from_json((folder / "plan.json").read_text())
+    after = SongPlan.from_json((out / "plan.json").read_text())
+    names = after.section_names()
+    assert after.sections[names.index("Chorus 2")].energy == 7
+    bridge = after.sections[names.index("Bridge")]
+    assert bridge.phrases[0].chords[0][0].chord.root == bridge.key.scale[5]  # vi
+    old, tpq = _notes(folder / "song.mid")
+    new, _ = _notes(out / "song.mid")
+    spans = [(round(b.start * tpq), round((b.start + b.length) * tpq)) for b in after.bars()
+             if b.section_kind == "bridge" or (b.section_kind == "chorus"
+                                               and b.section_number == 2)]
+    for name in old:
+        outside = [n for n in old[name] if not any(a <= n[0] < b for a, b in spans)]
+        assert outside == [n for n in new[name] if not any(a <= n[0] < b for a, b in spans)]
+    assert new != old
+    result = runner.invoke(app, ["edit", str(folder / "song.json"), "--set",
+                                 "chorus 2 tempo=90", "--no-audio", "--out",
+                                 str(tmp_path / "x")])
+    assert result.exit_code == 2 and "can set energy, chords" in result.output
+    assert before.num_bars == after.num_bars

@@ -1,0 +1,98 @@
+"""Edits of a song's plan: a new tempo or key that change no note choice, and a section's
+energy or chords, after which the bars they touch are written again (``songform edit
+--tempo / --transpose / --set``; ``Song.with_tempo``, ``Song.transposed``, ``Song.edit``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from songform.core.errors import InputError
+from songform.hierarchy.chordgrid import fit_grid, parse_chord_grid, realise_bar
+from songform.hierarchy.errors import TemplateError
+from songform.hierarchy.plan import ChordEvent, SongPlan
+from songform.symbolic.song import PlannedScore, conductor_score
+
+from .project import section_bars
+
+SETTABLE = ("energy", "chords")
+
+
+def with_tempo(song: PlannedScore, bpm: float) -> PlannedScore:
+    """``song`` at ``bpm`` (the first section's tempo; every section keeps its ratio to it):
+    every note keeps its onset and length in beats."""
+    factor = bpm / song.plan.sections[0].tempo
+    sections = []
+    for section in song.plan.sections:
+        tempo = round(section.tempo * factor, 3)
+        if not 10 <= tempo <= 400:
+            raise InputError(f"--tempo {bpm:g}: a section would be at {tempo:g} BPM (10-400)")
+        sections.append(dataclasses.replace(section, tempo=tempo))
+    return _restaged(song, dataclasses.replace(song.plan, sections=tuple(sections)),
+                     shift=0)
+
+
+def transposed(song: PlannedScore, semitones: int) -> PlannedScore:
+    """``song`` moved by ``semitones``: keys, chords and every pitched note (drums stay);
+    onsets and intervals unchanged."""
+    if not -24 <= semitones <= 24:
+        raise InputError(f"--transpose {semitones}: at most two octaves either way")
+    sections = []
+    for section in song.plan.sections:
+        key = section.key.transpose(semitones)
+        phrases = tuple(dataclasses.replace(phrase, chords=tuple(
+            tuple(ChordEvent(event.offset, event.chord.transpose(semitones).symbol(
+                prefer_flats=key.prefers_flats)) for event in bar) for bar in phrase.chords))
+            for phrase in section.phrases)
+        sections.append(dataclasses.replace(section, key=key, phrases=phrases))
+    plan = dataclasses.replace(song.plan, sections=tuple(sections))
+    pitched = [n.pitch for t in song.score.tracks if not t.is_drum for n in t.notes]
+    if pitched and not 0 <= min(pitched) + semitones <= max(pitched) + semitones <= 127:
+        raise InputError(f"--transpose {semitones}: notes would leave the MIDI range 0-127")
+    return _restaged(song, plan, shift=semitones)
+
+
+def with_section(plan: SongPlan, name: str, **changes: str) -> tuple[SongPlan, list[int]]:
+    """``plan`` with section ``name``'s ``energy`` (0-7) or ``chords`` (a grid such as
+    ``"vi IV I V"`` or ``"| C G | Am F |"``, cycled over its bars) changed; and the bars that
+    must be written again."""
+    unknown = set(changes) - set(SETTABLE)
+    if unknown:
+        raise InputError(f"--set: can set {', '.join(SETTABLE)}, not {', '.join(unknown)}")
+    bars = section_bars(plan, name)
+    index = next(b.section_index for b in plan.bars() if b.index == bars[0])
+    section = plan.sections[index]
+    try:
+        if "energy" in changes:
+            section = dataclasses.replace(section, energy=int(changes["energy"]))
+        if "chords" in changes:
+            grid = fit_grid(parse_chord_grid(changes["chords"]), section.bars)
+            cells = iter(grid)
+            phrases = tuple(dataclasses.replace(phrase, chords=tuple(
+                realise_bar(next(cells), section.key, section.meter)
+                for _ in range(phrase.bars))) for phrase in section.phrases)
+            section = dataclasses.replace(section, phrases=phrases)
+    except (TemplateError, ValueError) as error:
+        raise InputError(f"--set {name}: {error}") from None
+    sections = list(plan.sections)
+    sections[index] = section
+    return dataclasses.replace(plan, sections=tuple(sections)), bars
+
+
+def _restaged(song: PlannedScore, plan: SongPlan, shift: int) -> PlannedScore:
+    """The notes of ``song`` (pitched ones moved by ``shift``) under ``plan``'s tempo, meter,
+    key maps and markers; its tokens moved too."""
+    from symusic import Note, Track
+
+    score = conductor_score(plan, song.tpq)
+    for track in song.score.tracks:
+        moved = Track(name=track.name, program=track.program, is_drum=track.is_drum)
+        for note in track.notes:
+            pitch = note.pitch if track.is_drum else note.pitch + shift
+            moved.notes.append(Note(note.time, note.duration, pitch, note.velocity))
+        score.tracks.append(moved)
+    written = song.written
+    if written is not None and shift:
+        written = tuple(tuple(f"Pitch_{int(t[6:]) + shift}" if t.startswith("Pitch_") else t
+                              for t in bar) for bar in written)
+    return type(song)(plan=plan, score=score, written=written)
