@@ -11,22 +11,25 @@ import typer
 from songform import __version__
 
 from . import data_cmd, edit_cmd, eval_cmd, generate_cmd, plan_cmd, train_cmd
+from .common import command
 
 app = typer.Typer(
     name="songform",
     help="Compose whole songs with structure you can name: plan, generate, render.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
-app.command("plan")(plan_cmd.plan)
-app.command("styles")(plan_cmd.styles)
-app.command("generate")(generate_cmd.generate)
-app.command("render")(generate_cmd.render)
-app.command("edit")(edit_cmd.edit)
-app.command("train")(train_cmd.train)
+
+
+command(app, "plan", plan_cmd.plan)
+command(app, "styles", plan_cmd.styles)
+command(app, "generate", generate_cmd.generate)
+command(app, "render", generate_cmd.render)
+command(app, "edit", edit_cmd.edit)
+command(app, "train", train_cmd.train)
 app.add_typer(data_cmd.data_app, name="data")
-app.command("eval")(eval_cmd.evaluate)
+command(app, "eval", eval_cmd.evaluate)
 
 
 def _show_version(value: bool) -> None:

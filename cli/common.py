@@ -39,7 +39,28 @@ BarsOpt = Annotated[int | None, typer.Option("--bars", "-b", help="Target length
                                                                  "(the style samples a form).")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (default: the "
                                                             "template's, else 0).")]
-JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write the plan as JSON here.")]
+SaveOpt = Annotated[Path | None, typer.Option("--save", help="Write the plan as JSON here.")]
+JsonFlag = Annotated[bool, typer.Option(
+    "--json", help="Print one JSON object (paths, plan summary, measures) instead of tables: "
+                   "for scripts and agents.")]
+QuietFlag = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def print_json(data: Any) -> None:
+    """One JSON object on stdout, nothing else (NaN written as null)."""
+    typer.echo(json.dumps(_finite(data), ensure_ascii=False, sort_keys=False))
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
 
 
 def print_skipped(skipped: list[tuple[str, str]]) -> None:
@@ -104,3 +125,17 @@ def describe(error: Exception) -> tuple[str, int]:
 def _first_line(error: Exception) -> str:
     text = str(error).strip().splitlines()
     return text[0][:300] if text else "no message"
+
+
+def command(group: typer.Typer, name: str, function) -> None:
+    """Register ``function`` as ``name``: its docstring's text is the help, and the examples
+    after its "Examples:" line close the ``--help`` page."""
+    import inspect
+
+    text = inspect.getdoc(function) or ""
+    head, _, examples = text.partition("Examples:")
+    epilog = None
+    if examples.strip():
+        lines = [line.strip() for line in examples.strip().splitlines() if line.strip()]
+        epilog = "Examples:\n\n" + "\n\n".join(f"  {line}" for line in lines)
+    group.command(name, help=head.strip(), epilog=epilog)(function)

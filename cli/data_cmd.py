@@ -14,7 +14,7 @@ from rich.table import Table
 
 from songform.core.fileio import atomic_write_text
 
-from .common import console, fail, handles_errors, print_skipped
+from .common import command, console, fail, handles_errors, print_skipped
 
 data_app = typer.Typer(help="Read corpora: inspect them, prepare token caches.",
                        no_args_is_help=True)
@@ -63,12 +63,18 @@ def _summaries(path: Path, plain: bool, limit: int | None) -> dict:
     return summary
 
 
-@data_app.command("inspect")
 @handles_errors
 def inspect(path: PathArg, plain: PlainOpt = False,
             limit: Annotated[int | None, typer.Option(min=1, help="Read at most this many songs."
                                                       )] = None) -> None:
-    """Songs, bars, notes, tracks, meters and keys of a corpus, and what was skipped."""
+    """Songs, bars, notes, tracks, meters and keys of a corpus, and what was skipped.
+
+    Examples:
+
+      songform data inspect ../shared/data/pop909
+
+      songform data inspect my-midi-folder/
+    """
     if not path.exists():
         raise fail(f"no such corpus: {path}")
     summary = _summaries(path, plain, limit)
@@ -89,7 +95,6 @@ def inspect(path: PathArg, plain: PlainOpt = False,
     print_skipped(summary["skipped"])
 
 
-@data_app.command("prepare")
 @handles_errors
 def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
                                                              help="Cache folder.")],
@@ -97,7 +102,14 @@ def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
             limit: Annotated[int | None, typer.Option(min=1, help="At most this many songs."
                                                       )] = None
             ) -> None:
-    """Tokenize a corpus once into a cache that training reloads quickly."""
+    """Tokenize a corpus once into a cache that training reloads quickly.
+
+    Examples:
+
+      songform data prepare ../shared/data/pop909 -o cache/pop909
+
+      songform data prepare my-midi-folder/ -o cache/mine
+    """
     from songform.symbolic.tokenizer import SongTokenizer
 
     from .corpus_tokens import tokenized_corpus
@@ -109,3 +121,7 @@ def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
     console.print(f"{len(corpus.names)} songs, {len(corpus.ids)} tokens, "
                   f"{len(corpus.bar_starts)} bars in [bold]{out}[/]; skipped "
                   f"{len(report.skipped)}")
+
+
+command(data_app, "inspect", inspect)
+command(data_app, "prepare", prepare)

@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import console, error_console, fail, handles_errors
+from .common import (
+    JsonFlag,
+    QuietFlag,
+    console,
+    error_console,
+    fail,
+    handles_errors,
+    print_json,
+)
 from .generate_cmd import (
     OUTPUT_LABELS,
     CheckpointOpt,
@@ -49,6 +57,8 @@ def edit(
     notes: NotesOpt = "auto",
     checkpoint: CheckpointOpt = None,
     device: DeviceOpt = "cpu",
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Write a part of a song again (a section or bars), conditioned on the rest; every note
     outside it stays as it was.
@@ -114,16 +124,14 @@ def edit(
     except ValueError as error:
         raise fail(f"--notes/--checkpoint: {error}") from None
     identity = pipeline.writer.identity()
-    if identity.get("weights_sha256") != project.writer.get("weights_sha256") or \
-            identity.get("kind") != project.writer.get("kind"):
+    if (identity.get("weights_sha256") != project.writer.get("weights_sha256")
+            or identity.get("kind") != project.writer.get("kind")) and not quiet:
         error_console.print(f"note: {project_file} was written by "
                             f"{project.writer.get('checkpoint') or project.writer.get('kind')}"
                             f"; these bars are written by {pipeline.writer.description}")
     edited = Song(plan=plan, score=song.score, written=song.written)
     if chosen:
-        with console.status(f"writing {len(chosen)} bars again with "
-                            f"{pipeline.writer.description}"):
-            edited = rewrite(edited, chosen, seed, pipeline.writer, sorted(fresh))
+        edited = rewrite(edited, chosen, seed, pipeline.writer, sorted(fresh))
     if transpose:
         edited = transposed(edited, transpose)
     if tempo is not None:
@@ -134,6 +142,15 @@ def edit(
         "writer": identity.get("checkpoint") or identity.get("kind")}]
     result = pipeline.write_song(edited, project.seed, out, edits=edits)
     names = plan.section_names()
+    if as_json:
+        from .plan_cmd import plan_summary
+
+        print_json({"project": str(out / "song.json"), "edit": edits[-1],
+                    **plan_summary(edited.plan),
+                    "files": {item.output: str(item.path) for item in result.written}})
+        return
+    if quiet:
+        return
     touched = sorted({b.section_index for b in plan.bars() if b.index in chosen})
     done = [f"wrote {len(chosen)} bars again ({', '.join(names[i] for i in touched)}), seed "
             f"{seed}"] if chosen else []

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import console, fail, handles_errors
+from .common import JsonFlag, console, fail, handles_errors, print_json
 
 
 @handles_errors
@@ -22,10 +22,20 @@ def evaluate(
                                                    "the MIDI).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any section breaks "
                                          "its plan.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """The notes against the plan (chord tones, restated bars, and per section: key fit, chord
     fit, silent planned tracks, energy order, tempo and meter); with --audio also per-bar
-    chroma agreement with the notes and same-label bars against other bars."""
+    chroma agreement with the notes and same-label bars against other bars.
+
+    Examples:
+
+      songform eval --midi out/song/song.mid
+
+      songform eval --audio out/song/song.wav --strict
+
+      songform eval --midi out/song/song.mid --json
+    """
     from symusic import Score
 
     from songform.hierarchy.plan import SongPlan
@@ -50,6 +60,11 @@ def evaluate(
     song = PlannedScore(plan=SongPlan.from_json(plan.read_text()), score=score)
     _check_fit(song, midi.name, plan.name)
     adherence = plan_adherence(song)
+    if as_json:
+        broken = _print_json(song, adherence, audio)
+        if broken and strict:
+            raise typer.Exit(1)
+        return
     table = Table(title=f"the notes of {midi} against {plan.name}", header_style="bold")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -87,6 +102,38 @@ def _section_table(song) -> int:
     for row in broken:
         console.print(f"[bold red]{row.name}[/]: {'; '.join(row.problems)}")
     return len(broken)
+
+
+def _print_json(song, adherence, audio: Path | None) -> int:
+    """Every measure as one JSON object; returns the number of sections that break."""
+    import dataclasses
+
+    from songform.symbolic.metrics import check_plan
+    from songform.symbolic.takes import section_scores
+
+    names = song.plan.section_names()
+    rows = check_plan(song)
+    data = {"notes": adherence.notes, "chord_tones": adherence.chord_tones,
+            "repeats": adherence.repeats,
+            "sections": [dataclasses.asdict(row) for row in rows],
+            "take_scores": [{"section": names[index], **dataclasses.asdict(score),
+                             "total": score.total} for index, score in section_scores(song)]}
+    if audio is not None:
+        import soundfile
+
+        from songform.render.structure import audio_structure
+
+        try:
+            samples, rate = soundfile.read(str(audio), always_2d=True)
+        except RuntimeError as error:
+            raise fail(f"--audio: cannot read {audio} ({error})", 1) from None
+        result = audio_structure(samples, rate, song)
+        data["audio"] = {"chroma_agreement": result.chroma_agreement,
+                         "same_label_similarity": result.same_label_similarity,
+                         "other_similarity": result.other_similarity,
+                         "contrast": result.contrast}
+    print_json(data)
+    return sum(bool(row.problems) for row in rows)
 
 
 def _take_score_table(song) -> None:

@@ -15,8 +15,10 @@ from songform.hierarchy.sources import load_template
 
 from .common import (
     BarsOpt,
+    JsonFlag,
     KeyOpt,
     MeterOpt,
+    QuietFlag,
     SeedOpt,
     SourceArg,
     StyleOpt,
@@ -24,6 +26,7 @@ from .common import (
     console,
     fail,
     handles_errors,
+    print_json,
 )
 from .plan_cmd import print_plan_notes
 
@@ -108,6 +111,8 @@ def generate(
     count: CountOpt = 1,
     songs_per_batch: SongsPerBatchOpt = 4,
     threads: ThreadsOpt = 1,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Compose a song and write song.mid, song.musicxml, song.wav, pianoroll.png, plan.json.
 
@@ -146,16 +151,24 @@ def generate(
     if count > 1:
         first = seed if seed is not None else (template.seed or 0)
         _generate_many(pipeline, template, range(first, first + count), out, audio_format,
-                       songs_per_batch, writer, engine)
+                       songs_per_batch, writer, engine, as_json, quiet)
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
-        display = _PipelineDisplay(progress, writer, engine)
-        try:
-            result = pipeline(template, seed, out, audio_format=audio_format,
-                              progress=display.update)
-        except render_error as error:
-            raise fail(str(error), 1) from None
+    try:
+        if as_json or quiet:
+            result = pipeline(template, seed, out, audio_format=audio_format)
+        else:
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                          TimeElapsedColumn(), console=console, transient=True) as progress:
+                display = _PipelineDisplay(progress, writer, engine)
+                result = pipeline(template, seed, out, audio_format=audio_format,
+                                  progress=display.update)
+    except render_error as error:
+        raise fail(str(error), 1) from None
+    if as_json:
+        print_json(song_json(result, writer))
+        return
+    if quiet:
+        return
     song_plan = result.song.plan
     minutes, seconds = divmod(round(song_plan.duration_seconds), 60)
     console.print(f"[bold]{song_plan.title}[/]: {song_plan.num_bars} bars, "
@@ -195,14 +208,31 @@ def rank_seeds(seeds: range) -> list[int]:
     return list(seeds)[rank::world]
 
 
+def song_json(result, writer: str) -> dict:
+    """A written song for ``--json``: the plan's summary, the writer, the files."""
+    from .plan_cmd import plan_summary
+
+    return {"seed": result.seed, "writer": writer, **plan_summary(result.song.plan),
+            "files": {item.output: str(item.path) for item in result.written}}
+
+
 def _generate_many(pipeline, template, seeds: range, out: Path, audio_format: str,
-                   songs_per_batch: int, writer: str, engine: str) -> None:
+                   songs_per_batch: int, writer: str, engine: str, as_json: bool = False,
+                   quiet: bool = False) -> None:
     """``--count``: this process's seeds, in batches, each song in ``out/seed-<seed>/``."""
     mine = rank_seeds(seeds)
+    started = time.perf_counter()
+    if as_json or quiet:
+        results = pipeline.many(template, mine, out, audio_format=audio_format,
+                                batch_size=songs_per_batch)
+        if as_json:
+            print_json({"songs": [song_json(r, writer) for r in results],
+                        "rank": int(os.environ.get("RANK", 0)),
+                        "world_size": int(os.environ.get("WORLD_SIZE", 1))})
+        return
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         display = _PipelineDisplay(progress, writer, engine)
-        started = time.perf_counter()
         results = pipeline.many(template, mine, out, audio_format=audio_format,
                                 batch_size=songs_per_batch, progress=display.update)
     table = Table(header_style="bold")
@@ -265,7 +295,14 @@ def render(
     """Render any MIDI file to audio (FluidSynth, or a neural engine given its model folder).
 
     A neural engine needs the song's plan: plan.json beside the MIDI when songform wrote it,
-    else one derived from the notes by analysis."""
+    else one derived from the notes by analysis.
+
+    Examples:
+
+      songform render out/song/song.mid --audio song.flac
+
+      songform render out/song/song.mid --engine musicgen --model-path ~/models/musicgen-melody
+    """
     from songform.render.audio import render_midi_to_audio
 
     render_error = _render_errors()

@@ -13,15 +13,17 @@ from songform.hierarchy.styles import STYLES
 
 from .common import (
     BarsOpt,
-    JsonOpt,
+    JsonFlag,
     KeyOpt,
     MeterOpt,
+    SaveOpt,
     SeedOpt,
     SourceArg,
     StyleOpt,
     TempoOpt,
     console,
     handles_errors,
+    print_json,
 )
 
 MAX_CHORDS_SHOWN = 8
@@ -103,21 +105,68 @@ def plan(
     meter: MeterOpt = None,
     bars: BarsOpt = None,
     seed: SeedOpt = None,
-    json_path: JsonOpt = None,
+    save: SaveOpt = None,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Plan a song (sections, phrases, chords, energy, tracks) and print it."""
+    """Plan a song (sections, phrases, chords, energy, tracks) and print it.
+
+    Examples:
+
+      songform plan --style ballad --seed 3
+
+      songform plan "intro:4 verse:8 chorus:8 bridge:8 chorus:8" --key D --save plan.json
+
+      songform plan --style pop --bars 96 --json
+    """
     template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, bars=bars)
     song_plan = plan_song(template, seed if seed is not None else (template.seed or 0))
+    if save is not None:
+        atomic_write_text(save, song_plan.to_json())
+    if as_json:
+        print_json({"summary": plan_summary(song_plan), "saved": save,
+                    "plan": song_plan.to_dict()})
+        return
     console.print(plan_table(song_plan))
     print_plan_notes(song_plan)
     console.print(writers_line(song_plan))
-    if json_path is not None:
-        atomic_write_text(json_path, song_plan.to_json())
-        console.print(f"plan written to [bold]{json_path}[/]")
+    if save is not None:
+        console.print(f"plan written to [bold]{save}[/]")
 
 
-def styles() -> None:
-    """List the built-in styles."""
+def plan_summary(song_plan: SongPlan) -> dict:
+    """What a script wants to know of a plan at a glance."""
+    names = song_plan.section_names()
+    first = 1
+    sections = []
+    for name, section in zip(names, song_plan.sections, strict=True):
+        sections.append({"name": name, "kind": section.kind, "bars": [first,
+                                                                        first + section.bars - 1],
+                         "key": str(section.key), "meter": str(section.meter),
+                         "tempo": section.tempo, "energy": section.energy,
+                         "tracks": list(section.tracks)})
+        first += section.bars
+    return {"title": song_plan.title, "style": song_plan.style, "seed": song_plan.seed,
+            "bars": song_plan.num_bars, "seconds": round(song_plan.duration_seconds, 3),
+            "sections": sections, "notes": list(song_plan.notes)}
+
+
+@handles_errors
+def styles(as_json: JsonFlag = False) -> None:
+    """List the built-in styles.
+
+    Examples:
+
+      songform styles
+
+      songform styles --json
+    """
+    if as_json:
+        print_json([{"name": style.name, "meter": style.meter,
+                     "tempo": list(style.tempo_range),
+                     "tracks": [t.name for t in style.instruments],
+                     "form": style.default_form, "description": style.description}
+                    for style in STYLES.values()])
+        return
     table = Table(header_style="bold")
     for column in ("style", "meter", "tempo", "tracks", "form", "description"):
         table.add_column(column, overflow="fold")

@@ -41,7 +41,16 @@ def train(
     save_every: Annotated[int, typer.Option(help="Checkpoint every this many steps (and at "
                                             "least every 5 minutes of work).")] = 500,
 ) -> None:
-    """Train the bar-level Music Transformer on a corpus and save a checkpoint folder."""
+    """Train the bar-level Music Transformer on a corpus and save a checkpoint folder.
+
+    Examples:
+
+      songform train --out ckpt/jsb --steps 1000
+
+      songform train --corpus pop909 --out ckpt/pop909 --position relative --steps 1200
+
+      songform train --corpus pop909 --out ckpt/pop909b --resume ckpt/pop909
+    """
     from songform.symbolic.devices import check_device
     from songform.symbolic.model import ModelConfig
     from songform.symbolic.train import TrainConfig

@@ -19,6 +19,41 @@ class Song(PlannedScore):
     def from_symbolic(cls, song: PlannedScore) -> Song:
         return cls(plan=song.plan, score=song.score, written=song.written)
 
+    def __repr__(self) -> str:
+        minutes, seconds = divmod(round(self.plan.duration_seconds), 60)
+        notes = sum(len(t.notes) for t in self.score.tracks)
+        return (f"Song({self.plan.title!r}, {self.plan.num_bars} bars, {minutes}:{seconds:02d}, "
+                f"{len(self.plan.sections)} sections, {notes:,} notes)")
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the piano roll and an audio player (FluidSynth at 22.05 kHz, Ogg
+        Vorbis, about 1 MB a minute; left out with a line saying why when FluidSynth or a
+        SoundFont is missing)."""
+        import base64
+        import html
+        import io
+        import tempfile
+
+        import soundfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            roll = Path(folder) / "roll.png"
+            self.pianoroll(roll)
+            image = base64.b64encode(roll.read_bytes()).decode()
+            try:
+                config = AudioConfig(sample_rate=22050)
+                samples = synthesize(midi_file(self), None, config)
+                buffer = io.BytesIO()
+                soundfile.write(buffer, samples, config.sample_rate, format="OGG",
+                                subtype="VORBIS")
+                audio = (f'<audio controls src="data:audio/ogg;base64,'
+                         f'{base64.b64encode(buffer.getvalue()).decode()}"></audio>')
+            except Exception as error:  # no FluidSynth or SoundFont: the roll alone
+                audio = f"<p>(no audio: {html.escape(str(error).splitlines()[0])})</p>"
+        return (f"<div><p><b>{html.escape(repr(self))}</b></p>"
+                f'<img style="max-width:100%" src="data:image/png;base64,{image}"/>'
+                f"{audio}</div>")
+
     def save_midi(self, path: str | Path) -> Path:
         """Write a DAW-ready type-1 MIDI file."""
         return write_midi(self, path)

@@ -28,7 +28,7 @@ def test_styles_lists_every_style():
 def test_plan_a_form_string_writes_json(tmp_path):
     out = tmp_path / "plan.json"
     result = runner.invoke(app, ["plan", "intro:4 verse:8 chorus:8 outro:4", "--key", "D",
-                                 "--tempo", "100", "--seed", "3", "--json", str(out)])
+                                 "--tempo", "100", "--seed", "3", "--save", str(out)])
     assert result.exit_code == 0, result.output
     assert "Verse" in result.output and "Chorus" in result.output
     plan = SongPlan.from_json(out.read_text())
@@ -40,7 +40,7 @@ def test_plan_a_style_alone_and_a_label_form(tmp_path):
     result = runner.invoke(app, ["plan", "--style", "waltz", "--seed", "1"])
     assert result.exit_code == 0 and "3/4" in result.output
     out = tmp_path / "p.json"
-    result = runner.invoke(app, ["plan", "i4A8B8x4A8B8o4", "--json", str(out)])
+    result = runner.invoke(app, ["plan", "i4A8B8x4A8B8o4", "--save", str(out)])
     assert result.exit_code == 0
     kinds = [s["kind"] for s in json.loads(out.read_text())["sections"]]
     assert kinds == ["intro", "verse", "chorus", "interlude", "verse", "chorus", "outro"]
@@ -75,7 +75,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
 
 
 def test_unwritable_json_output_is_one_line_exit_1(tmp_path):
-    result = runner.invoke(app, ["plan", "--json", str(tmp_path / "no" / "such" / "p.json")])
+    result = runner.invoke(app, ["plan", "--save", str(tmp_path / "no" / "such" / "p.json")])
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1].startswith("error:")
 
@@ -87,7 +87,7 @@ def test_plan_says_what_it_chose_and_who_plays_what(tmp_path):
     template = tmp_path / "song.yaml"
     template.write_text("key: C major\nbridge_key_change: 5\nsections:\n"
                         "  - {kind: verse, bars: 4}\n  - {kind: bridge, bars: 4}\n")
-    result = runner.invoke(app, ["plan", str(template), "--json", str(tmp_path / "p.json")],
+    result = runner.invoke(app, ["plan", str(template), "--save", str(tmp_path / "p.json")],
                            terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "plan: Bridge: modulates to F major (+5 semitones)" in result.output
