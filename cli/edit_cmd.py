@@ -53,6 +53,12 @@ def edit(
     candidates: Annotated[int, typer.Option(
         "--candidates", help="Write the part N times side by side and keep the take that "
                              "best keeps the plan (the score of --takes).")] = 1,
+    temperature: Annotated[float | None, typer.Option(
+        "--temperature", help="Sampling temperature (default: the project's).")] = None,
+    top_p: Annotated[float | None, typer.Option(
+        "--top-p", help="Nucleus sampling mass (default: the project's).")] = None,
+    chord_bias: Annotated[float | None, typer.Option(
+        "--chord-bias", help="Chord guidance (default: the project's).")] = None,
     audio: Annotated[bool, typer.Option("--audio/--no-audio", help="Render song.wav.")] = True,
     notes: NotesOpt = "auto",
     checkpoint: CheckpointOpt = None,
@@ -115,9 +121,12 @@ def edit(
     chosen = sorted(fresh | follow)
     from songform.symbolic.generate import GenerateConfig
 
+    chosen_settings = {name: value for name, value in (
+        ("temperature", temperature), ("top_p", top_p), ("chord_bias", chord_bias))
+        if value is not None}
     generation = GenerateConfig(**{**{k: v for k, v in project.writer.get(
         "generation", {}).items() if k in GenerateConfig.__dataclass_fields__},
-        "takes": candidates})
+        **chosen_settings, "takes": candidates})
     try:
         pipeline = SongPipeline.from_options(notes, checkpoint, device, generation,
                                              engine="fluidsynth" if audio else None)

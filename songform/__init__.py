@@ -55,7 +55,9 @@ def __getattr__(name: str):
 
 def compose(template: Template | str | None = None, seed: int | None = None,
             notes: str = "auto", checkpoint: str | Path | None = None, device: str = "cpu",
-            generation: GenerateConfig | None = None) -> Song:
+            generation: GenerateConfig | None = None, *, temperature: float | None = None,
+            top_p: float | None = None, chord_bias: float | None = None,
+            takes: int | None = None) -> Song:
     """Plan and write a whole song (no files; see ``SongPipeline`` for those).
 
     Args:
@@ -68,8 +70,19 @@ def compose(template: Template | str | None = None, seed: int | None = None,
         checkpoint: a checkpoint folder trained with the song tokenizer.
         device: where the model runs (``cpu`` or ``cuda``; never chosen for you).
         generation: the model's sampling settings (temperature, top_p, chord_bias, ...).
+        temperature, top_p, chord_bias, takes: the same settings one by one (they override
+            ``generation``'s).
     """
+    import dataclasses
+
     from songform.pipeline import SongPipeline
+    from songform.symbolic.generate import GenerateConfig
+
+    overrides = {name: value for name, value in (
+        ("temperature", temperature), ("top_p", top_p), ("chord_bias", chord_bias),
+        ("takes", takes)) if value is not None}
+    if overrides:
+        generation = dataclasses.replace(generation or GenerateConfig(), **overrides)
 
     if not isinstance(template, Template):
         template = load_template(template)

@@ -147,3 +147,19 @@ def test_a_file_that_is_not_a_soundfont_fails_before_any_work(tmp_path):
     fake.write_text("not a soundfont")
     with pytest.raises(RenderError, match="not a SoundFont 2 file"):
         SongPipeline.from_options(notes="arranger", engine="fluidsynth", soundfont=fake)
+
+
+def test_compose_takes_sampling_keywords():
+    from songform.symbolic.shipped import shipped_checkpoint
+
+    if shipped_checkpoint() is None:
+        pytest.skip("no shipped model in this install")
+
+    def notes(song):
+        return [(t.name, [(n.time, n.pitch) for n in t.notes]) for t in song.score.tracks]
+
+    keyword = songform.compose("verse:2", seed=1, notes="model", temperature=0.5)
+    config = songform.compose("verse:2", seed=1, notes="model",
+                              generation=songform.GenerateConfig(temperature=0.5))
+    plain = songform.compose("verse:2", seed=1, notes="model")
+    assert notes(keyword) == notes(config) != notes(plain)
