@@ -46,6 +46,8 @@ def edit(
         "--tempo", help="New tempo in BPM (no note moves in beats).")] = None,
     transpose: Annotated[int | None, typer.Option(
         "--transpose", help="Semitones to move keys, chords and notes (drums stay).")] = None,
+    remove_track: Annotated[list[str] | None, typer.Option(
+        "--remove-track", help="A track to take out of the song (repeatable).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the new take.")] = 1,
     keep_restatements: Annotated[bool, typer.Option(
         "--keep-restatements", help="Keep later bars that restate the part as they are "
@@ -80,7 +82,7 @@ def edit(
       songform edit out/song/song.json --set "chorus 2 energy=7" --transpose -2 -o out/v5
     """
     from songform.pipeline import SongPipeline
-    from songform.plan_edits import transposed, with_section, with_tempo
+    from songform.plan_edits import transposed, with_section, with_tempo, without_track
     from songform.project import (
         Project,
         bar_range,
@@ -95,14 +97,16 @@ def edit(
     if regenerate is not None and bars is not None:
         raise fail("give --regenerate SECTION or --bars A-B, not both")
     if regenerate is None and bars is None and not set_ and tempo is None \
-            and transpose is None:
-        raise fail("nothing to edit: give --regenerate, --bars, --set, --tempo or "
-                   "--transpose")
+            and transpose is None and not remove_track:
+        raise fail("nothing to edit: give --regenerate, --bars, --set, --tempo, "
+                   "--transpose or --remove-track")
     if out.resolve() == project_file.resolve().parent:
         raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
     project = Project.load(project_file)
     song = Song.from_symbolic(project.song())
-    plan, fresh, follow = project.plan, set(), set()
+    for name in remove_track or []:
+        song = without_track(song, name)
+    plan, fresh, follow = song.plan, set(), set()
     for item in set_ or []:
         words = item.split()
         at = next((i for i, word in enumerate(words) if "=" in word), 0)
@@ -147,7 +151,7 @@ def edit(
         edited = with_tempo(edited, tempo)
     edits = [*project.edits, {
         "bars": [b + 1 for b in chosen], "seed": seed, "set": list(set_ or []),
-        "tempo": tempo, "transpose": transpose,
+        "tempo": tempo, "transpose": transpose, "removed": list(remove_track or []),
         "writer": identity.get("checkpoint") or identity.get("kind")}]
     result = pipeline.write_song(edited, project.seed, out, edits=edits)
     names = plan.section_names()
@@ -165,6 +169,7 @@ def edit(
             f"{seed}"] if chosen else []
     done += [f"moved {transpose:+d} semitones"] if transpose else []
     done += [f"now at {edited.plan.sections[0].tempo:g} BPM"] if tempo is not None else []
+    done += [f"without {', '.join(remove_track)}"] if remove_track else []
     console.print("; ".join(done) + "; every other note is the song's own")
     table = Table(header_style="bold")
     for column in ("output", "file", "size"):

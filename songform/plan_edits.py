@@ -79,6 +79,53 @@ def with_section(plan: SongPlan, name: str, **changes: str) -> tuple[SongPlan, l
     return dataclasses.replace(plan, sections=tuple(sections)), bars
 
 
+def without_track(song: PlannedScore, name: str) -> PlannedScore:
+    """``song`` without track ``name``: gone from the plan, every section and the notes (and
+    from the model's tokens when no other track plays its role); nothing else moves."""
+    from songform.symbolic.tokenizer import ROLE_PROGRAMS
+
+    plan = song.plan
+    names = [t.name for t in plan.tracks]
+    match = next((t for t in plan.tracks if t.name.lower() == name.lower()), None)
+    if match is None:
+        raise InputError(f'no track "{name}" in this song; its tracks are '
+                         f"{', '.join(names)}")
+    if len(plan.tracks) == 1:
+        raise InputError(f'"{match.name}" is the song\'s only track')
+    sections = tuple(dataclasses.replace(s, tracks=tuple(t for t in s.tracks
+                                                         if t != match.name))
+                     for s in plan.sections)
+    kept = tuple(t for t in plan.tracks if t.name != match.name)
+    new_plan = dataclasses.replace(plan, tracks=kept, sections=sections)
+    score = song.score.copy()
+    score.tracks = [t for t in song.score.tracks if t.name != match.name]
+    written = song.written
+    if written is not None and all(t.role != match.role for t in kept):
+        program = f"Program_{ROLE_PROGRAMS[match.role]}"
+        written = tuple(tuple(_drop_program(bar, program)) for bar in written)
+    return type(song)(plan=new_plan, score=score, written=written)
+
+
+def _drop_program(tokens: tuple[str, ...], program: str) -> list[str]:
+    """A bar's note tokens without the notes of ``program`` (and positions left empty)."""
+    out: list[str] = []
+    position: str | None = None
+    skipping = False
+    for token in tokens:
+        if token.startswith("Position_"):
+            position, skipping = token, False
+        elif token.startswith("Program_"):
+            skipping = token == program
+            if not skipping and position is not None:
+                out.append(position)
+                position = None
+            if not skipping:
+                out.append(token)
+        elif not skipping:
+            out.append(token)
+    return out
+
+
 def _restaged(song: PlannedScore, plan: SongPlan, shift: int) -> PlannedScore:
     """The notes of ``song`` (pitched ones moved by ``shift``) under ``plan``'s tempo, meter,
     key maps and markers; its tokens moved too."""

@@ -106,6 +106,12 @@ class Song(PlannedScore):
 
         return transposed(self, semitones)
 
+    def without_track(self, name: str) -> Song:
+        """This song without track ``name`` (plan, notes and the model's tokens)."""
+        from songform.plan_edits import without_track
+
+        return without_track(self, name)
+
     def edit(self, section: str, *, seed: int = 1, notes: str = "auto",
              checkpoint: str | Path | None = None, candidates: int = 1,
              **changes: str | int) -> Song:

@@ -200,3 +200,27 @@ def test_setting_a_sections_energy_rewrites_that_section_only(tmp_path):
                                  str(tmp_path / "x")])
     assert result.exit_code == 2 and "can set energy, chords" in result.output
     assert before.num_bars == after.num_bars
+
+
+def test_removing_tracks_keeps_the_rest_and_later_edits_still_work(tmp_path):
+    checkpoint, folder = _song(tmp_path)
+    song = songform.load(folder / "song.json")
+    lighter = song.without_track("drums").without_track("Piano")
+    assert [t.name for t in lighter.plan.tracks] == ["Lead", "Strings", "Bass"]
+    assert all("Piano" not in s.tracks and "Drums" not in s.tracks
+               for s in lighter.plan.sections)
+    assert not any(t.startswith("Program_0") for bar in lighter.written for t in bar)
+    kept = {t.name: t for t in lighter.score.tracks}
+    for track in song.score.tracks:
+        if track.name in kept:
+            assert list(kept[track.name].notes) == list(track.notes)
+    again = lighter.regenerate("bridge", seed=4, checkpoint=checkpoint)  # tokens still fit
+    assert [t.name for t in again.score.tracks] == ["Lead", "Strings", "Bass"]
+    out = tmp_path / "v"
+    result = runner.invoke(app, ["edit", str(folder / "song.json"), "--remove-track", "Drums",
+                                 "--no-audio", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Drums" not in {t.name for t in mido.MidiFile(str(out / "song.mid")).tracks}
+    result = runner.invoke(app, ["edit", str(folder / "song.json"), "--remove-track", "Tuba",
+                                 "--no-audio", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and 'no track "Tuba"' in result.output
