@@ -43,12 +43,12 @@ def single_row_decoder(model, tokenizer, plan, capacity: int, rows: int = 1):
     """Generation's decoder with ``rows`` rows of ``plan`` (no sampling state needed)."""
     import random
 
-    from songform.symbolic.generate import _Decoder, _Row
+    from songform.symbolic.decoding import Decoder, Row
     from songform.symbolic.tokenizer import AttributeState
 
     bars = list(plan.bars())
-    return _Decoder(model, tokenizer, [
-        _Row(0, 0, 0, bars, [], None, AttributeState(bars, tokenizer.settings.beat_resolution),
+    return Decoder(model, tokenizer, [
+        Row(0, 0, 0, bars, [], None, AttributeState(bars, tokenizer.settings.beat_resolution),
              torch.Generator(), random.Random()) for _ in range(rows)], capacity, "cpu")
 
 

@@ -6,36 +6,33 @@ bar's notes under the token grammar: positions move forward inside the bar, prog
 roles that the plan lets play there (and that the model was trained on), each note is pitch,
 velocity, duration. A bar that restates an earlier one (the plan's ``repeat_of_bar``) copies
 that bar's notes, unless its ``variation`` draws a fresh bar. Decoding runs through the
-ring-buffer cache with explicit positions, so every token costs the same however long the song
-is: generation is linear in the song's length.
+ring-buffer cache with explicit positions (``symbolic/decoding.py``), so every token costs the
+same however long the song is: generation is linear in the song's length. Several songs, or
+several takes of each section, are written side by side in one batch, each row at its own
+pace; the best take of a section by ``symbolic/takes.py``'s score is kept.
 
-Roles the model does not write (a POP909 model knows melody, counter-melody and harmony) come
-from the baseline arranger, so the plan's every track sounds.
+The stream becomes the plan's tracks in ``symbolic/mixdown.py``: roles the model does not
+write (a POP909 model knows melody, counter-melody and harmony) come from the baseline
+arranger, so the plan's every track sounds, and the plan's energy sets the dynamics.
 """
 
 from __future__ import annotations
 
-import bisect
-import copy
-import dataclasses
-import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
-from symusic import Note, Track
 
 from songform.core.errors import InputError
 from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
 
-from .arranger import arrange
-from .attributes import NO_PITCH, TokenAttributes
-from .cache import LayerCache
+from .decoding import Decoder, Row
 from .grammar import BarState, Grammar
+from .mixdown import song_from_stream
 from .model import MusicTransformer
 from .sampling import add_bias, add_ramp, restrict, sample
-from .song import PlannedScore, bar_lines, conductor_score, truncate_score
+from .song import PlannedScore
 from .takes import (
     TakeScore,
     density_target,
@@ -46,8 +43,7 @@ from .takes import (
     notes_from_tokens,
     score_take,
 )
-from .ticks import quarters_to_ticks
-from .tokenizer import PROGRAM_ROLES, ROLE_PROGRAMS, AttributeState, SongTokenizer, token_type
+from .tokenizer import ROLE_PROGRAMS, AttributeState, SongTokenizer, token_type
 
 MAX_TAKES = 16
 
@@ -120,161 +116,6 @@ def _chord_tone_ids(tokenizer: SongTokenizer) -> dict[int, torch.Tensor]:
         if token.startswith("Pitch_"):
             by_class.setdefault(int(token.split("_")[1]) % 12, []).append(index)
     return {pc: torch.tensor(ids) for pc, ids in by_class.items()}
-
-
-@dataclass
-class _Row:
-    """One song, or one take of a section of it, being written: its plan, where its decoding
-    stands, its random streams and what it has written."""
-
-    song: int
-    take: int
-    seed: int
-    bars: list[BarPlan]
-    skeleton: list[list[str]]
-    lift: _EnergyLift
-    state: AttributeState
-    generator: torch.Generator
-    chooser: random.Random
-    position: int = 0
-    origin: float = 0.0  # onsets are fed relative to this (see _Decoder.rebase)
-    written: list[list[str]] = field(default_factory=list)
-    bar_lines: list[tuple[int, float]] = field(default_factory=list)  # (position, onset)
-    bar: int = 0  # the bar being written
-    stage: str = "open"  # open, prefixed, copy, copied, sampling, judge, done
-    placed: list[tuple[int, list[int]]] = field(default_factory=list)
-    """(bar, the source bars placed in context before it) for each varied restatement."""
-    log_probability: float = 0.0  # of the tokens sampled since the take began
-    sampled: int = 0
-
-    def clone(self, take: int) -> _Row:
-        """An independent copy (random streams included) that is take ``take``."""
-        generator = torch.Generator().set_state(self.generator.get_state())
-        chooser = random.Random()
-        chooser.setstate(self.chooser.getstate())
-        return dataclasses.replace(self, take=take, state=copy.copy(self.state),
-                                   generator=generator, chooser=chooser,
-                                   written=list(self.written), bar_lines=list(self.bar_lines),
-                                   placed=list(self.placed))
-
-
-class _Decoder:
-    """Feeds the batch's rows through the model with one cache and tracks each row's token
-    attributes and position. A chunk names the rows that take part; the others wait (their
-    slots in the chunk are padding, which the cache stores nowhere)."""
-
-    def __init__(self, model: MusicTransformer, tokenizer: SongTokenizer, rows: list[_Row],
-                 capacity: int, device: torch.device | str) -> None:
-        self.model = model
-        self.tokenizer = tokenizer
-        self.device = torch.device(device)
-        self.rows = rows
-        self.caches = model.new_caches(len(rows), capacity, self.device,
-                                       dtype=next(model.parameters()).dtype)
-
-    def rebase(self, index: int, origin: float) -> None:
-        """Measure row ``index``'s onsets from ``origin`` (a bar line) from now on. Training
-        windows start at bar lines with onset 0, so the onset embedding should see onsets from
-        the earliest bar still in context, not from the song's start; cached onsets shift by
-        the same amount, which keeps every onset difference (RIPO) exact."""
-        row = self.rows[index]
-        shift = origin - row.origin
-        if shift:
-            for cache in self.caches:
-                cache.onsets[index] -= shift
-            row.origin = origin
-
-    @torch.no_grad()
-    def feed(self, chunks: dict[int, list[str]]) -> dict[int, torch.Tensor]:
-        """Run each row's tokens (``{row: tokens}``); each row's next-token logits after its
-        last token. Single tokens go through the model together, as one batch; a longer
-        chunk (a bar's plan tokens, a copied bar) runs alone on its row's cache, so that it
-        does not pad every other row to its length."""
-        singles = {i: tokens for i, tokens in chunks.items() if len(tokens) == 1}
-        out = {}
-        if singles:
-            out.update(self._run(singles, range(len(self.rows)), self.caches))
-        for index, tokens in chunks.items():
-            if len(tokens) > 1:
-                caches = [cache.rows(index, index + 1) for cache in self.caches]
-                out.update(self._run({index: tokens}, range(index, index + 1), caches))
-        return out
-
-    def _run(self, chunks: dict[int, list[str]], rows: range, caches: list[LayerCache]
-             ) -> dict[int, torch.Tensor]:
-        """One forward over batch rows ``rows`` (with ``caches`` for exactly those rows)."""
-        steps = max(len(tokens) for tokens in chunks.values())
-        batch = len(rows)
-        ids = [[0] * steps for _ in range(batch)]
-        pitches = [[NO_PITCH] * steps for _ in range(batch)]
-        onsets = [[math.nan] * steps for _ in range(batch)]
-        durations = [[math.nan] * steps for _ in range(batch)]
-        positions = [[0] * steps for _ in range(batch)]
-        valid = [[False] * steps for _ in range(batch)]
-        for index, tokens in chunks.items():
-            row, local = self.rows[index], index - rows.start
-            for at, token in enumerate(tokens):
-                pitch, onset, duration = row.state.step(token)
-                ids[local][at] = self.tokenizer.vocab[token]
-                pitches[local][at], durations[local][at] = pitch, duration
-                onsets[local][at] = onset - row.origin
-                positions[local][at] = row.position + at
-                valid[local][at] = True
-            row.position += len(tokens)
-        device = self.device
-        attributes = TokenAttributes(
-            torch.tensor(pitches, device=device),
-            torch.tensor(onsets, device=device, dtype=torch.float32),
-            torch.tensor(durations, device=device, dtype=torch.float32))
-        logits = self.model(torch.tensor(ids, device=device), attributes,
-                            positions=torch.tensor(positions, device=device),
-                            valid=torch.tensor(valid, device=device), caches=caches)
-        return {index: logits[index - rows.start, len(tokens) - 1].float()
-                for index, tokens in chunks.items()}
-
-    @torch.no_grad()
-    def place(self, index: int, bars: list[tuple[int, list[str]]], end_onset: float) -> int:
-        """Put earlier bars' tokens (``[(bar index, tokens)]``) into row ``index``'s cache
-        so they end right before its next token: positions counting up to its position, and
-        onsets shifted so that the last of them ends at ``end_onset``. The row's own position
-        and attribute state do not move. Returns the number of tokens placed."""
-        row = self.rows[index]
-        state = AttributeState(row.bars, self.tokenizer.settings.beat_resolution)
-        ids, pitches, onsets, durations = [], [], [], []
-        for bar_index, tokens in bars:
-            state.bar_index = bar_index - 1  # the bar line moves it onto ``bar_index``
-            for token in tokens:
-                pitch, onset, duration = state.step(token)
-                ids.append(self.tokenizer.vocab[token])
-                pitches.append(pitch)
-                onsets.append(onset)
-                durations.append(duration)
-        count = len(ids)
-        if not count:
-            return 0
-        last = row.bars[bars[-1][0]]
-        shift = end_onset - (last.start + last.length)
-        device = self.device
-        attributes = TokenAttributes(
-            torch.tensor([pitches], device=device),
-            (torch.tensor([onsets]) + shift - row.origin).to(device, torch.float32),
-            torch.tensor([durations], device=device, dtype=torch.float32))
-        caches = [cache.rows(index, index + 1) for cache in self.caches]
-        self.model(torch.tensor([ids], device=device), attributes,
-                   positions=torch.arange(row.position - count, row.position,
-                                          device=device)[None],
-                   valid=torch.ones(1, count, dtype=torch.bool, device=device), caches=caches)
-        return count
-
-    def select(self, order: list[int]) -> None:
-        """Rows ``order`` become the batch (a row named twice is copied: the best take
-        handed to every take of its song)."""
-        index = torch.tensor(order, dtype=torch.long)
-        for cache in self.caches:
-            cache.select(index)
-        self.rows = [self.rows[source] if source == target
-                     else self.rows[source].clone(self.rows[target].take)
-                     for target, source in enumerate(order)]
 
 
 def plan_skeleton(tokenizer: SongTokenizer, plan: SongPlan, roles: tuple[str, ...]
@@ -384,13 +225,13 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
         skeleton = plan_skeleton(tokenizer, plan, roles)
         _check_vocabulary(tokenizer, skeleton)
         lift = _EnergyLift(tokenizer, sum(b.energy for b in bars) / len(bars), config)
-        rows += [_Row(song, take, seed, bars, skeleton, lift,
+        rows += [Row(song, take, seed, bars, skeleton, lift,
                       AttributeState(bars, tokenizer.settings.beat_resolution),
                       torch.Generator().manual_seed(seed), random.Random(seed))
                  for take in range(config.takes)]
     capacities = [config.context + config.max_tokens_per_bar
                   + max(len(prefix) for prefix in row.skeleton) for row in rows]
-    decoder = _Decoder(model, tokenizer, rows, max(capacities), device)
+    decoder = Decoder(model, tokenizer, rows, max(capacities), device)
     for cache in decoder.caches:  # each song keeps the window it would keep alone
         cache.limit = torch.tensor(capacities, device=cache.limit.device)
     judge = _TakeJudge(plans, tokenizer, config.takes) if config.takes > 1 else None
@@ -401,7 +242,7 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
     for row in decoder.rows[::config.takes]:
         stream = [token for prefix, notes in zip(row.skeleton, row.written, strict=True)
                   for token in prefix + notes]
-        song = _song(tokenizer, plans[row.song], stream, roles, row.seed)
+        song = song_from_stream(tokenizer, plans[row.song], stream, roles, row.seed)
         song.written = tuple(tuple(bar) for bar in row.written)
         songs.append(song)
     return songs
@@ -415,7 +256,7 @@ class _BatchWriter:
     songs written alone. Takes of a song wait for each other at the end of a section, where
     the best is kept."""
 
-    def __init__(self, decoder: _Decoder, plans: list[SongPlan], roles: tuple[str, ...],
+    def __init__(self, decoder: Decoder, plans: list[SongPlan], roles: tuple[str, ...],
                  grammar: Grammar, tones: dict[int, torch.Tensor], config: GenerateConfig,
                  judge: _TakeJudge | None, progress: Callable[[int, int], None] | None,
                  given: list[dict[int, list[str]]], fresh: list[set[int]]) -> None:
@@ -466,7 +307,7 @@ class _BatchWriter:
             else:  # waiting for the other takes, or done
                 return None
 
-    def _skip_given(self, row: _Row) -> bool:
+    def _skip_given(self, row: Row) -> bool:
         """Given bars the model need not read: all those left when nothing after them is to
         be written, and, before the first bar to write (one take only), those whose tokens
         lie beyond the context it will attend to. They go straight into the song; returns
@@ -498,7 +339,7 @@ class _BatchWriter:
                 self.progress(self.done, self.total)
         return True
 
-    def _open_bar(self, index: int, row: _Row) -> list[str]:
+    def _open_bar(self, index: int, row: Row) -> list[str]:
         bar = row.bars[row.bar]
         if self.judge is not None and not bar.bar_in_section:
             self.judge.reseed(row, bar)
@@ -534,7 +375,7 @@ class _BatchWriter:
         elif row.stage == "copied":
             self._end_bar(row)
 
-    def _given(self, row: _Row, plan: SongPlan) -> list[str] | None:
+    def _given(self, row: Row, plan: SongPlan) -> list[str] | None:
         """The bar's given tokens (checked against the grammar), or ``None``."""
         tokens = self.given[row.song].get(row.bar)
         if tokens is None:
@@ -546,7 +387,7 @@ class _BatchWriter:
                              "(another plan's notes, or another model's tokens)")
         return list(tokens)
 
-    def _end_bar(self, row: _Row) -> None:
+    def _end_bar(self, row: Row) -> None:
         bars, index = row.bars, row.bar
         row.bar += 1
         if row.take == 0:
@@ -570,7 +411,7 @@ class _BatchWriter:
                     row.stage = "done" if row.bar == len(row.bars) else "open"
 
 
-def _place_source(decoder: _Decoder, row_index: int, index: int, config: GenerateConfig
+def _place_source(decoder: Decoder, row_index: int, index: int, config: GenerateConfig
                   ) -> None:
     """At the first bar of a phrase that restates an earlier one with variation above 0,
     place the source phrase (its latest bars, up to half the context) in the row's cache as
@@ -594,7 +435,7 @@ def _place_source(decoder: _Decoder, row_index: int, index: int, config: Generat
         row.placed.append((index, [source for source, _ in placed]))
 
 
-def _copy(row: _Row, index: int, plan: SongPlan, roles: tuple[str, ...], grammar: Grammar,
+def _copy(row: Row, index: int, plan: SongPlan, roles: tuple[str, ...], grammar: Grammar,
           tokenizer: SongTokenizer, config: GenerateConfig) -> list[str] | None:
     """The notes of the bar that bar ``index`` restates (transposed to its key), when the
     plan's variation draws a copy and the copy fits the grammar; else ``None``."""
@@ -612,7 +453,7 @@ def _copy(row: _Row, index: int, plan: SongPlan, roles: tuple[str, ...], grammar
 class _BarSampler:
     """One row's bar of notes, sampled token by token under the grammar."""
 
-    def __init__(self, row: _Row, bar: BarPlan, plan: SongPlan, roles: tuple[str, ...],
+    def __init__(self, row: Row, bar: BarPlan, plan: SongPlan, roles: tuple[str, ...],
                  tokenizer: SongTokenizer, grammar: Grammar, tones: dict[int, torch.Tensor],
                  config: GenerateConfig, logits: torch.Tensor, measure_likelihood: bool
                  ) -> None:
@@ -679,13 +520,13 @@ class _TakeJudge:
         self.chosen: list[list[tuple[int, int, list[TakeScore]]]] = [[] for _ in plans]
         """Per song: (section index, the kept take, every take's score)."""
 
-    def reseed(self, row: _Row, bar: BarPlan) -> None:
+    def reseed(self, row: Row, bar: BarPlan) -> None:
         """At a section's first bar: reseed a take above 0 and restart its likelihood."""
         if row.take:
             row.generator.manual_seed(_take_seed(row.seed, bar.section_index, row.take))
         row.log_probability, row.sampled = 0.0, 0
 
-    def keep_best(self, decoder: _Decoder, first: int, index: int) -> None:
+    def keep_best(self, decoder: Decoder, first: int, index: int) -> None:
         """Bar ``index`` ended a section of the song whose takes are rows ``first`` on: keep
         its best take in all of them."""
         head = decoder.rows[first]
@@ -739,140 +580,3 @@ class _EnergyLift:
         return logits
 
 
-ENERGY_DB_PER_LEVEL = 2.5  # the model's dynamics: each energy level this much louder
-MIDDLE_ENERGY = 4
-HELD_QUARTERS = 2  # how long a held note counts toward a section's loudness
-MAX_RIDE_DB = 6.0
-LEVELLING_RANGE = (0.7, 1.4)  # how far a section's velocities move toward the track's mean
-
-
-def _energy_dynamics(notes: dict[str, list[Note]], plan: SongPlan, tpq: int) -> None:
-    """Scale the model's velocities by each section's planned energy (in place): POP909 gives
-    the model no energy to follow, so a chorus would come back no louder than its verse.
-    First each track's sections are levelled to the track's mean velocity over the song
-    (within ``LEVELLING_RANGE``: the model's own drift from section to section is not the
-    plan's), keeping the accents inside a section; then ``ENERGY_DB_PER_LEVEL`` dB a level
-    around ``MIDDLE_ENERGY``. FluidSynth's loudness goes with velocity squared, so the
-    velocity factor is ``10 ** (dB / 40)``."""
-    starts = [low for low, _ in _section_spans(plan, tpq)]
-    bounds = [(start, section.energy) for start, section in zip(starts, plan.sections,
-                                                                 strict=True)]
-    low, high = LEVELLING_RANGE
-    for track in notes.values():
-        if not track:
-            continue
-        song_mean = sum(n.velocity for n in track) / len(track)
-        by_section: dict[int, list[Note]] = {}
-        for note in track:
-            by_section.setdefault(max(0, bisect.bisect_right(starts, note.time) - 1),
-                                  []).append(note)
-        for index, members in by_section.items():
-            section_mean = sum(n.velocity for n in members) / len(members)
-            level = min(high, max(low, song_mean / max(1.0, section_mean)))
-            gain = level * 10 ** ((bounds[index][1] - MIDDLE_ENERGY) * ENERGY_DB_PER_LEVEL
-                                  / 40)
-            for note in members:
-                note.velocity = int(min(127, max(1, round(note.velocity * gain))))
-
-
-def _section_spans(plan: SongPlan, tpq: int) -> list[tuple[int, int]]:
-    """Each section's first and end tick (its bar lines)."""
-    lines = bar_lines(plan, tpq)
-    spans, first = [], 0
-    for section in plan.sections:
-        spans.append((lines[first], lines[first + section.bars]))
-        first += section.bars
-    return spans
-
-
-def _level_sections(notes: dict[str, list[Note]], drums: set[str], plan: SongPlan,
-                    tpq: int) -> None:
-    """Ride each section's level so that the notes' loudness follows the planned energy
-    (in place), as a mix engineer rides the faders: instruments, density and note lengths
-    change from section to section (a sustained clarinet intro outweighs a busy violin
-    chorus), so velocities alone do not order the sections. The loudness of a section is
-    estimated from its notes (velocity to the fourth power, FluidSynth's amplitude going
-    with velocity squared, times the held length up to ``HELD_QUARTERS``, drums counted as
-    half a beat, per tick of the section); its target is the song's bar-weighted mean plus
-    ``ENERGY_DB_PER_LEVEL`` a level from the mean energy; the gain moves at most
-    ``MAX_RIDE_DB`` either way."""
-    held, drum_length = HELD_QUARTERS * tpq, tpq // 2
-    spans = _section_spans(plan, tpq)
-    starts = [low for low, _ in spans]
-    power = [0.0] * len(spans)
-    for name, track in notes.items():
-        for note in track:
-            index = max(0, bisect.bisect_right(starts, note.time) - 1)
-            length = drum_length if name in drums else min(note.duration, held)
-            power[index] += (note.velocity / 127) ** 4 * length
-    levels = [10 * math.log10(max(p / max(1, high - low), 1e-12))
-              for p, (low, high) in zip(power, spans, strict=True)]
-    weights = [s.bars for s in plan.sections]
-    heard = [(lvl, w, s.energy) for lvl, w, s, p in zip(levels, weights, plan.sections, power,
-                                                         strict=True) if p > 0]
-    if len(heard) < 2:
-        return
-    total = sum(w for _, w, _ in heard)
-    mean_level = sum(lvl * w for lvl, w, _ in heard) / total
-    mean_energy = sum(e * w for _, w, e in heard) / total
-    gains = []
-    for level, section, p in zip(levels, plan.sections, power, strict=True):
-        target = mean_level + ENERGY_DB_PER_LEVEL * (section.energy - mean_energy)
-        ride = 0.0 if p == 0 else min(MAX_RIDE_DB, max(-MAX_RIDE_DB, target - level))
-        gains.append(10 ** (ride / 40))
-    for track in notes.values():
-        for note in track:
-            gain = gains[max(0, bisect.bisect_right(starts, note.time) - 1)]
-            note.velocity = int(min(127, max(1, round(note.velocity * gain))))
-
-
-def _fill_silent_sections(notes: dict[str, list[Note]], arranged: dict[str, list[Note]],
-                          plan: SongPlan, tpq: int) -> None:
-    """Where the plan lists a track in a section but it sounds in fewer than half of the
-    section's bars, that section of the track is the arranger's (in place)."""
-    lines = bar_lines(plan, tpq)
-    first = 0
-    for section in plan.sections:
-        low, high = lines[first], lines[first + section.bars]
-        section_lines = lines[first:first + section.bars + 1]
-        for name in section.tracks:
-            inside = [n for n in notes[name] if low <= n.time < high]
-            sounding = {sum(line <= n.time for line in section_lines) for n in inside}
-            if 2 * len(sounding) < section.bars:
-                notes[name] = [n for n in notes[name] if not low <= n.time < high] + [
-                    n for n in arranged[name] if low <= n.time < high]
-        first += section.bars
-
-
-def _song(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str],
-          roles: tuple[str, ...], seed: int) -> PlannedScore:
-    """Decode the stream into the plan's tracks (a role's notes go to the plan's first
-    track of that role); roles the model does not write come from the arranger, and so does
-    a planned track the model left silent in most of a section's bars."""
-    score = conductor_score(plan)
-    decoded = tokenizer.decode([tokenizer.vocab[t] for t in stream])
-    decoded = decoded.resample(score.ticks_per_quarter, min_dur=1)
-    end = quarters_to_ticks(plan.duration_quarters, score.ticks_per_quarter)
-    decoded = truncate_score(decoded, end)  # notes ring no further than the last bar
-    by_role = {}
-    for track in plan.tracks:
-        by_role.setdefault(track.role, track)
-    notes: dict[str, list[Note]] = {t.name: [] for t in plan.tracks}
-    for track in decoded.tracks:
-        role = "drums" if track.is_drum else PROGRAM_ROLES.get(int(track.program))
-        if role in by_role:
-            notes[by_role[role].name].extend(track.notes)
-    _energy_dynamics(notes, plan, score.ticks_per_quarter)
-    arranged = {t.name: list(t.notes) for t in arrange(plan, seed).score.tracks}
-    for track in plan.tracks:
-        if track.role not in roles:
-            notes[track.name] = arranged[track.name]
-    _fill_silent_sections(notes, arranged, plan, score.ticks_per_quarter)
-    _level_sections(notes, {t.name for t in plan.tracks if t.is_drum}, plan,
-                    score.ticks_per_quarter)
-    for spec in plan.tracks:
-        track = Track(name=spec.name, program=spec.program, is_drum=spec.is_drum)
-        for note in sorted(notes[spec.name], key=lambda n: (n.time, n.pitch)):
-            track.notes.append(Note(note.time, note.duration, note.pitch, note.velocity))
-        score.tracks.append(track)
-    return PlannedScore(plan=plan, score=score)

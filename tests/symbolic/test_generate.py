@@ -16,10 +16,9 @@ from songform.hierarchy.planner import plan_song
 from songform.symbolic.arranger import arrange
 from songform.symbolic.attributes import TokenAttributes
 from songform.symbolic.checkpoint import CheckpointInfo, save_checkpoint
+from songform.symbolic.decoding import Decoder, Row
 from songform.symbolic.generate import (
     GenerateConfig,
-    _Decoder,
-    _Row,
     generate,
     generate_batch,
     plan_skeleton,
@@ -132,9 +131,9 @@ def test_cached_chunks_equal_one_full_pass(model, tokenizer, plan):
     song = arrange(plan, 1)
     sequence = tokenizer.encode(song)
     bars = list(plan.bars())
-    row = _Row(0, 0, 0, bars, [], None, AttributeState(bars, tokenizer.settings.beat_resolution),
+    row = Row(0, 0, 0, bars, [], None, AttributeState(bars, tokenizer.settings.beat_resolution),
                torch.Generator(), random.Random())
-    decoder = _Decoder(model, tokenizer, [row], capacity=len(sequence), device="cpu")
+    decoder = Decoder(model, tokenizer, [row], capacity=len(sequence), device="cpu")
     cuts = [i for i, t in enumerate(sequence.tokens) if t == "Bar_None"][1:4]
     pieces = np.split(np.array(sequence.tokens, dtype=object), cuts)
     last = [decoder.feed({0: list(piece)})[0] for piece in pieces]
@@ -151,12 +150,12 @@ def test_cache_size_does_not_grow_with_the_song(model, tokenizer, monkeypatch):
 
     made = []
 
-    class Recording(_Decoder):
+    class Recording(Decoder):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             made.append(self)
 
-    monkeypatch.setattr(generate_module, "_Decoder", Recording)
+    monkeypatch.setattr(generate_module, "Decoder", Recording)
     for bars in (4, 16):
         template = songform.Template(form=f"verse:{bars}", style="pop", tempo=100, key="C")
         generate(model, tokenizer, plan_song(template, 1), config=_config(),
@@ -283,14 +282,14 @@ def test_takes_keep_the_best_scoring_take_of_each_section(model, tokenizer, plan
             judges.append(self)
 
     streams = []
-    original_song = generate_module._song
+    original_song = generate_module.song_from_stream
 
     def recording_song(tokenizer, plan, stream, *args):
         streams.append(stream)
         return original_song(tokenizer, plan, stream, *args)
 
     monkeypatch.setattr(generate_module, "_TakeJudge", Recording)
-    monkeypatch.setattr(generate_module, "_song", recording_song)
+    monkeypatch.setattr(generate_module, "song_from_stream", recording_song)
     song = generate(model, tokenizer, plan, 4, _config(takes=3), POP909_ROLES)
     chosen = judges[0].chosen[0]
     bars, per_bar = list(plan.bars()), {}
@@ -327,7 +326,7 @@ def test_a_varied_restatement_sees_its_source_just_before_it(model, tokenizer, m
                                  tempo=100, key="C", variation=1.0)
     plan = plan_song(template, 2)
     checked, pending = [], {}
-    original = generate_module._Decoder.place
+    original = generate_module.Decoder.place
     original_sampler = generate_module._BarSampler.__init__
 
     def place(self, index, bars, end_onset):
@@ -354,7 +353,7 @@ def test_a_varied_restatement_sees_its_source_just_before_it(model, tokenizer, m
         original_sampler(self, row, bar, *args, **kwargs)
 
     monkeypatch.setattr(generate_module._BarSampler, "__init__", sampler)
-    monkeypatch.setattr(generate_module._Decoder, "place", place)
+    monkeypatch.setattr(generate_module.Decoder, "place", place)
     song = generate(model, tokenizer, plan, 1, _config(context=256), POP909_ROLES)
     bars = list(plan.bars())
     restating = [b for b in bars if b.bar_in_phrase == 0 and b.repeat_of_bar is not None]
