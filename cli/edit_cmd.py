@@ -46,6 +46,9 @@ def edit(
         "--tempo", help="New tempo in BPM (no note moves in beats).")] = None,
     transpose: Annotated[int | None, typer.Option(
         "--transpose", help="Semitones to move keys, chords and notes (drums stay).")] = None,
+    add_track: Annotated[list[str] | None, typer.Option(
+        "--add-track", help='A track to add, "Name:role" or "Name:role:program" (the '
+                            "arranger plays it in every section; repeatable).")] = None,
     remove_track: Annotated[list[str] | None, typer.Option(
         "--remove-track", help="A track to take out of the song (repeatable).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the new take.")] = 1,
@@ -82,7 +85,13 @@ def edit(
       songform edit out/song/song.json --set "chorus 2 energy=7" --transpose -2 -o out/v5
     """
     from songform.pipeline import SongPipeline
-    from songform.plan_edits import transposed, with_section, with_tempo, without_track
+    from songform.plan_edits import (
+        transposed,
+        with_section,
+        with_tempo,
+        with_track,
+        without_track,
+    )
     from songform.project import (
         Project,
         bar_range,
@@ -97,15 +106,17 @@ def edit(
     if regenerate is not None and bars is not None:
         raise fail("give --regenerate SECTION or --bars A-B, not both")
     if regenerate is None and bars is None and not set_ and tempo is None \
-            and transpose is None and not remove_track:
+            and transpose is None and not remove_track and not add_track:
         raise fail("nothing to edit: give --regenerate, --bars, --set, --tempo, "
-                   "--transpose or --remove-track")
+                   "--transpose, --add-track or --remove-track")
     if out.resolve() == project_file.resolve().parent:
         raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
     project = Project.load(project_file)
     song = Song.from_symbolic(project.song())
     for name in remove_track or []:
         song = without_track(song, name)
+    for spec in add_track or []:
+        song = with_track(song, spec, project.seed)
     plan, fresh, follow = song.plan, set(), set()
     for item in set_ or []:
         words = item.split()
@@ -152,6 +163,7 @@ def edit(
     edits = [*project.edits, {
         "bars": [b + 1 for b in chosen], "seed": seed, "set": list(set_ or []),
         "tempo": tempo, "transpose": transpose, "removed": list(remove_track or []),
+        "added": list(add_track or []),
         "writer": identity.get("checkpoint") or identity.get("kind")}]
     result = pipeline.write_song(edited, project.seed, out, edits=edits)
     names = plan.section_names()
@@ -170,6 +182,7 @@ def edit(
     done += [f"moved {transpose:+d} semitones"] if transpose else []
     done += [f"now at {edited.plan.sections[0].tempo:g} BPM"] if tempo is not None else []
     done += [f"without {', '.join(remove_track)}"] if remove_track else []
+    done += [f"with {', '.join(add_track)}"] if add_track else []
     console.print("; ".join(done) + "; every other note is the song's own")
     table = Table(header_style="bold")
     for column in ("output", "file", "size"):

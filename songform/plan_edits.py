@@ -79,6 +79,38 @@ def with_section(plan: SongPlan, name: str, **changes: str) -> tuple[SongPlan, l
     return dataclasses.replace(plan, sections=tuple(sections)), bars
 
 
+ROLE_PROGRAMS_GM = {"melody": 80, "counter-melody": 48, "harmony": 0, "bass": 33, "drums": 0}
+"""The General MIDI program a track added by role gets unless one is given."""
+
+
+def with_track(song: PlannedScore, spec: str, seed: int) -> PlannedScore:
+    """``song`` with a track ``"Name:role[:program]"`` playing in every section, its notes
+    played by the arranger with ``seed`` (the model's tokens and every other note unchanged;
+    a later edit may have the model write it where the model knows the role)."""
+    from songform.hierarchy.plan import TrackSpec
+    from songform.symbolic.arranger import arrange
+
+    parts = [part.strip() for part in spec.split(":")]
+    if len(parts) not in (2, 3) or not parts[0]:
+        raise InputError(f'--add-track: expected "Name:role" or "Name:role:program", got '
+                         f'"{spec}"')
+    name, role = parts[0], parts[1]
+    if any(t.name.lower() == name.lower() for t in song.plan.tracks):
+        raise InputError(f'--add-track: the song already has a track "{name}"')
+    try:
+        program = int(parts[2]) if len(parts) == 3 else ROLE_PROGRAMS_GM.get(role, 0)
+        track = TrackSpec(name, program, role)
+    except (TemplateError, ValueError) as error:
+        raise InputError(f"--add-track {spec}: {error}") from None
+    plan = song.plan
+    sections = tuple(dataclasses.replace(s, tracks=(*s.tracks, name)) for s in plan.sections)
+    new_plan = dataclasses.replace(plan, tracks=(*plan.tracks, track), sections=sections)
+    played = next(t for t in arrange(new_plan, seed).score.tracks if t.name == name)
+    score = song.score.copy()
+    score.tracks.append(played.copy())
+    return type(song)(plan=new_plan, score=score, written=song.written)
+
+
 def without_track(song: PlannedScore, name: str) -> PlannedScore:
     """``song`` without track ``name``: gone from the plan, every section and the notes (and
     from the model's tokens when no other track plays its role); nothing else moves."""

@@ -106,6 +106,12 @@ class Song(PlannedScore):
 
         return transposed(self, semitones)
 
+    def with_track(self, spec: str, seed: int = 0) -> Song:
+        """This song with a track ``"Name:role[:program]"`` the arranger plays throughout."""
+        from songform.plan_edits import with_track
+
+        return with_track(self, spec, seed)
+
     def without_track(self, name: str) -> Song:
         """This song without track ``name`` (plan, notes and the model's tokens)."""
         from songform.plan_edits import without_track

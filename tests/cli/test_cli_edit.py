@@ -224,3 +224,24 @@ def test_removing_tracks_keeps_the_rest_and_later_edits_still_work(tmp_path):
     result = runner.invoke(app, ["edit", str(folder / "song.json"), "--remove-track", "Tuba",
                                  "--no-audio", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and 'no track "Tuba"' in result.output
+
+
+def test_adding_a_track_adds_its_part_and_changes_nothing_else(tmp_path):
+    checkpoint, folder = _song(tmp_path)
+    song = songform.load(folder / "song.json")
+    fuller = song.with_track("Organ:harmony:16", seed=2)
+    organ = next(t for t in fuller.plan.tracks if t.name == "Organ")
+    assert (organ.role, organ.program) == ("harmony", 16)
+    assert all("Organ" in s.tracks for s in fuller.plan.sections)
+    played = next(t for t in fuller.score.tracks if t.name == "Organ")
+    assert len(played.notes) > 0 and fuller.written == song.written
+    for old, new in zip(song.score.tracks, fuller.score.tracks, strict=False):
+        assert old.name == new.name and list(old.notes) == list(new.notes)
+    again = fuller.regenerate("bridge", seed=4, checkpoint=checkpoint)
+    assert "Organ" in [t.name for t in again.score.tracks]
+    for bad, message in (("Organ", "expected"), ("Lead:melody", "already has"),
+                         ("Horn:trumpet", "role")):
+        result = runner.invoke(app, ["edit", str(folder / "song.json"), "--add-track", bad,
+                                     "--no-audio", "--out", str(tmp_path / "x")])
+        assert result.exit_code == 2 and message in result.output, (bad, result.output)
+    assert not (tmp_path / "x").exists()
