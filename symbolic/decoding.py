@@ -83,7 +83,7 @@ class Decoder:
                 cache.onsets[index] -= shift
             row.origin = origin
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def feed(self, chunks: dict[int, list[str]]) -> dict[int, torch.Tensor]:
         """Run each row's tokens (``{row: tokens}``); each row's next-token logits after its
         last token. Single tokens go through the model together, as one batch; a longer
@@ -131,7 +131,7 @@ class Decoder:
         return {index: logits[index - rows.start, len(tokens) - 1].float()
                 for index, tokens in chunks.items()}
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def place(self, index: int, bars: list[tuple[int, list[str]]], end_onset: float) -> int:
         """Put earlier bars' tokens (``[(bar index, tokens)]``) into row ``index``'s cache
         so they end right before its next token: positions counting up to its position, and
