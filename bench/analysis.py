@@ -97,6 +97,29 @@ def label_frames(labels: str) -> tuple[list[str], list[int]]:
     return frames, starts
 
 
+def plan_chord_at(bars: list, quarters: float) -> Chord:
+    """The chord a derived plan (its ``bars``) sounds ``quarters`` into the song."""
+    bar = bars[max(0, min(int(quarters // bars[0].length), len(bars) - 1))]
+    current = bar.chords[0]
+    for event in bar.chords:
+        if bar.start + event.offset <= quarters + 1e-6:
+            current = event
+    return Chord.parse(current.symbol)
+
+
+def annotated_chords(song_dir: Path) -> list[tuple[float, float, Chord]]:
+    """A POP909 song's ``chord_midi.txt``: (start s, end s, chord), unreadable names left
+    out."""
+    spans = []
+    for line in (song_dir / "chord_midi.txt").read_text().splitlines():
+        start, end, name = line.split()
+        try:
+            spans.append((float(start), float(end), Chord.parse(name)))
+        except TemplateError:
+            continue
+    return spans
+
+
 def evaluate_song(song_dir: Path, beats_per_bar: int) -> dict | None:
     read = read_pop909_song(song_dir, beats_per_bar)  # only for the label alignment
     score = Score(str(song_dir / f"{song_dir.name}.mid"))
@@ -108,22 +131,9 @@ def evaluate_song(song_dir: Path, beats_per_bar: int) -> dict | None:
     bars = list(plan.bars())
 
     def chord_at(seconds: float) -> Chord:
-        quarters = seconds / seconds_per_quarter
-        index = min(int(quarters // bars[0].length), len(bars) - 1) if bars else 0
-        bar = bars[max(0, index)]
-        current = bar.chords[0]
-        for event in bar.chords:
-            if bar.start + event.offset <= quarters + 1e-6:
-                current = event
-        return Chord.parse(current.symbol)
+        return plan_chord_at(bars, seconds / seconds_per_quarter)
 
-    spans = []
-    for line in (song_dir / "chord_midi.txt").read_text().splitlines():
-        start, end, name = line.split()
-        try:
-            spans.append((float(start), float(end), Chord.parse(name)))
-        except TemplateError:
-            continue
+    spans = annotated_chords(song_dir)
     scores = {"majmin": [0, 0], "sevenths": [0, 0]}
     for time_ in beat_times:
         reference = next((c for s, e, c in spans if s <= time_ + 1e-3 < e), None)

@@ -113,6 +113,18 @@ def write_songs(song_model, plans, seeds, batch: int, config=None) -> float:
     return time.perf_counter() - started
 
 
+def print_table(console, title: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """One right-aligned table of already formatted cells."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(*(str(cell) for cell in row))
+    console.print(table)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
@@ -121,7 +133,6 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(1)
     from rich.console import Console
-    from rich.table import Table
 
     import songform
     from songform.hierarchy.planner import plan_song
@@ -179,35 +190,24 @@ def main() -> int:
         print(realtime[-1], flush=True)
     results["realtime"] = realtime
 
-    table = Table(title=f"Cached decoding, tokens per second ({label}, dim {config.dim}, depth "
-                        f"{config.depth}, heads {config.heads}, vocab {config.vocab_size}, "
-                        "1 thread)")
-    for column in ("context", "batch", "songform", "x-transformers", "ratio"):
-        table.add_column(column, justify="right")
-    for row in decoding:
-        table.add_row(str(row["context"]), str(row["batch"]), f"{row['songform']:.0f}",
-                      f"{row['x_transformers']:.0f}", f"{row['ratio']:.2f}x")
-    console.print(table)
-    table = Table(title=f"Whole songs end to end ({count} songs of 16 bars, plan -> MIDI)")
-    for column in ("batch", "seconds", "songs/s", "vs batch 1"):
-        table.add_column(column, justify="right")
-    for row in throughput:
-        table.add_row(str(row["batch"]), f"{row['seconds']:.1f}",
-                      f"{row['songs_per_second']:.3f}", f"{row['speedup']:.2f}x")
-    console.print(table)
-    table = Table(title="Seconds per bar as the song grows (batch 1)")
-    for column in ("bars", "seconds", "s/bar"):
-        table.add_column(column, justify="right")
-    for row in growth:
-        table.add_row(str(row["bars"]), f"{row['seconds']:.1f}", f"{row['seconds_per_bar']:.3f}")
-    console.print(table)
-    table = Table(title="A 3-minute song (pop seed 7), plan -> MIDI")
-    for column in ("takes", "bars", "song s", "compute s", "real-time factor"):
-        table.add_column(column, justify="right")
-    for row in realtime:
-        table.add_row(str(row["takes"]), str(row["bars"]), f"{row['song_seconds']:.0f}",
-                      f"{row['seconds']:.1f}", f"{row['real_time_factor']:.3f}")
-    console.print(table)
+    print_table(console, f"Cached decoding, tokens per second ({label}, dim {config.dim}, "
+                f"depth {config.depth}, heads {config.heads}, vocab {config.vocab_size}, "
+                "1 thread)", ("context", "batch", "songform", "x-transformers", "ratio"),
+                [(row["context"], row["batch"], f"{row['songform']:.0f}",
+                  f"{row['x_transformers']:.0f}", f"{row['ratio']:.2f}x") for row in decoding])
+    print_table(console, f"Whole songs end to end ({count} songs of 16 bars, plan -> MIDI)",
+                ("batch", "seconds", "songs/s", "vs batch 1"),
+                [(row["batch"], f"{row['seconds']:.1f}", f"{row['songs_per_second']:.3f}",
+                  f"{row['speedup']:.2f}x") for row in throughput])
+    print_table(console, "Seconds per bar as the song grows (batch 1)",
+                ("bars", "seconds", "s/bar"),
+                [(row["bars"], f"{row['seconds']:.1f}", f"{row['seconds_per_bar']:.3f}")
+                 for row in growth])
+    print_table(console, "A 3-minute song (pop seed 7), plan -> MIDI",
+                ("takes", "bars", "song s", "compute s", "real-time factor"),
+                [(row["takes"], row["bars"], f"{row['song_seconds']:.0f}",
+                  f"{row['seconds']:.1f}", f"{row['real_time_factor']:.3f}")
+                 for row in realtime])
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.json}")

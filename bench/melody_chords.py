@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from symusic import Score
 
-from bench.analysis import POP909, majmin
+from bench.analysis import POP909, annotated_chords, majmin, plan_chord_at
 from songform.data.analysis import derive_plan
 from songform.data.errors import CorpusError
 from songform.hierarchy.chord import Chord
@@ -26,22 +26,6 @@ from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def chord_lookup(plan, seconds_per_quarter: float):
-    bars = list(plan.bars())
-
-    def chord_at(seconds: float) -> Chord:
-        quarters = seconds / seconds_per_quarter
-        index = min(int(quarters // bars[0].length), len(bars) - 1)
-        bar = bars[max(0, index)]
-        current = bar.chords[0]
-        for event in bar.chords:
-            if bar.start + event.offset <= quarters + 1e-6:
-                current = event
-        return Chord.parse(current.symbol)
-
-    return chord_at
 
 
 def tick_clock(score: Score):
@@ -107,25 +91,12 @@ def evaluate(song_dir: Path) -> dict[str, list[int]]:
     from_melody = harmonized_lookup(melody, ticks_at, ticks_at(downbeats[0] if downbeats
                                                                else beats[0]))
     tpq = full.ticks_per_quarter
-    full_plan = derive_plan(full, song_dir.name)
-    full_bars = list(full_plan.bars())
+    full_bars = list(derive_plan(full, song_dir.name).bars())
 
     def from_full(seconds: float) -> Chord:  # the full texture's analysis, on its own grid
-        quarters = ticks_at(seconds) / tpq
-        bar = full_bars[min(max(0, int(quarters // full_bars[0].length)), len(full_bars) - 1)]
-        current = bar.chords[0]
-        for event in bar.chords:
-            if bar.start + event.offset <= quarters + 1e-6:
-                current = event
-        return Chord.parse(current.symbol)
+        return plan_chord_at(full_bars, ticks_at(seconds) / tpq)
 
-    spans = []
-    for line in (song_dir / "chord_midi.txt").read_text().splitlines():
-        start, end, name = line.split()
-        try:
-            spans.append((float(start), float(end), Chord.parse(name)))
-        except TemplateError:
-            continue
+    spans = annotated_chords(song_dir)
     counts = {"melody_vs_annotation": [0, 0], "full_vs_annotation": [0, 0],
               "melody_vs_full": [0, 0]}
     for time_ in beats:
