@@ -29,7 +29,7 @@ def main() -> int:
 
     import songform
     from songform.pipeline import SongPipeline
-    from songform.project import Project, regenerate, section_bars, with_restatements
+    from songform.project import Project, part_bars, regenerate
 
     pipeline = SongPipeline.from_options("model")
     template = songform.Template(form=FORM, style="pop")
@@ -43,8 +43,7 @@ def main() -> int:
         rows.append({"what": f"write the whole song ({project.plan.num_bars} bars)",
                      "bars_written": project.plan.num_bars, "seconds": whole})
         for name in ("verse 1", "bridge", "outro"):
-            asked = section_bars(project.plan, name)
-            chosen = with_restatements(project.plan, asked)
+            asked, chosen = part_bars(project.plan, name)
             started = time.perf_counter()
             regenerate(song, chosen, 9, pipeline.writer, asked)
             seconds = time.perf_counter() - started

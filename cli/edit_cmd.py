@@ -92,15 +92,8 @@ def edit(
         with_track,
         without_track,
     )
-    from songform.project import (
-        Project,
-        bar_range,
-        section_bars,
-        with_restatements,
-    )
-    from songform.project import (
-        regenerate as rewrite,
-    )
+    from songform.project import Project, part_bars
+    from songform.project import regenerate as rewrite
     from songform.song import Song
 
     if regenerate is not None and bars is not None:
@@ -128,11 +121,9 @@ def edit(
         plan, touched = with_section(plan, name, **{field: value})
         fresh |= set(touched)
     if regenerate is not None or bars is not None:
-        part = (section_bars(plan, regenerate) if regenerate is not None
-                else bar_range(plan, bars))
+        part, written = part_bars(plan, regenerate, bars, keep_restatements)
         fresh |= set(part)
-        if not keep_restatements:
-            follow = set(with_restatements(plan, part))
+        follow = set(written)
     chosen = sorted(fresh | follow)
     from songform.symbolic.generate import GenerateConfig
 

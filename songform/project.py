@@ -138,6 +138,16 @@ def with_restatements(plan: SongPlan, bars: list[int]) -> list[int]:
     return sorted(chosen)
 
 
+def part_bars(plan: SongPlan, section: str | None = None, bars: str | None = None,
+              keep_restatements: bool = False) -> tuple[list[int], list[int]]:
+    """The bars a user asks to write again (a section's name or bars ``A-B``) and the bars
+    that get written: those and, unless ``keep_restatements``, later bars restating them."""
+    if (section is None) == (bars is None):
+        raise InputError("give a section or bars A-B to write again, not both or neither")
+    asked = section_bars(plan, section) if section is not None else bar_range(plan, bars)
+    return asked, asked if keep_restatements else with_restatements(plan, asked)
+
+
 def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
                asked: list[int] | None = None) -> PlannedScore:
     """``song`` with ``bars`` written again by ``writer`` with ``seed``; every note outside

@@ -81,15 +81,11 @@ class Song(PlannedScore):
         written again; every other note kept (see ``songform.project``). The model is fed
         the song's own tokens for the rest when it wrote them; otherwise the arranger writes
         the part."""
-        from songform.project import bar_range, regenerate, section_bars, with_restatements
+        from songform.project import part_bars, regenerate
         from songform.symbolic.generate import GenerateConfig
         from songform.symbolic.writers import note_writer
 
-        if (section is None) == (bars is None):
-            raise ValueError("give a section or bars")
-        asked = (section_bars(self.plan, section) if section is not None
-                 else bar_range(self.plan, bars))
-        chosen = asked if keep_restatements else with_restatements(self.plan, asked)
+        asked, chosen = part_bars(self.plan, section, bars, keep_restatements)
         writer = note_writer(notes, checkpoint, config=GenerateConfig(takes=candidates))
         return regenerate(self, chosen, seed, writer, asked)
 

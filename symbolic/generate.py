@@ -315,8 +315,9 @@ class _BatchWriter:
         given = self.given[row.song]
         if not given:
             return False
-        todo = [i for i in range(row.bar, len(row.bars)) if i not in given]
-        if not todo:  # the rest is given: nothing more to read
+        first_to_write = next((i for i in range(row.bar, len(row.bars)) if i not in given),
+                              None)
+        if first_to_write is None:  # the rest is given: nothing more to read
             skipped = len(row.bars) - row.bar
             row.written += [list(given[i]) for i in range(row.bar, len(row.bars))]
             row.bar = len(row.bars)
@@ -324,7 +325,7 @@ class _BatchWriter:
         else:
             if row.bar or self.judge is not None:
                 return False
-            reach, first = 0, todo[0]
+            reach, first = 0, first_to_write
             while first > 0 and reach < self.config.context:
                 first -= 1
                 reach += len(row.skeleton[first]) + len(given[first])

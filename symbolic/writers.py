@@ -6,6 +6,7 @@ the one place that decides which writes by default (the shipped checkpoint when 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -123,7 +124,7 @@ class ModelWriter:
         """Who wrote the notes, for a project file: the checkpoint's name, its weights'
         SHA-256 and the sampling settings."""
         weights = self.folder / "model.safetensors" if self.folder else None
-        digest = (hashlib.sha256(weights.read_bytes()).hexdigest()
+        digest = (_weights_digest(weights, weights.stat().st_mtime_ns)
                   if weights is not None and weights.is_file() else None)
         return {"kind": "model", "checkpoint": self.name, "weights_sha256": digest,
                 "generation": dataclasses.asdict(self.config)}
@@ -146,6 +147,13 @@ class ModelWriter:
         model = self.song_model
         return generate_batch(model.model, model.tokenizer, plans, seeds, self.config,
                               model.roles, progress)
+
+
+@functools.lru_cache(maxsize=8)
+def _weights_digest(path: Path, modified_ns: int) -> str:
+    """SHA-256 of a weights file, read once per file and version (``--count`` writes a
+    project per song)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def note_checkpoint(notes: str = "auto", checkpoint: str | Path | None = None) -> Path | None:
