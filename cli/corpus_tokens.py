@@ -42,8 +42,23 @@ def tokenized_corpus(path: Path, tokenizer, out: Path | None = None, plain: bool
                 sequences.append(tokenizer.encode(song))
                 names.append(name)
                 progress.advance(task)
-        return sequences, names, {"layout": report.layout, "skipped": report.skipped}
+        return sequences, names, {"layout": report.layout, "skipped": report.skipped,
+                                  "source": str(Path(path).resolve())}
 
     corpus = cached_corpus(out or default_cache(path, plain, limit), tokenizer, build,
                            corpus_fingerprint(path))
     return corpus, report
+
+
+def cache_source(cache: Path | None) -> Path | None:
+    """The corpus folder a token cache was made from (its ``meta.json``), if it says."""
+    import json
+
+    meta = Path(cache) / "meta.json" if cache is not None else None
+    if meta is None or not meta.exists():
+        return None
+    try:
+        source = json.loads(meta.read_text(encoding="utf-8")).get("report", {}).get("source")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return None
+    return Path(source) if isinstance(source, str) else None

@@ -6,6 +6,7 @@ with DistributedDataParallel.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -19,72 +20,141 @@ DEFAULT_JSB = SHARED_DATA / "jsb-chorales" / "Jsb16thSeparated.json"
 DEFAULT_POP909 = SHARED_DATA / "pop909"
 
 
+DEFAULTS = {"corpus": "jsb", "data": None, "cache": None, "position": "relative",
+            "fme": True, "ripo": True, "dim": 128, "depth": 3, "heads": 4, "window": 256,
+            "steps": 1000, "batch_size": 16, "lr": 1e-3, "seed": 0, "device": "cpu",
+            "limit": None, "save_every": 500}
+RUN_FILE = "train.json"  # the options a run was started with, beside its checkpoint
+
+
 @handles_errors
 def train(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Checkpoint folder.")],
-    corpus: Annotated[str, typer.Option(help=f"Corpus: {', '.join(CORPORA)}.")] = "jsb",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Checkpoint folder (with "
+                                             "--resume: the resumed folder).")] = None,
+    corpus: Annotated[str | None, typer.Option(help=f"Corpus: {', '.join(CORPORA)} "
+                                               "[default: jsb].")] = None,
     data: Annotated[Path | None, typer.Option(help="Corpus file or folder.")] = None,
-    position: Annotated[str, typer.Option(help="absolute, relative or relative+music."
-                                          )] = "relative+music",
-    dim: int = 128,
-    depth: int = 3,
-    heads: int = 4,
-    window: Annotated[int, typer.Option(help="Tokens per training window.")] = 256,
-    steps: int = 1000,
-    batch_size: int = 16,
-    lr: float = 1e-3,
-    seed: int = 0,
-    device: Annotated[str, typer.Option(help="cpu or cuda (never chosen for you).")] = "cpu",
-    resume: Annotated[Path | None, typer.Option(help="Continue from this checkpoint.")] = None,
+    cache: Annotated[Path | None, typer.Option(help="Token cache folder (what `songform data "
+                                               "prepare -o` wrote); read, or written if "
+                                               "missing.")] = None,
+    position: Annotated[str | None, typer.Option(
+        help="absolute, relative (the shipped model's) or relative+music (relative + FME + "
+             "RIPO) [default: relative].")] = None,
+    fme: Annotated[bool | None, typer.Option("--fme/--no-fme", help="relative+music: the "
+                                             "FME embeddings [default: on].")] = None,
+    ripo: Annotated[bool | None, typer.Option("--ripo/--no-ripo", help="relative+music: the "
+                                              "RIPO attention terms [default: on].")] = None,
+    dim: Annotated[int | None, typer.Option(help="Width [default: 128].")] = None,
+    depth: Annotated[int | None, typer.Option(help="Layers [default: 3].")] = None,
+    heads: Annotated[int | None, typer.Option(help="Attention heads [default: 4].")] = None,
+    window: Annotated[int | None, typer.Option(help="Tokens per training window "
+                                               "[default: 256].")] = None,
+    steps: Annotated[int | None, typer.Option(help="Optimizer steps in all (a resumed run "
+                                              "goes on to this) [default: 1000].")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="[default: 16]")] = None,
+    lr: Annotated[float | None, typer.Option(help="Peak learning rate [default: 1e-3].")
+                  ] = None,
+    seed: Annotated[int | None, typer.Option(help="[default: 0]")] = None,
+    device: Annotated[str | None, typer.Option(help="cpu or cuda (never chosen for you) "
+                                               "[default: cpu].")] = None,
+    resume: Annotated[Path | None, typer.Option(
+        help="Continue the run in this checkpoint folder from its last checkpoint (weights, "
+             "optimizer, step, random states, data order); options not given are the "
+             "run's own.")] = None,
     limit: Annotated[int | None, typer.Option(help="pop909/midi: at most this many songs."
                                               )] = None,
-    save_every: Annotated[int, typer.Option(help="Checkpoint every this many steps (and at "
-                                            "least every 5 minutes of work).")] = 500,
+    save_every: Annotated[int | None, typer.Option(help="Checkpoint every this many steps "
+                                                   "(and at least every 5 minutes of work) "
+                                                   "[default: 500].")] = None,
 ) -> None:
-    """Train the bar-level Music Transformer on a corpus and save a checkpoint folder.
+    """Train the bar-level Music Transformer on a corpus and save a checkpoint folder, with
+    its validation curve (curve.csv, curve.png) beside it.
 
     Examples:
 
       songform train --out ckpt/jsb --steps 1000
 
-      songform train --corpus pop909 --out ckpt/pop909 --position relative --steps 1200
+      songform data prepare ../shared/data/pop909 -o cache/pop909
 
-      songform train --corpus pop909 --out ckpt/pop909b --resume ckpt/pop909
+      songform train --corpus pop909 --cache cache/pop909 --out ckpt/pop909 --steps 6000
+
+      songform train --resume ckpt/pop909
     """
+    from songform.core.fileio import atomic_write_text
+    from songform.symbolic.curve import TrainingCurve
     from songform.symbolic.devices import check_device
     from songform.symbolic.model import ModelConfig
     from songform.symbolic.train import TrainConfig
     from songform.symbolic.train import train as run_training
 
-    if corpus not in CORPORA:
-        raise fail(f'--corpus: expected one of {", ".join(CORPORA)}, got "{corpus}"')
-    if limit is not None and limit < 1:
-        raise fail(f"--limit: expected a positive number of songs, got {limit}")
-    check_device(device)
-    ModelConfig(vocab_size=2, dim=dim, depth=depth, heads=heads, position=position,
-                max_relative=window, max_positions=window + 1)  # sizes checked before any data
-    schedule = TrainConfig(steps=steps, batch_size=batch_size, lr=lr,
-                           warmup=max(1, min(steps, max(10, steps // 10))), seed=seed,
-                           device=device, eval_every=max(1, steps // 5),
-                           checkpoint_every=save_every)
-    if corpus == "jsb":
-        config, train_set, valid_set, info = _jsb(data, window, dim, depth, heads, position,
-                                                  seed, steps * batch_size)
+    given = {name: value for name, value in dict(
+        corpus=corpus, data=data, cache=cache, position=position, fme=fme, ripo=ripo, dim=dim,
+        depth=depth, heads=heads, window=window, steps=steps, batch_size=batch_size, lr=lr,
+        seed=seed, device=device, limit=limit, save_every=save_every).items()
+        if value is not None}
+    saved = _saved_options(resume) if resume is not None else {}
+    options = {**DEFAULTS, **saved, **given}
+    out = out or resume
+    if out is None:
+        raise fail("--out: a checkpoint folder is needed (or --resume FOLDER)")
+    if options["corpus"] not in CORPORA:
+        raise fail(f'--corpus: expected one of {", ".join(CORPORA)}, got "{options["corpus"]}"')
+    if options["limit"] is not None and options["limit"] < 1:
+        raise fail(f"--limit: expected a positive number of songs, got {options['limit']}")
+    check_device(options["device"])
+    sizes = {name: options[name] for name in ("dim", "depth", "heads", "position", "fme",
+                                              "ripo")}
+    window = options["window"]
+    ModelConfig(vocab_size=2, max_relative=window, max_positions=window + 1,
+                **sizes)  # sizes checked before any data is read
+    steps = options["steps"]
+    schedule = TrainConfig(steps=steps, batch_size=options["batch_size"], lr=options["lr"],
+                           warmup=max(1, min(steps, max(10, steps // 10))),
+                           seed=options["seed"], device=options["device"],
+                           eval_every=max(1, min(250, steps // 5)),
+                           checkpoint_every=options["save_every"])
+    if options["corpus"] == "jsb":
+        config, train_set, valid_set, info = _jsb(options["data"], window, sizes,
+                                                  options["seed"], steps * schedule.batch_size)
     else:
-        config, train_set, valid_set, info = _songs(corpus, data, window, dim, depth, heads,
-                                                    position, seed, limit)
+        config, train_set, valid_set, info = _songs(options, sizes)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    atomic_write_text(Path(out) / RUN_FILE, json.dumps(
+        {k: str(v) if isinstance(v, Path) else v for k, v in options.items()}, indent=2) + "\n")
+    curve = TrainingCurve.resume(out) if resume is not None else TrainingCurve(out)
     summary = run_training(config, train_set, valid_set, schedule, out_dir=out, resume=resume,
-                           info=info)
+                           info=info, on_log=curve.add)
+    curve.save()
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():  # under torchrun: leave together
         dist.barrier()
         dist.destroy_process_group()
     console.print(f"trained {summary['steps']} steps; valid NLL {summary['valid_nll']:.4f} "
-                  f"nats/token; checkpoint in [bold]{out}[/]")
+                  f"nats/token; checkpoint and curve in [bold]{out}[/]")
 
 
-def _jsb(data, window, dim, depth, heads, position, seed, crops):
+def _saved_options(folder: Path) -> dict:
+    """The options the run in ``folder`` was started with (paths back as paths)."""
+    path = Path(folder) / RUN_FILE
+    if not Path(folder).is_dir():
+        raise fail(f"--resume: no checkpoint folder at {folder}")
+    if not path.exists():
+        return {}
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise fail(f"{path}: {error}") from None
+    unknown = set(saved) - set(DEFAULTS)
+    if not isinstance(saved, dict) or unknown:
+        raise fail(f"{path}: not a training run's options ({sorted(unknown)[:3]})")
+    for name in ("data", "cache"):
+        if saved.get(name) is not None:
+            saved[name] = Path(saved[name])
+    return saved
+
+
+def _jsb(data, window, sizes, seed, crops):
     """The JSB benchmark grid (SATB per sixteenth), as in bench/jsb.py."""
     from songform.data.jsb import VOCAB_SIZE, JsbWindows, load_jsb
     from songform.symbolic.checkpoint import CheckpointInfo
@@ -94,8 +164,8 @@ def _jsb(data, window, dim, depth, heads, position, seed, crops):
     if not path.is_file():
         raise fail(f"JSB data not found: {path} (pass --data)")
     chorales = load_jsb(path)
-    config = ModelConfig(vocab_size=VOCAB_SIZE, dim=dim, depth=depth, heads=heads,
-                         position=position, max_relative=window, max_positions=window + 1)
+    config = ModelConfig(vocab_size=VOCAB_SIZE, max_relative=window, max_positions=window + 1,
+                         **sizes)
     train_set = JsbWindows(chorales["train"], window, random_crops=True, seed=seed,
                            crops_per_epoch=crops)
     valid_set = JsbWindows(chorales["valid"], window)
@@ -103,7 +173,7 @@ def _jsb(data, window, dim, depth, heads, position, seed, crops):
                                                         split="the JSB valid split")
 
 
-def _songs(corpus, data, window, dim, depth, heads, position, seed, limit):
+def _songs(options, sizes):
     """POP909 or a MIDI folder through the song tokenizer (plan tokens and all), split by
     POP909's fixed ids or, for other folders, every tenth song for validation."""
     from songform.data.dataset import BarWindows
@@ -112,13 +182,16 @@ def _songs(corpus, data, window, dim, depth, heads, position, seed, limit):
     from songform.symbolic.model import ModelConfig
     from songform.symbolic.tokenizer import SongTokenizer
 
-    from .corpus_tokens import tokenized_corpus
+    from .corpus_tokens import cache_source, tokenized_corpus
 
-    path = data or (DEFAULT_POP909 if corpus == "pop909" else None)
+    corpus, window, limit = options["corpus"], options["window"], options["limit"]
+    path = options["data"] or cache_source(options["cache"]) or (
+        DEFAULT_POP909 if corpus == "pop909" else None)
     if path is None or not path.exists():
         raise fail(f"{corpus} data not found: {path} (pass --data)")
     tokenizer = SongTokenizer()
-    tokens, report = tokenized_corpus(path, tokenizer, plain=corpus == "midi", limit=limit)
+    tokens, report = tokenized_corpus(path, tokenizer, options["cache"],
+                                      plain=corpus == "midi", limit=limit)
     splits = song_splits(tokens.names, corpus)
     train_part = tokens.subset([s == "train" for s in splits])
     valid_part = tokens.subset([s == "valid" for s in splits])
@@ -127,10 +200,11 @@ def _songs(corpus, data, window, dim, depth, heads, position, seed, limit):
                    f"({len(tokens.names)} read, {len(report.skipped)} skipped)")
     print_skipped(report.skipped)
     roles = tokenizer.roles_in(tokens.ids)
-    config = ModelConfig(vocab_size=len(tokenizer), dim=dim, depth=depth, heads=heads,
-                         position=position, max_relative=window, max_positions=window + 1)
+    config = ModelConfig(vocab_size=len(tokenizer), max_relative=window,
+                         max_positions=window + 1, **sizes)
     console.print(f"{corpus}: {len(train_part.names)} training and {len(valid_part.names)} "
                   f"validation songs, {len(tokens.ids):,} tokens; roles {', '.join(roles)}")
-    return (config, BarWindows(train_part, tokenizer, window, augment=True, seed=seed),
+    return (config, BarWindows(train_part, tokenizer, window, augment=True,
+                               seed=options["seed"]),
             BarWindows(valid_part, tokenizer, window),
             CheckpointInfo.for_songs(tokenizer, corpus, roles, SPLIT_RULES[corpus]))

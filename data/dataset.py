@@ -21,7 +21,7 @@ from torch.utils.data import Dataset
 from songform.core.fileio import atomic_path, atomic_write_text
 from songform.symbolic.tokenizer import SongTokenizer, TokenSequence
 
-CACHE_VERSION = 2  # 2: Program tokens name roles; ringing last notes kept
+CACHE_VERSION = 3  # 2: Program tokens name roles; ringing last notes kept; 3: pitches carried
 
 
 @dataclass

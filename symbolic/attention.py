@@ -3,10 +3,15 @@
 
 Logits between query i and key j, per head:
 
-    (q_i · k_j + q_i · E_rel[d_ij] + q_i · E_pitch[b_p(i, j)] + q_i · E_onset[b_o(i, j)]) / sqrt(Dh)
+    (q_i · k_j + q_i · E_rel[d_ij] + q_i · P(p_i - p_j) + q_i · O(o_i - o_j)) / sqrt(Dh)
 
-with d_ij = pos_i - pos_j clipped to ``max_relative - 1``, b_p the bucketed pitch interval and
-b_o the bucketed onset difference. None of the relative terms materialises an L×L×D tensor:
+with d_ij = pos_i - pos_j clipped to ``max_relative - 1``. As in the authors' RIPO, the pitch
+and onset terms are linear maps of the interval's sinusoid (the same frequencies as the FMEs in
+embedding.py: the octave's harmonics, so intervals mod 12 are read exactly, plus register),
+not free tables; the maps start at zero, so at step 0 the attention is relative attention.
+Intervals are clipped to ±``pitch_range``, onset differences to ``onset_buckets`` steps; a
+pair where either side has no pitch (or onset) gets no term. None of the relative terms
+materialises an L×L×D tensor:
 
 - full sequences of contiguous positions use Huang's *skew*: ``Q·E_relᵀ`` is ``[Lq, Lk]`` and a
   pad-reshape-slice moves each entry to its key column (O(L·D) extra memory);
@@ -25,6 +30,7 @@ from torch import nn
 
 from .attributes import NO_PITCH, TokenAttributes
 from .cache import LayerCache
+from .embedding import ONSET_FREQUENCIES, PITCH_FREQUENCIES, sinusoids, zero_linear
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ class AttentionConfig:
     relative: bool = True
     ripo: bool = False
     max_relative: int = 512
-    pitch_range: int = 24
+    pitch_range: int = 36
     onset_buckets: int = 64
     onset_resolution: int = 4
     dropout: float = 0.0
@@ -129,10 +135,14 @@ class CausalSelfAttention(nn.Module):
         if config.relative:  # index m is distance m
             self.rel = nn.Parameter(torch.randn(config.heads, config.max_relative, dh) * 0.02)
         if config.ripo:
-            self.rel_pitch = nn.Parameter(
-                torch.randn(config.heads, 2 * config.pitch_range + 2, dh) * 0.02)
-            self.rel_onset = nn.Parameter(
-                torch.randn(config.heads, config.onset_buckets + 1, dh) * 0.02)
+            intervals = torch.arange(-config.pitch_range, config.pitch_range + 1)
+            steps = torch.arange(config.onset_buckets) / config.onset_resolution
+            self.register_buffer("pitch_features", sinusoids(
+                intervals, torch.tensor(PITCH_FREQUENCIES)), persistent=False)
+            self.register_buffer("onset_features", sinusoids(
+                steps, torch.tensor(ONSET_FREQUENCIES)), persistent=False)
+            self.rel_pitch = zero_linear(self.pitch_features.shape[1], config.dim)
+            self.rel_onset = zero_linear(self.onset_features.shape[1], config.dim)
 
     def forward(self, x: torch.Tensor, positions: torch.Tensor, attributes: TokenAttributes,
                 valid: torch.Tensor | None = None, cache: LayerCache | None = None,
@@ -173,9 +183,12 @@ class CausalSelfAttention(nn.Module):
                                              contiguous=cache is None)
         if self.config.ripo:
             logits = logits + gather_logits(
-                q, self.rel_pitch, pitch_buckets(pitches, k_pitch, self.config.pitch_range))
-            logits = logits + gather_logits(q, self.rel_onset, onset_buckets(
-                onsets, k_onset, self.config.onset_buckets, self.config.onset_resolution))
+                q, self._ripo_table(self.rel_pitch, self.pitch_features),
+                pitch_buckets(pitches, k_pitch, self.config.pitch_range))
+            logits = logits + gather_logits(
+                q, self._ripo_table(self.rel_onset, self.onset_features),
+                onset_buckets(onsets, k_onset, self.config.onset_buckets,
+                              self.config.onset_resolution))
         allowed = k_valid[:, None, :] & (distance >= 0)
         if window is not None:
             allowed = allowed & (distance < window)
@@ -185,6 +198,14 @@ class CausalSelfAttention(nn.Module):
         weights = torch.nan_to_num(weights)  # padded queries that see nothing
         out = self.dropout(weights) @ v  # (B, H, T, Dh)
         return self.out(out.transpose(1, 2).reshape(batch, steps, self.config.dim))
+
+    def _ripo_table(self, project: nn.Linear, features: torch.Tensor) -> torch.Tensor:
+        """``[H, buckets + 1, Dh]``: each bucket's projected sinusoid, then a zero row (the
+        "none" bucket)."""
+        heads, dh = self.config.heads, self.config.head_dim
+        rows = project(features.to(project.weight.dtype))  # (N, D)
+        rows = torch.cat([rows, rows.new_zeros(1, rows.shape[1])])
+        return rows.view(-1, heads, dh).transpose(0, 1)
 
     def _relative(self, q: torch.Tensor, q_pos: torch.Tensor, k_pos: torch.Tensor,
                   distance: torch.Tensor, contiguous: bool) -> torch.Tensor:

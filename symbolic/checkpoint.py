@@ -132,9 +132,10 @@ def load_checkpoint(folder: str | Path, device: torch.device | str = "cpu"
     tensors = read_weights_header(folder / WEIGHTS)
     model = MusicTransformer(config)
     expected = {name: list(value.shape) for name, value in model.state_dict().items()}
-    expected.pop("head.weight", None)  # tied to the token embedding, stored once
     stored = {name: entry["shape"] for name, entry in tensors.items()}
-    stored.pop("head.weight", None)
+    if model.head.weight is model.embed.tokens.weight:  # tied: stored once, under either name
+        expected.pop("head.weight", None)
+        stored.pop("head.weight", None)
     if stored != expected:
         wrong = sorted(set(stored) ^ set(expected)) or sorted(
             n for n in expected if stored.get(n) != expected[n])
@@ -170,13 +171,17 @@ def read_weights_header(path: Path) -> dict[str, dict]:
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
-            start = handle.read(8)
-            if start[:1] == b"\x80" or start[:4] == b"PK\x03\x04":
+            start = handle.read(9)
+            length = int.from_bytes(start[:8], "little")
+            # a header of 0x580 bytes starts like pickle protocol 5 (80 05): the header's
+            # opening brace after the length is what tells them apart
+            safetensors = start[8:9] == b"{" and length <= size - 8
+            if not safetensors and (start[:1] == b"\x80" or start[:4] == b"PK\x03\x04"):
                 raise CheckpointError(f"{path} is a pickle, not safetensors; songform never "
                                       "unpickles")
-            if len(start) < 8:
+            if len(start) < 9:
                 raise CheckpointError(f"{path}: too short for a safetensors file")
-            length = int.from_bytes(start, "little")
+            handle.seek(8)
             if length > min(size - 8, 100 * 1024 ** 2):
                 raise CheckpointError(f"{path}: not a safetensors file (a header of "
                                       f"{length:,} bytes in {size:,})")

@@ -42,6 +42,8 @@ class ModelConfig:
         window: attention window (keys this far back or more are masked); ``None`` = all.
         dropout: dropout on attention weights and residual branches.
         pitch_range, onset_buckets, onset_resolution: RIPO bucketing (see AttentionConfig).
+        fme, ripo: under ``relative+music``, the FME embeddings and the RIPO attention terms
+            (each switchable for ablations).
     """
 
     vocab_size: int
@@ -49,14 +51,16 @@ class ModelConfig:
     depth: int = 4
     heads: int = 8
     mlp_mult: int = 4
-    position: str = "relative+music"
+    position: str = "relative"
     max_positions: int = 2048
     max_relative: int = 512
     window: int | None = None
     dropout: float = 0.1
-    pitch_range: int = 24
+    pitch_range: int = 36
     onset_buckets: int = 64
     onset_resolution: int = 4
+    fme: bool = True
+    ripo: bool = True
 
     def __post_init__(self) -> None:
         if self.position not in POSITION_MODES:
@@ -96,14 +100,16 @@ class ModelConfig:
 
     def attention(self) -> AttentionConfig:
         return AttentionConfig(dim=self.dim, heads=self.heads,
-                               relative=self.position != "absolute", ripo=self.music,
+                               relative=self.position != "absolute",
+                               ripo=self.music and self.ripo,
                                max_relative=self.max_relative, pitch_range=self.pitch_range,
                                onset_buckets=self.onset_buckets,
                                onset_resolution=self.onset_resolution, dropout=self.dropout)
 
     def embedding(self) -> EmbeddingConfig:
-        return EmbeddingConfig(vocab_size=self.vocab_size, dim=self.dim, pitch_fme=self.music,
-                               duration_fme=self.music, onset_fme=self.music)
+        fme = self.music and self.fme
+        return EmbeddingConfig(vocab_size=self.vocab_size, dim=self.dim, pitch_fme=fme,
+                               duration_fme=fme, onset_fme=fme)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -172,7 +178,8 @@ class MusicTransformer(nn.Module):
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.depth))
         self.norm = nn.LayerNorm(config.dim)
         self.head = nn.Linear(config.dim, config.vocab_size, bias=False)
-        self.head.weight = self.embed.tokens.weight  # tied input and output embeddings
+        if not config.music:  # tied input and output embeddings; the music variant's
+            self.head.weight = self.embed.tokens.weight  # inputs carry FMEs its outputs lack
         self.apply(_init)
 
     def forward(self, tokens: torch.Tensor, attributes: TokenAttributes | None = None,
@@ -219,6 +226,8 @@ class MusicTransformer(nn.Module):
 
 
 def _init(module: nn.Module) -> None:
+    if getattr(module, "zero_init", False):  # FME projections and RIPO maps start at zero
+        return
     if isinstance(module, nn.Linear):
         nn.init.normal_(module.weight, std=0.02)
         if module.bias is not None:

@@ -20,8 +20,10 @@ A bar reads::
 
 Per-token attributes are causal (they use only the token and what came before it): a
 ``Pitch`` token carries its pitch and onset; ``Velocity`` the same; ``Duration`` the note's
-pitch, onset and duration; ``Position`` its onset; plan and bar tokens the bar's start; the
-chord tokens their chord's onset. Onsets are in beats (quarter notes) from the song's start.
+pitch, onset and duration; ``Position`` its onset and the last pitch played; ``Program`` the
+last pitch its track played; ``Key`` its tonic and ``Chord`` its root as pitches (see
+:class:`AttributeState`); plan and bar tokens the bar's start; the chord tokens their chord's
+onset. Onsets are in beats (quarter notes) from the song's start.
 
 Preprocessing (miditok's, documented by its config below): onsets and durations quantised to
 ``beat_resolution`` steps per beat, velocities to ``num_velocities`` bins, durations capped at
@@ -53,6 +55,7 @@ PLAN_ORDER = ("Section", "Label", "BarInSection", "Key", "Meter", "Energy", "Tra
 NOTE_ORDER = ("Program", "Pitch", "Velocity", "Duration")
 ROLE_PROGRAMS = {"melody": 73, "counter-melody": 48, "harmony": 0, "bass": 33, "drums": -1}
 PROGRAM_ROLES = {program: role for role, program in ROLE_PROGRAMS.items()}
+TONIC_REGISTER, ROOT_REGISTER = 60, 48  # the pitches Key and Chord tokens carry
 QUALITY_NAMES = ("maj", "min", "dim", "aug", "sus2", "sus4", "7", "maj7", "min7", "hdim7",
                  "dim7", "7sus4")
 
@@ -279,7 +282,14 @@ class SongTokenizer:
 
 class AttributeState:
     """Per-token attributes one token at a time (what :meth:`SongTokenizer.attributes` and
-    generation share): feed tokens in order, get each one's ``(pitch, onset, duration)``."""
+    generation share): feed tokens in order, get each one's ``(pitch, onset, duration)``.
+
+    Pitches are carried so that every query that predicts a pitch has one to measure
+    intervals from (RIPO) and embed (FME): a ``Program`` token carries the last pitch its
+    track played (the token before a ``Pitch`` is always a ``Program``), a ``Position`` the
+    last pitch of any track, a ``Key`` its tonic (from 60) and a ``Chord`` its root (from
+    48; transposing a training window moves them by up to a tritone).
+    Drum notes have no pitch."""
 
     def __init__(self, bars: list[BarPlan], beat_resolution: int) -> None:
         self.bars = bars
@@ -287,6 +297,9 @@ class AttributeState:
         self.bar_index, self.bar_start, self.unit = -1, 0.0, 1.0
         self.onset, self.pitch = float("nan"), -1
         self.chord_onset = float("nan")
+        self.program = "none"
+        self.last_pitch = -1
+        self.track_pitch: dict[str, int] = {}
 
     def step(self, token: str) -> tuple[int, float, float]:
         kind, _, value = token.partition("_")
@@ -298,15 +311,23 @@ class AttributeState:
                 self.bar_start = bar.start
                 self.unit = 4 / bar.meter.denominator  # miditok beats -> quarters
             self.onset, self.pitch = self.bar_start, -1
+        elif kind == "Key":
+            return TONIC_REGISTER + int(value[:-3]), self.bar_start, duration
         elif kind == "Position":
             self.onset = self.bar_start + int(value) / self.resolution * self.unit
+            return self.last_pitch, self.onset, duration
         elif kind == "ChordAt":
             self.chord_onset = self.bar_start + int(value) / self.resolution
             return -1, self.chord_onset, duration
         elif kind == "Chord":
-            return -1, self.chord_onset, duration
+            root = value.split(":")[0]
+            return (ROOT_REGISTER + int(root) if root.isdigit() else -1,
+                    self.chord_onset, duration)
+        elif kind == "Program":
+            self.program = value
+            return self.track_pitch.get(value, -1), self.onset, duration
         elif kind == "Pitch":
-            self.pitch = int(value)
+            self.pitch = self.last_pitch = self.track_pitch[self.program] = int(value)
         elif kind == "PitchDrum":  # drum notes have no pitch for intervals
             self.pitch = -1
         elif kind == "Duration":

@@ -24,13 +24,19 @@ def test_train_writes_a_checkpoint_and_resumes(tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     model = load_checkpoint(tmp_path / "ckpt")
-    assert model.config.position == "relative+music" and model.config.dim == 32
+    assert model.config.position == "relative" and model.config.dim == 32  # the shipped kind
     logits = model(torch.zeros(1, 4, dtype=torch.long))
     assert logits.shape == (1, 4, model.config.vocab_size)
-    result = runner.invoke(app, [*args[:-8], "--steps", "5", "--batch-size", "2", "--window",
-                                 "32", "--resume", str(tmp_path / "ckpt")])
+    curve = (tmp_path / "ckpt" / "curve.csv").read_text().splitlines()
+    assert curve[0] == "step,loss,valid_nll,tokens_per_s" and len(curve) == 4
+    assert (tmp_path / "ckpt" / "curve.png").read_bytes()[:4] == b"\x89PNG"
+    # the run's own options come back: only the new step count is given
+    result = runner.invoke(app, ["train", "--resume", str(tmp_path / "ckpt"), "--steps", "5"])
     assert result.exit_code == 0, result.output
     assert "trained 5 steps" in result.output
+    curve = (tmp_path / "ckpt" / "curve.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in curve[1:]] == ["1", "2", "3", "4", "5"]
+    assert load_checkpoint(tmp_path / "ckpt").config.dim == 32
 
 
 def test_train_rejects_unknown_corpus(tmp_path):

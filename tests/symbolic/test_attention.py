@@ -16,6 +16,7 @@ from songform.symbolic.attention import (
     skew,
 )
 from songform.symbolic.attributes import TokenAttributes
+from songform.symbolic.embedding import ONSET_FREQUENCIES, PITCH_FREQUENCIES, sinusoids
 
 
 def _inputs(batch=2, length=12, dim=16, seed=0):
@@ -45,14 +46,22 @@ def reference(attention: CausalSelfAttention, x, positions, onsets, pitches, win
         index = relative_buckets(positions, positions, config.max_relative)
         table = attention.rel[:, index].permute(1, 0, 2, 3, 4)  # (B, H, L, L, Dh)
         logits = logits + torch.einsum("bhid,bhijd->bhij", q, table)
-    if config.ripo:
-        for table, index in (
-            (attention.rel_pitch, pitch_buckets(pitches, pitches, config.pitch_range)),
-            (attention.rel_onset, onset_buckets(onsets, onsets, config.onset_buckets,
-                                                config.onset_resolution)),
+    if config.ripo:  # each pair's interval sinusoid through the map, computed directly
+        interval = (pitches[:, :, None] - pitches[:, None, :]).clamp(-config.pitch_range,
+                                                                      config.pitch_range)
+        no_pitch = (pitches[:, :, None] < 0) | (pitches[:, None, :] < 0)
+        steps = torch.round((onsets[:, :, None] - onsets[:, None, :])
+                            * config.onset_resolution).clamp(0, config.onset_buckets - 1)
+        no_onset = torch.isnan(steps)
+        for project, values, frequencies, missing in (
+            (attention.rel_pitch, interval, PITCH_FREQUENCIES, no_pitch),
+            (attention.rel_onset, torch.nan_to_num(steps) / config.onset_resolution,
+             ONSET_FREQUENCIES, no_onset),
         ):
-            gathered = table[:, index].permute(1, 0, 2, 3, 4)
-            logits = logits + torch.einsum("bhid,bhijd->bhij", q, gathered)
+            rows = project(sinusoids(values, torch.tensor(frequencies)))  # (B, L, L, D)
+            rows = rows.masked_fill(missing[..., None], 0.0)
+            rows = rows.view(batch, length, length, config.heads, config.head_dim)
+            logits = logits + torch.einsum("bhid,bijhd->bhij", q, rows)
     distance = positions[:, :, None] - positions[:, None, :]
     allowed = distance >= 0
     if window is not None:
@@ -76,7 +85,11 @@ def test_skew_moves_distances_to_key_columns():
 def test_relative_attention_equals_reference(ripo, max_relative):
     torch.manual_seed(0)
     attention = CausalSelfAttention(AttentionConfig(dim=16, heads=4, ripo=ripo,
-                                                    max_relative=max_relative))
+                                                    max_relative=max_relative, pitch_range=12))
+    if ripo:  # the maps start at zero; give them weights so the terms count
+        for project in (attention.rel_pitch, attention.rel_onset):
+            torch.nn.init.normal_(project.weight, std=0.3)
+            torch.nn.init.normal_(project.bias, std=0.3)
     x, positions, onsets, pitches = _inputs()
     expected = reference(attention, x, positions, onsets, pitches)
     fast = attention(x, positions, _attributes(onsets, pitches))  # skew path

@@ -47,6 +47,22 @@ def test_a_pickle_named_safetensors_is_refused_by_name(folder, capsys):
     assert "this would have run" not in capsys.readouterr().out
 
 
+def test_a_safetensors_header_that_starts_like_pickle_protocol_5_loads(folder):
+    """A header of 0x580 bytes writes ``80 05`` first, as a pickle would; it still loads."""
+    from safetensors.torch import load_file, save_file
+
+    path = folder / "model.safetensors"
+    tensors = load_file(path)
+    base = len(path.read_bytes()[8:8 + int.from_bytes(path.read_bytes()[:8], "little")])
+    save_file(tensors, path, metadata={"pad": "x" * (0x580 - base - 10)})
+    while int.from_bytes(path.read_bytes()[:8], "little") != 0x580:  # pad to the exact size
+        length = int.from_bytes(path.read_bytes()[:8], "little")
+        pad = len(json.loads(path.read_bytes()[8:8 + length])["__metadata__"]["pad"])
+        save_file(tensors, path, metadata={"pad": "x" * (pad + 0x580 - length)})
+    assert path.read_bytes()[:2] == b"\x80\x05"
+    assert load_checkpoint(folder).config.dim == 16
+
+
 @pytest.mark.parametrize("text,message", [
     ("not json", "config.json"),
     ("[1, 2]", "JSON object"),

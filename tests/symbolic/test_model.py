@@ -25,7 +25,12 @@ def tiny(position="relative+music", window=None, **kwargs) -> MusicTransformer:
     config = ModelConfig(vocab_size=VOCAB, dim=32, depth=2, heads=4, position=position,
                          dropout=0.0, window=window, max_relative=16, max_positions=256,
                          **kwargs)
-    return MusicTransformer(config).eval()
+    model = MusicTransformer(config).eval()
+    with torch.no_grad():  # FME projections and RIPO maps start at zero: give them weight,
+        for module in model.modules():  # so that every test exercises them
+            if getattr(module, "zero_init", False):
+                module.weight.normal_(std=0.1)
+    return model
 
 
 def sequence(batch=2, length=24, seed=1):
@@ -128,7 +133,12 @@ def test_config_and_checkpoint_round_trip(tmp_path):
     assert json.loads((tmp_path / "tokenizer.json").read_text()) == {
         "scheme": "test", "vocab_size": VOCAB, "corpus": "random"}
     assert read_info(tmp_path) == CheckpointInfo("test", VOCAB, corpus="random")
+    assert loaded.head.weight.data_ptr() != loaded.embed.tokens.weight.data_ptr()  # untied
+    tied = tiny("relative")
+    save_checkpoint(tmp_path / "tied", tied)
+    loaded = load_checkpoint(tmp_path / "tied")
     assert loaded.head.weight.data_ptr() == loaded.embed.tokens.weight.data_ptr()
+    assert torch.equal(loaded(tokens, attributes), tied(tokens, attributes))
     with pytest.raises(ValueError, match="unknown model config"):
         ModelConfig.from_dict({**model.config.to_dict(), "bogus": 1})
 
