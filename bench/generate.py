@@ -24,6 +24,7 @@ import torch
 
 from songform.symbolic.attributes import TokenAttributes
 from songform.symbolic.metrics import plan_adherence
+from songform.symbolic.scoring import SCALES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,17 +114,15 @@ def in_key_share(song, roles) -> float:
     return float(np.mean(hits)) if hits else float("nan")
 
 
-SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
-
-
-@torch.no_grad()
 def tonality_probe(model, tokenizer, root: Path, count: int, window: int) -> dict | None:
-    """Teacher-forced on POP909 test songs (windows of ``window`` tokens from bar lines, as in
-    training): at every Pitch token, the share of the model's pitch probability on the key's
-    scale and on the sounding chord's tones, beside the songs' own shares and chance."""
+    """Teacher-forced on the first ``count`` POP909 test songs (windows of ``window`` tokens
+    from bar lines, as in training; symbolic/scoring.py): at every Pitch token, the share of
+    the model's pitch probability on the key's scale and on the sounding chord's tones,
+    beside the songs' own shares and chance, and the NLL."""
     from songform.data.pop909 import read_pop909_song
     from songform.data.pop909_annotations import beats_per_bar_table
     from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
+    from songform.symbolic.scoring import SongScore, score_song
 
     if not root.is_dir() or count < 1:
         return None
@@ -131,48 +130,11 @@ def tonality_probe(model, tokenizer, root: Path, count: int, window: int) -> dic
     folders = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name.isdigit()
                and pop909_split(d.name) == "test"
                and int(d.name) not in POP909_UNUSABLE_LABELS][:count]
-    pitch_ids = {i: int(t.split("_")[1]) for t, i in tokenizer.vocab.items()
-                 if t.startswith("Pitch_")}
-    ids_tensor = torch.tensor(list(pitch_ids))
-    classes = np.array([p % 12 for p in pitch_ids.values()])
-    sums = {"key_mass": [], "chord_mass": [], "key_true": [], "chord_true": [],
-            "key_chance": [], "chord_chance": []}
+    total = SongScore()
     for folder in folders:
-        song = read_pop909_song(folder, table.get(folder.name, 4)).song
-        sequence = tokenizer.encode(song)
-        bars = list(song.plan.bars())
-        starts = np.array([b.start for b in bars])
-        lines = [i for i, t in enumerate(sequence.tokens) if t == "Bar_None"]
-        for first in lines[::max(1, len(lines) // 8)]:
-            end = min(first + window, len(sequence))
-            span = slice(first, end)
-            onsets = sequence.onsets[span] - sequence.onsets[first]
-            attributes = TokenAttributes.of_sequence(sequence.pitches[span], onsets,
-                                                     sequence.durations[span])
-            logits = model(torch.as_tensor(sequence.ids[span])[None], attributes)[0]
-            for offset in range(end - first - 1):
-                target = sequence.tokens[first + offset + 1]
-                if not target.startswith("Pitch_"):
-                    continue
-                onset = sequence.onsets[first + offset + 1]
-                bar = bars[int(np.searchsorted(starts, onset, side="right")) - 1]
-                events = [e for e in bar.chords if e.offset <= onset - bar.start + 1e-9]
-                chord = (events or list(bar.chords[:1]))[-1].chord if bar.chords else None
-                if chord is None or chord.is_none:
-                    continue
-                scale = {(bar.key.tonic + d) % 12 for d in SCALES[bar.key.mode]}
-                tones = set(chord.pitch_classes)
-                probabilities = torch.softmax(logits[offset][ids_tensor], 0).numpy()
-                pitch = int(target.split("_")[1]) % 12
-                sums["key_mass"].append(probabilities[np.isin(classes, list(scale))].sum())
-                sums["chord_mass"].append(probabilities[np.isin(classes, list(tones))].sum())
-                sums["key_true"].append(pitch in scale)
-                sums["chord_true"].append(pitch in tones)
-                sums["key_chance"].append(len(scale) / 12)
-                sums["chord_chance"].append(len(tones) / 12)
-    result = {name: float(np.mean(values)) for name, values in sums.items()}
-    result.update(songs=len(folders), pitch_tokens=len(sums["key_mass"]))
-    return result
+        total += score_song(model, tokenizer, read_pop909_song(
+            folder, table.get(folder.name, 4)).song, window)
+    return {**total.summary(), "songs": len(folders)}
 
 
 def main() -> int:

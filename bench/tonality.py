@@ -50,11 +50,13 @@ def main() -> int:
                         f"songs, {rows[0]['pitch_tokens']} pitch tokens; the songs: key "
                         f"{rows[0]['key_true']:.3f}, chord {rows[0]['chord_true']:.3f}; "
                         f"chance: {rows[0]['key_chance']:.3f}, {rows[0]['chord_chance']:.3f})")
-    for column in ("checkpoint", "attention", "parameters", "on the key", "on the chord"):
+    for column in ("checkpoint", "attention", "parameters", "test NLL", "on the key",
+                   "on the chord"):
         table.add_column(column, justify="right")
     for row in rows:
         table.add_row(Path(row["checkpoint"]).name, row["position"], f"{row['parameters']:,}",
-                      f"{row['key_mass']:.3f}", f"{row['chord_mass']:.3f}")
+                      f"{row['nll_per_token']:.3f}", f"{row['key_mass']:.3f}",
+                      f"{row['chord_mass']:.3f}")
     Console().print(table)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"rows": rows}, indent=2) + "\n")

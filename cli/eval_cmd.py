@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .common import JsonFlag, console, fail, handles_errors, print_json
+from .common import JsonFlag, console, fail, handles_errors, print_json, print_skipped
 
 
 @handles_errors
@@ -22,6 +22,19 @@ def evaluate(
                                                    "the MIDI).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any section breaks "
                                          "its plan.")] = False,
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="Score a model on a corpus folder instead (POP909 layout: plans from "
+                       "its labels; plain MIDI: plans by analysis): NLL per token, bits per "
+                       "note, the tonality probe and the songs' structure.")] = None,
+    checkpoint: Annotated[Path | None, typer.Option(help="--data: the model (default: the "
+                                                    "shipped one).")] = None,
+    split: Annotated[str, typer.Option(help="--data: train, valid, test or all (POP909's "
+                                       "fixed split; a plain folder: every tenth song is "
+                                       "valid).")] = "all",
+    limit: Annotated[int | None, typer.Option(min=1, help="--data: at most this many songs."
+                                              )] = None,
+    plain: Annotated[bool, typer.Option("--plain", help="--data: read the folder as plain "
+                                        "MIDI even if it has POP909's layout.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """The notes against the plan (chord tones, restated bars, and per section: key fit, chord
@@ -35,6 +48,10 @@ def evaluate(
       songform eval --audio out/song/song.wav --strict
 
       songform eval --midi out/song/song.mid --json
+
+      songform eval --data ../shared/data/pop909 --split test
+
+      songform eval --data my-midi-folder/ --checkpoint ckpt/pop909 --json
     """
     from symusic import Score
 
@@ -44,6 +61,8 @@ def evaluate(
     from songform.symbolic.song import PlannedScore
     from songform.symbolic.ticks import at_standard_resolution
 
+    if data is not None:
+        return _evaluate_corpus(data, checkpoint, split, limit, plain, as_json)
     if audio is None and midi is None:
         raise fail("give --midi (the notes) and/or --audio (a render beside its song.mid)")
     midi = midi or audio.with_name("song.mid")
@@ -189,3 +208,100 @@ def _audio_table(audio: Path, song) -> None:
     table.add_row("similarity of other bars", f"{result.other_similarity:.3f}")
     table.add_row("contrast (above 0: the structure is audible)", f"{result.contrast:.3f}")
     console.print(table)
+
+
+SPLITS = ("train", "valid", "test", "all")
+
+
+def _evaluate_corpus(folder: Path, checkpoint: Path | None, split: str, limit: int | None,
+                     plain: bool, as_json: bool) -> None:
+    """``eval --data``: the model's NLL and tonality probe, and the songs' structure."""
+    import numpy as np
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from songform.data.corpus import CorpusReport, detect_layout, read_corpus
+    from songform.data.splits import song_splits
+    from songform.symbolic.melody_shape import melody_shape, pooled
+    from songform.symbolic.metrics import plan_adherence
+    from songform.symbolic.scoring import SongScore, score_song
+    from songform.symbolic.shipped import shipped_checkpoint
+    from songform.symbolic.writers import SongModel
+
+    if split not in SPLITS:
+        raise fail(f'--split: expected one of {", ".join(SPLITS)}, got "{split}"')
+    if not folder.is_dir():
+        raise fail(f"--data: no such folder {folder}")
+    checkpoint = checkpoint or shipped_checkpoint()
+    if checkpoint is None:
+        raise fail("--checkpoint: this install ships no model; give a checkpoint folder")
+    writer = SongModel.load(checkpoint)
+    model, tokenizer = writer.model.eval(), writer.tokenizer
+    layout = detect_layout(folder, plain)
+    report = CorpusReport(layout)
+    total, per_song, shapes, chord_tones, repeats = SongScore(), [], [], [], []
+    corpus = "pop909" if layout == "pop909" else "midi"
+    with Progress(TextColumn("scoring {task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("songs", total=limit)
+        songs = read_corpus(folder, plain, report)
+        for index, (name, song) in enumerate(songs):
+            part = (song_splits([name], "pop909")[0] if corpus == "pop909"
+                    else "valid" if index % 10 == 5 else "train")  # data/splits.py's rules
+            if split != "all" and part != split:
+                continue
+            if limit is not None and len(per_song) >= limit:
+                break
+            score = score_song(model, tokenizer, song)
+            total += score
+            adherence = plan_adherence(song)
+            shape = melody_shape(song)
+            if shape is not None:
+                shapes.append(shape)
+            chord_tones.append(adherence.chord_tones)
+            repeats.append(adherence.repeats)
+            per_song.append({"song": name, **score.summary(),
+                             "chord_tones": adherence.chord_tones})
+            progress.update(task, advance=1, description=name)
+    if not per_song:
+        reasons = "; ".join(f"{n}: {r}" for n, r in report.skipped[:2])
+        raise fail(f"--data: no readable song in {folder} (split {split}"
+                   + (f"; skipped {len(report.skipped)}: {reasons}" if reasons else "") + ")")
+    summary = {"data": str(folder), "layout": layout, "split": split,
+               "checkpoint": str(checkpoint), "songs": len(per_song),
+               "skipped": [{"file": n, "reason": r} for n, r in report.skipped],
+               **total.summary(), "chord_tones": float(np.nanmean(chord_tones)),
+               "repeats": float(np.nanmean(repeats)) if not np.all(np.isnan(repeats))
+               else float("nan"),
+               "melody": pooled(shapes) if shapes else None, "per_song": per_song}
+    if as_json:
+        print_json(summary)
+        return
+    print_skipped(report.skipped)
+    table = Table(title=f"{checkpoint} on {folder} ({layout}, split {split}, "
+                        f"{len(per_song)} songs)", header_style="bold")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [("NLL per token (nats)", f"{summary['nll_per_token']:.4f}"),
+            ("bits per note", f"{summary['bits_per_note']:.2f}"),
+            ("tokens / notes scored", f"{summary['tokens']:,} / {summary['notes']:,}"),
+            ("pitch probability on the key (songs; chance)",
+             f"{summary['key_mass']:.3f} ({summary['key_true']:.3f}; "
+             f"{summary['key_chance']:.3f})"),
+            ("pitch probability on the chord (songs; chance)",
+             f"{summary['chord_mass']:.3f} ({summary['chord_true']:.3f}; "
+             f"{summary['chord_chance']:.3f})"),
+            ("songs' chord tones (share of notes in the sounding chord)",
+             f"{summary['chord_tones']:.3f}"),
+            ("songs' restated bars matching their source (Jaccard)",
+             f"{summary['repeats']:.3f}")]
+    if shapes:
+        melody = summary["melody"]
+        rows += [("melody: steps of 1-2 semitones / leaps of a 4th or more",
+                  f"{melody['steps']:.2f} / {melody['leaps']:.2f}"),
+                 ("melody: notes a beat or longer / phrases ending long, on the tonic",
+                  f"{melody['long_notes']:.2f} / {melody['phrase_long_end']:.2f}, "
+                  f"{melody['phrase_tonic_end']:.2f}")]
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
