@@ -42,7 +42,7 @@ def reference_shapes(root: Path, count: int):
     return shapes
 
 
-def written_shapes(checkpoint: Path, songs: int, chord_bias: float):
+def written_shapes(checkpoint: Path, songs: int, chord_bias: float, sampling: dict):
     """Shapes and chord-tone ratios of ``songs`` pop songs written by ``checkpoint``."""
     import songform
     from songform.symbolic.generate import GenerateConfig
@@ -53,7 +53,7 @@ def written_shapes(checkpoint: Path, songs: int, chord_bias: float):
     for seed in range(songs):
         song = songform.compose(songform.load_template(None, style="pop"), seed=seed,
                                 notes="model", checkpoint=checkpoint,
-                                generation=GenerateConfig(chord_bias=chord_bias))
+                                generation=GenerateConfig(chord_bias=chord_bias, **sampling))
         shape = melody_shape(song)
         if shape is not None:
             shapes.append(shape)
@@ -66,6 +66,8 @@ def main() -> int:
     parser.add_argument("checkpoints", type=Path, nargs="+")
     parser.add_argument("--songs", type=int, default=6)
     parser.add_argument("--chord-bias", type=float, default=0.0)
+    parser.add_argument("--temperature", type=float, default=None)
+    parser.add_argument("--top-p", type=float, default=None)
     parser.add_argument("--reference-songs", type=int, default=40)
     parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
                         "pop909")
@@ -86,7 +88,9 @@ def main() -> int:
     rows = [{"name": f"POP909 test ({len(reference)} songs)", **reference_pool,
              "tv_to_pop909": 0.0, "band": reference_band}]
     for checkpoint in args.checkpoints:
-        shapes, chord_tones = written_shapes(checkpoint, args.songs, args.chord_bias)
+        sampling = {name: value for name, value in (("temperature", args.temperature),
+                                                    ("top_p", args.top_p)) if value is not None}
+        shapes, chord_tones = written_shapes(checkpoint, args.songs, args.chord_bias, sampling)
         pool = pooled(shapes)
         rows.append({"name": checkpoint.name, **pool, "chord_tones": chord_tones,
                      "tv_to_pop909": total_variation(pool["interval_histogram"],
@@ -96,7 +100,9 @@ def main() -> int:
         print(json.dumps({k: v for k, v in rows[-1].items() if k != "interval_histogram"}),
               flush=True)
     table = Table(title=f"Melody shape: {args.songs} pop songs per checkpoint, chord bias "
-                        f"{args.chord_bias:g}; POP909's p10-p90 band in the second row")
+                        f"{args.chord_bias:g}, temperature {args.temperature or 'default'}, "
+                        f"top-p {args.top_p or 'default'}; POP909's p10-p90 band in the second "
+                        "row; * inside it")
     for column in ("melody", "steps 1-2", "leaps ≥4th", "mean |int|", "TV hist", "≥ beat",
                    "sounding", "end long", "end tonic", "chord tones"):
         table.add_column(column, justify="right")
@@ -113,6 +119,7 @@ def main() -> int:
     Console(width=170).print(table)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"songs": args.songs, "chord_bias": args.chord_bias,
+                                     "temperature": args.temperature, "top_p": args.top_p,
                                      "rows": rows}, indent=2) + "\n")
     return 0
 

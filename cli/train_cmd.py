@@ -124,8 +124,10 @@ def train(
     curve = TrainingCurve.resume(out) if resume is not None else TrainingCurve(out)
     summary = run_training(config, train_set, valid_set, schedule, out_dir=out, resume=resume,
                            info=info, on_log=curve.add)
-    curve.save()
     import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0:
+        curve.save()
 
     if dist.is_available() and dist.is_initialized():  # under torchrun: leave together
         dist.barrier()

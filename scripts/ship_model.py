@@ -29,23 +29,36 @@ def main() -> int:
               for name, t in weights.items()}
     save_file(halved, str(TARGET / "model.safetensors"))
     (TARGET / "model.safetensors").chmod(0o644)
-    for name in ("config.json", "tokenizer.json"):
-        shutil.copyfile(args.checkpoint / name, TARGET / name)
+    for name in ("config.json", "tokenizer.json", "curve.csv", "curve.png"):
+        if (args.checkpoint / name).exists():
+            shutil.copyfile(args.checkpoint / name, TARGET / name)
     config = json.loads((args.checkpoint / "config.json").read_text())
     tokenizer = json.loads((args.checkpoint / "tokenizer.json").read_text())
     parameters = sum(t.numel() for t in weights.values())
+    attention = {"relative": "relative attention with Huang et al.'s skew",
+                 "relative+music": "relative attention with the skew, FME embeddings of pitch, "
+                                   "duration and onset, RIPO pitch-interval and onset terms; "
+                                   "docs/DESIGN.md"}.get(config["position"], config["position"])
+    run = args.checkpoint / "train.json"
+    options = json.loads(run.read_text()) if run.exists() else None
+    command = ("songform train " + " ".join(
+        f"--{name.replace('_', '-')} {value}" if not isinstance(value, bool)
+        else f"--{'' if value else 'no-'}{name}" for name, value in options.items()
+        if value is not None and name not in ("device",))) if options else None
     card = [
         "# songform's shipped Music Transformer (POP909)",
         "",
         f"- Architecture: decoder, {config['depth']} layers, width {config['dim']}, "
-        f"{config['heads']} heads, attention `{config['position']}` (relative with the "
-        "skew, RIPO pitch-interval and onset terms, FME embeddings).",
+        f"{config['heads']} heads, attention `{config['position']}` ({attention}).",
         f"- Parameters: {parameters:,} (stored as float16).",
         f"- Tokenizer: {tokenizer['scheme']}, vocabulary {tokenizer['vocab_size']}; roles "
         f"written: {', '.join(tokenizer.get('roles', []))} (bass and drums come from the "
         "baseline arranger).",
         f"- Data: {tokenizer.get('corpus')} training split (song id % 10 not 0 or 5), read "
         "from ../shared/data at training time; nothing of it is in this folder.",
+        *([f"- Command: `{command}`"] if command else []),
+        "- Curve: curve.csv and curve.png beside this card (training loss every step, "
+        "validation NLL at each validation).",
         "",
         args.card_notes,
         "",
