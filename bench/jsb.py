@@ -74,7 +74,10 @@ def main() -> int:
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--variants", default="0,1,2", help="which of the three variants to "
+                        "run, by index (0 vanilla, 1 relative, 2 relative + FME + RIPO)")
     args = parser.parse_args()
+    variants = [VARIANTS[int(i)] for i in args.variants.split(",")]
     steps = args.steps or (150 if args.quick else 600)
     mode = "quick" if args.quick else "full"
     out = args.json or ROOT / "bench" / "results" / f"jsb_{mode}.json"
@@ -87,7 +90,7 @@ def main() -> int:
                     "dim": args.dim, "depth": args.depth, "heads": args.heads})
     console = Console()
     for seed in range(args.seeds):
-        for variant in VARIANTS:
+        for variant in variants:
             key = f"{variant}|{seed}"
             if key in results["runs"]:
                 continue

@@ -143,6 +143,7 @@ class CausalSelfAttention(nn.Module):
                 steps, torch.tensor(ONSET_FREQUENCIES)), persistent=False)
             self.rel_pitch = zero_linear(self.pitch_features.shape[1], config.dim)
             self.rel_onset = zero_linear(self.onset_features.shape[1], config.dim)
+            self._tables: dict[int, tuple] = {}  # decoding's RIPO tables (see _ripo_table)
 
     def forward(self, x: torch.Tensor, positions: torch.Tensor, attributes: TokenAttributes,
                 valid: torch.Tensor | None = None, cache: LayerCache | None = None,
@@ -201,11 +202,20 @@ class CausalSelfAttention(nn.Module):
 
     def _ripo_table(self, project: nn.Linear, features: torch.Tensor) -> torch.Tensor:
         """``[H, buckets + 1, Dh]``: each bucket's projected sinusoid, then a zero row (the
-        "none" bucket)."""
+        "none" bucket). Without gradients (decoding) the table is kept until the weights
+        change, so a decoding step does not rebuild it in every layer."""
+        key = (project.weight._version, project.bias._version, project.weight.data_ptr(),
+               project.weight.dtype)
+        cached = self._tables.get(id(project)) if not torch.is_grad_enabled() else None
+        if cached is not None and cached[0] == key:
+            return cached[1]
         heads, dh = self.config.heads, self.config.head_dim
         rows = project(features.to(project.weight.dtype))  # (N, D)
         rows = torch.cat([rows, rows.new_zeros(1, rows.shape[1])])
-        return rows.view(-1, heads, dh).transpose(0, 1)
+        table = rows.view(-1, heads, dh).transpose(0, 1)
+        if not torch.is_grad_enabled():
+            self._tables[id(project)] = (key, table)
+        return table
 
     def _relative(self, q: torch.Tensor, q_pos: torch.Tensor, k_pos: torch.Tensor,
                   distance: torch.Tensor, contiguous: bool) -> torch.Tensor:
