@@ -111,6 +111,11 @@ def generate(
     count: CountOpt = 1,
     songs_per_batch: SongsPerBatchOpt = 4,
     threads: ThreadsOpt = 1,
+    primer: Annotated[Path | None, typer.Option(
+        "--primer", help="A MIDI sketch that opens the song note for note (its plan by "
+                         "analysis); the rest is planned from the template in the sketch's "
+                         "key, meter and tempo, and written after it. --bars is then the "
+                         "whole song's length [default: the sketch + 48].")] = None,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
 ) -> None:
@@ -121,6 +126,8 @@ def generate(
       songform generate --style pop --seed 7 -o out/
 
       songform generate "intro:4 verse:8 chorus:8 bridge:8 chorus:8" --takes 4 -o out/
+
+      songform generate --primer sketch.mid --bars 32 -o out/
 
       torchrun --nproc-per-node 2 -m songform generate --count 8 --no-audio -o many/
     """
@@ -135,7 +142,11 @@ def generate(
         if value < 1:
             raise fail(f"{name}: expected at least 1, got {value}")
     _set_threads(threads)
-    template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, bars=bars)
+    if primer is not None and count > 1:
+        raise fail("--primer: one song at a time (--count 1)")
+    sketch = _read_sketch(primer) if primer is not None else None
+    template = load_template(source, style=style, key=key, tempo=tempo, meter=meter,
+                             bars=bars if sketch is None else None)
     generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias,
                                 takes=takes)
     try:  # every part is checked before any work: writer, engine, model folder, SoundFont
@@ -154,7 +165,10 @@ def generate(
                        songs_per_batch, writer, engine, as_json, quiet)
         return
     try:
-        if as_json or quiet:
+        if sketch is not None:
+            result = _continue(pipeline, sketch, template, bars, seed, out, audio_format,
+                               writer, engine, as_json or quiet)
+        elif as_json or quiet:
             result = pipeline(template, seed, out, audio_format=audio_format)
         else:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
@@ -189,6 +203,86 @@ def generate(
         table.add_row(OUTPUT_LABELS.get(item.output, item.output), str(item.path),
                       _size(item.path), f"{item.seconds:.2f}")
     console.print(table)
+
+
+@handles_errors
+def continue_(
+    sketch: Annotated[Path, typer.Argument(help="A MIDI sketch: its bars open the song note "
+                                                "for note.", show_default=False)],
+    source: Annotated[str | None, typer.Option(
+        "--template", help="What comes after the sketch: a YAML template or a form string "
+                           "(default: the style's form, sampled).")] = None,
+    bars: Annotated[int, typer.Option("--bars", "-b", help="The whole song's length in bars "
+                                      "(the sketch included).")] = 32,
+    out: OutOpt = Path("out"),
+    style: StyleOpt = None,
+    key: KeyOpt = None,
+    tempo: TempoOpt = None,
+    meter: MeterOpt = None,
+    seed: SeedOpt = None,
+    audio: Annotated[bool, typer.Option("--audio/--no-audio", help="Render song.wav.")] = True,
+    notes: NotesOpt = "auto",
+    checkpoint: CheckpointOpt = None,
+    temperature: TemperatureOpt = 1.0,
+    top_p: TopPOpt = 0.95,
+    chord_bias: ChordBiasOpt = 1.0,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
+) -> None:
+    """Continue a sketch into a whole song: the same as `generate --primer SKETCH`. The
+    sketch's melody, bass and drum tracks are found by name, register and voicing; the song
+    goes on in the sketch's key, meter and tempo unless you give them.
+
+    Examples:
+
+      songform continue sketch.mid --bars 32 -o out/
+
+      songform continue hook.mid --template "chorus:8 verse:8 chorus:8" --style rock
+
+      songform continue sketch.mid --notes arranger --no-audio --json
+    """
+    generate(source=source, out=out, style=style, key=key, tempo=tempo, meter=meter,
+             bars=bars, seed=seed, audio=audio, notes=notes, checkpoint=checkpoint,
+             temperature=temperature, top_p=top_p, chord_bias=chord_bias, primer=sketch,
+             as_json=as_json, quiet=quiet)
+
+
+def _read_sketch(path: Path):
+    """The primer MIDI with its plan by analysis; one line and exit 2 if unreadable."""
+    from songform.data.errors import CorpusError
+    from songform.data.midi_files import read_midi_song
+
+    if not path.is_file():
+        raise fail(f"--primer: no such file {path}")
+    try:
+        return read_midi_song(path)
+    except CorpusError as error:
+        raise fail(f"--primer: {error}") from None
+
+
+def _continue(pipeline, sketch, template, bars, seed, out, audio_format, writer, engine,
+              silent):
+    """The song that opens with ``sketch`` (songform/sketch.py), written with every output."""
+    from songform.core.errors import InputError
+    from songform.sketch import continue_sketch
+    from songform.song import Song
+
+    seed = seed if seed is not None else (template.seed or 0)
+    total = bars if bars is not None else sketch.plan.num_bars + 48
+    try:
+        if silent:
+            song = continue_sketch(sketch, template, total, seed, pipeline.writer)
+            return pipeline.write_song(Song.from_symbolic(song), seed, out,
+                                       audio_format=audio_format)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as progress:
+            display = _PipelineDisplay(progress, writer, engine)
+            song = continue_sketch(sketch, template, total, seed, pipeline.writer,
+                                   lambda done, count: display.update("notes", done, count))
+            return pipeline.write_song(Song.from_symbolic(song), seed, out,
+                                       audio_format=audio_format, progress=display.update)
+    except InputError as error:
+        raise fail(str(error)) from None
 
 
 def _set_threads(threads: int) -> None:

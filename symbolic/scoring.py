@@ -44,7 +44,7 @@ class SongScore:
     def summary(self) -> dict[str, float]:
         """NLL per token (nats), bits per note, and the probe's means."""
         out = {"nll_per_token": self.nll / max(self.tokens, 1),
-               "bits_per_note": self.nll / np.log(2) / max(self.notes, 1),
+               "bits_per_note": float(self.nll / np.log(2) / max(self.notes, 1)),
                "tokens": self.tokens, "notes": self.notes,
                "pitch_tokens": len(self.probe["key_mass"])}
         out.update({name: float(np.mean(values)) if values else float("nan")

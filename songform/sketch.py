@@ -1,0 +1,211 @@
+"""A user's sketch continued into a whole song (``songform continue``, ``generate --primer``).
+
+The sketch's bars open the song as they are, note for note, under the plan derived from them
+(key, chords, phrases by analysis); the rest of the song is planned from the template (by
+default in the sketch's key, meter and tempo) and written by the note writer conditioned on
+the sketch: the model is fed the sketch's own tokens for its bars, as ``edit`` feeds a song's
+kept bars. The sketch's tracks play the song's tracks of their role (a role the song lacks
+adds the sketch's track).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from symusic import Score, Track
+
+from songform.core.errors import InputError
+from songform.hierarchy.plan import PhrasePlan, SectionPlan, SongPlan, TrackSpec
+from songform.hierarchy.planner import plan_song
+from songform.hierarchy.template import Template
+from songform.symbolic.song import PlannedScore
+
+from .project import splice
+
+PLAN_TOKENS = ("Bar", "TimeSig", "Section", "Label", "BarInSection", "Key", "Meter", "Energy",
+               "Tracks", "ChordAt", "Chord")
+
+
+def continuation_plan(sketch: SongPlan, template: Template, bars: int, seed: int) -> SongPlan:
+    """The sketch's sections, then the template's planned for the bars left (an intro the
+    style's form opens with is dropped: the sketch opens the song). A form sampled from the
+    style comes as near ``bars`` in all as the style's form model allows; a given form is
+    played as it is."""
+    first = sketch.num_bars
+    if bars <= first:
+        raise InputError(f"--bars {bars}: the sketch already has {first} bars; ask for more")
+    last = sketch.sections[-1]
+    defaults = {"key": last.key, "meter": last.meter, "tempo": last.tempo}
+    changes = {name: value for name, value in defaults.items()
+               if getattr(template, name) is None}
+    target, best = bars - first, None
+    for _ in range(3):  # a sampled form's dropped intro is asked for again
+        if template.sections is None:
+            changes["bars"] = max(1, target)
+        rest = plan_song(template.replace(**changes), seed)
+        kept = set(range(len(rest.sections)))
+        while len(kept) > 1 and rest.sections[min(kept)].kind == "intro":
+            kept.remove(min(kept))
+        length = sum(rest.sections[i].bars for i in kept)
+        if best is None or abs(length - (bars - first)) < abs(best[2] - (bars - first)):
+            best = (rest, kept, length)
+        if template.sections is not None or length == bars - first:
+            break
+        target += bars - first - length
+    rest, kept, _ = best
+    tracks, names = _joined_tracks(sketch.tracks, rest.tracks)
+    opening = [dataclasses.replace(s, tracks=tuple(names[t] for t in s.tracks))
+               for s in sketch.sections]
+    return SongPlan(title=template.title or f"{sketch.title} (continued)",
+                    style=rest.style, seed=seed, tracks=tracks,
+                    sections=tuple(opening) + _renumbered(rest, kept, len(sketch.phrases())),
+                    notes=rest.notes + (f"bars 1-{first}: the sketch, its plan by analysis",))
+
+
+def _joined_tracks(sketch: tuple[TrackSpec, ...], song: tuple[TrackSpec, ...]
+                   ) -> tuple[tuple[TrackSpec, ...], dict[str, str]]:
+    """The song's tracks plus any sketch track whose role the song lacks, and each sketch
+    track's name in the joined song."""
+    tracks, names = list(song), {}
+    for track in sketch:
+        match = next((t for t in song if t.role == track.role and t.is_drum == track.is_drum),
+                     None)
+        if match is None:
+            name = track.name
+            while any(t.name == name for t in tracks):
+                name += "'"
+            match = dataclasses.replace(track, name=name)
+            tracks.append(match)
+        names[track.name] = match.name
+    return tuple(tracks), names
+
+
+def _renumbered(plan: SongPlan, kept: set[int], offset: int) -> tuple[SectionPlan, ...]:
+    """The sections of ``plan`` whose indices are in ``kept``, every restated phrase's index
+    moved to its place after the sketch's ``offset`` phrases (a phrase that restated a
+    dropped one is written afresh)."""
+    moved: dict[int, int] = {}
+    out, flat = [], 0
+    for index, section in enumerate(plan.sections):
+        phrases: list[PhrasePlan] = []
+        for phrase in section.phrases:
+            if index in kept:
+                if phrase.repeat_of is not None:
+                    source = moved.get(phrase.repeat_of)
+                    phrase = dataclasses.replace(
+                        phrase, repeat_of=source,
+                        variation=phrase.variation if source is not None else 0.0)
+                moved[flat] = offset + len(moved)
+                phrases.append(phrase)
+            flat += 1
+        if phrases:
+            out.append(dataclasses.replace(section, phrases=tuple(phrases)))
+    return tuple(out)
+
+
+MELODY_NAMES = ("melody", "lead", "vocal", "voice", "sing", "tune", "flute", "sax")
+
+
+def with_roles(plan: SongPlan, score: Score) -> SongPlan:
+    """``plan`` (derived by analysis, where every pitched track is harmony) with each track's
+    role guessed: drums stay drums; a name that says melody or bass says so; else the only
+    pitched track, or the highest mostly one-voice track, is the melody, and a low one-voice
+    track is the bass."""
+    notes = {t.name: list(t.notes) for t in score.tracks}
+    stats = {}
+    for spec in plan.tracks:
+        track = notes.get(spec.name, [])
+        if spec.is_drum or not track:
+            continue
+        ends = sorted((n.time, n.time + n.duration) for n in track)
+        overlapping = sum(1 for (start, _), (_, end) in zip(ends[1:], ends, strict=False)
+                          if start < end)
+        stats[spec.name] = (sum(n.pitch for n in track) / len(track),
+                            overlapping / len(track))
+    roles = {}
+    for name in stats:
+        lowered = name.lower()
+        if any(word in lowered for word in MELODY_NAMES):
+            roles[name] = "melody"
+        elif "bass" in lowered:
+            roles[name] = "bass"
+    if "melody" not in roles.values() and stats:
+        voices = [n for n, (_, chords) in stats.items() if chords < 0.2 and n not in roles]
+        pool = voices if len(stats) > 1 else list(stats)
+        if pool:
+            roles[max(pool, key=lambda n: stats[n][0])] = "melody"
+    for name, (pitch, chords) in stats.items():
+        if name not in roles and chords < 0.2 and pitch < 52 and len(stats) > 1:
+            roles[name] = "bass"
+    tracks = tuple(dataclasses.replace(t, role=roles.get(t.name, t.role)) for t in plan.tracks)
+    return dataclasses.replace(plan, tracks=tracks)
+
+
+def sketch_on_plan(sketch: PlannedScore, plan: SongPlan) -> PlannedScore:
+    """The sketch's notes in ``plan``'s tracks (every track of the plan present, most empty)."""
+    _, names = _joined_tracks(sketch.plan.tracks, plan.tracks)
+    by_name = {t.name: t for t in plan.tracks}
+    sources = {t.name: [] for t in plan.tracks}
+    planned = {t.name for t in sketch.plan.tracks}
+    for track in sketch.score.tracks:
+        if track.name in planned:
+            sources[names[track.name]].extend(track.notes)
+    score = Score(sketch.tpq)
+    score.tempos, score.time_signatures = sketch.score.tempos, sketch.score.time_signatures
+    score.key_signatures = sketch.score.key_signatures
+    for name, notes in sources.items():
+        spec = by_name[name]
+        track = Track(name=name, program=max(spec.program, 0), is_drum=spec.is_drum)
+        for note in sorted(notes, key=lambda n: (n.time, n.pitch)):
+            track.notes.append(note.copy())
+        score.tracks.append(track)
+    return PlannedScore(plan=plan, score=score)
+
+
+def given_tokens(song: PlannedScore, tokenizer, roles: tuple[str, ...], bars: int
+                 ) -> dict[int, list[str]]:
+    """Each of the first ``bars`` bars' note tokens, as a model writing ``roles`` writes
+    them (the notes of other roles left out)."""
+    from songform.symbolic.tokenizer import PROGRAM_ROLES, token_type
+
+    stream = tokenizer.encode(song).tokens
+    out: dict[int, list[str]] = {}
+    bar, keep = -1, True
+    for token in stream:
+        kind = token_type(token)
+        if kind == "Bar":
+            bar += 1
+            if bar >= bars:
+                break
+            out[bar] = []
+            continue
+        if kind in PLAN_TOKENS or bar < 0:
+            continue
+        if kind == "Program":
+            keep = PROGRAM_ROLES.get(int(token.split("_")[1])) in roles
+        if kind == "Position" or keep:
+            out[bar].append(token)
+    for notes in out.values():  # a Position left without a note of a kept role goes
+        notes[:] = [t for i, t in enumerate(notes) if token_type(t) != "Position"
+                    or (i + 1 < len(notes) and token_type(notes[i + 1]) == "Program")]
+    return out
+
+
+def continue_sketch(sketch: PlannedScore, template: Template, bars: int, seed: int, writer,
+                    progress=None) -> PlannedScore:
+    """The song that opens with ``sketch`` and goes on to ``bars`` bars (see the module
+    docstring)."""
+    from songform.symbolic.arranger import arrange
+
+    sketch = PlannedScore(plan=with_roles(sketch.plan, sketch.score), score=sketch.score)
+    plan = continuation_plan(sketch.plan, template, bars, seed)
+    opening = sketch_on_plan(sketch, plan)
+    first = sketch.plan.num_bars
+    if hasattr(writer, "write_given"):
+        model = writer.song_model
+        given = given_tokens(opening, model.tokenizer, model.roles, first)
+        fresh = writer.write_given(plan, seed, given, progress=progress)
+    else:
+        fresh = arrange(plan, seed)
+    return splice(opening, fresh, set(range(first, plan.num_bars)),
+                  {t.name for t in plan.tracks})

@@ -1,0 +1,90 @@
+"""``songform continue`` / ``generate --primer``: a sketch opens the song note for note."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from symusic import Note, Score, Track
+from typer.testing import CliRunner
+
+import songform
+from songform.cli.app import app
+from songform.data.midi_files import read_midi_song
+from songform.hierarchy.planner import plan_song
+from songform.sketch import with_roles
+from songform.song import Song
+from songform.symbolic.arranger import arrange
+from songform.symbolic.shipped import shipped_checkpoint
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def sketch(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sketch") / "sketch.mid"
+    plan = plan_song(songform.Template(form="verse:8", style="pop", key="D"), 3)
+    Song.from_symbolic(arrange(plan, 3)).save_midi(path)
+    return path
+
+
+def _notes_before(path, bars: int) -> list[tuple]:
+    """Every note starting in the first ``bars`` 4/4 bars, by track name."""
+    score = Score(str(path))
+    end = bars * 4 * score.ticks_per_quarter
+    return sorted((t.name, n.time, n.duration, n.pitch, n.velocity)
+                  for t in score.tracks for n in t.notes if n.time < end)
+
+
+@pytest.mark.parametrize("notes", ["arranger", "model"])
+def test_a_continued_sketch_keeps_its_bars_note_for_note(sketch, tmp_path, notes):
+    if notes == "model" and shipped_checkpoint() is None:
+        pytest.skip("no shipped checkpoint")
+    out = tmp_path / "song"
+    result = runner.invoke(app, ["continue", str(sketch), "--bars", "20", "--notes", notes,
+                                 "--no-audio", "--seed", "2", "-o", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["bars"] > 8
+    assert _notes_before(out / "song.mid", 8) == _notes_before(sketch, 8)
+    after = Score(str(out / "song.mid"))
+    start = 8 * 4 * after.ticks_per_quarter
+    written = {t.name: sum(n.time >= start for n in t.notes) for t in after.tracks}
+    assert written["Lead"] > 0 and written["Drums"] > 0  # the song goes on after the sketch
+    again = tmp_path / "again"
+    runner.invoke(app, ["generate", "--primer", str(sketch), "--bars", "20", "--notes", notes,
+                        "--no-audio", "--seed", "2", "-o", str(again), "--quiet"])
+    assert (again / "song.mid").read_bytes() == (out / "song.mid").read_bytes()
+    project = songform.load(out / "song.json")  # the project reopens for edits
+    assert project.plan.num_bars == data["bars"]
+
+
+def test_roles_are_found_by_name_register_and_voicing(sketch):
+    song = read_midi_song(sketch)
+    roles = {t.name: t.role for t in with_roles(song.plan, song.score).tracks}
+    assert roles == {"Lead": "melody", "Piano": "harmony", "Bass": "bass", "Drums": "drums"}
+    hummed = Score(480)  # one unnamed voice: the melody
+    track = Track(name="Track 1", program=0)
+    for i, pitch in enumerate([60, 62, 64, 65, 67, 65, 64, 62] * 2):
+        track.notes.append(Note(i * 480, 480, pitch, 90))
+    hummed.tracks.append(track)
+    path = sketch.with_name("hummed.mid")
+    hummed.dump_midi(str(path))
+    song = read_midi_song(path)
+    assert [t.role for t in with_roles(song.plan, song.score).tracks] == ["melody"]
+
+
+def test_bad_sketches_get_one_line_and_exit_2(sketch, tmp_path):
+    empty = tmp_path / "empty.mid"
+    Score(480).dump_midi(str(empty))
+    cases = [([str(tmp_path / "missing.mid")], "no such file"),
+             ([str(empty)], "no tracks"),
+             ([str(sketch), "--bars", "8"], "the sketch already has 8 bars")]
+    for args, message in cases:
+        result = runner.invoke(app, ["continue", *args, "--notes", "arranger", "--no-audio",
+                                     "-o", str(tmp_path / "out")])
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert result.exit_code == 2 and len(lines) == 1 and message in lines[0], result.output
+    assert not (tmp_path / "out" / "song.mid").exists()
+    result = runner.invoke(app, ["generate", "--primer", str(sketch), "--count", "2"])
+    assert result.exit_code == 2 and "--primer" in result.output
