@@ -38,20 +38,19 @@ def continuation_plan(sketch: SongPlan, template: Template, bars: int, seed: int
     defaults = {"key": last.key, "meter": last.meter, "tempo": last.tempo}
     changes = {name: value for name, value in defaults.items()
                if getattr(template, name) is None}
-    target, best = bars - first, None
-    for _ in range(3):  # a sampled form's dropped intro is asked for again
+    wanted, best = bars - first, None
+    for attempt in range(8):  # sampled forms vary in length: the nearest of a few draws
         if template.sections is None:
-            changes["bars"] = max(1, target)
-        rest = plan_song(template.replace(**changes), seed)
+            changes["bars"] = wanted
+        rest = plan_song(template.replace(**changes), seed + 7919 * attempt)
         kept = set(range(len(rest.sections)))
         while len(kept) > 1 and rest.sections[min(kept)].kind == "intro":
             kept.remove(min(kept))
         length = sum(rest.sections[i].bars for i in kept)
-        if best is None or abs(length - (bars - first)) < abs(best[2] - (bars - first)):
+        if best is None or abs(length - wanted) < abs(best[2] - wanted):
             best = (rest, kept, length)
-        if template.sections is not None or length == bars - first:
+        if template.sections is not None or length == wanted:
             break
-        target += bars - first - length
     rest, kept, _ = best
     tracks, names = _joined_tracks(sketch.tracks, rest.tracks)
     opening = [dataclasses.replace(s, tracks=tuple(names[t] for t in s.tracks))
