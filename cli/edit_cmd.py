@@ -51,6 +51,10 @@ def edit(
                             "arranger plays it in every section; repeatable).")] = None,
     remove_track: Annotated[list[str] | None, typer.Option(
         "--remove-track", help="A track to take out of the song (repeatable).")] = None,
+    extend: Annotated[tuple[str, int] | None, typer.Option(
+        "--extend", help='A section and a number of bars to add at its end: --extend '
+                         '"verse 2" 4 (the new bars are written; later notes move on).',
+        show_default=False)] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the new take.")] = 1,
     keep_restatements: Annotated[bool, typer.Option(
         "--keep-restatements", help="Keep later bars that restate the part as they are "
@@ -83,9 +87,12 @@ def edit(
       songform edit out/song/song.json --regenerate "chorus 2" --candidates 4 -o out/v4
 
       songform edit out/song/song.json --set "chorus 2 energy=7" --transpose -2 -o out/v5
+
+      songform edit out/song/song.json --extend "verse 2" 4 -o out/v6
     """
     from songform.pipeline import SongPipeline
     from songform.plan_edits import (
+        extended,
         transposed,
         with_section,
         with_tempo,
@@ -99,9 +106,9 @@ def edit(
     if regenerate is not None and bars is not None:
         raise fail("give --regenerate SECTION or --bars A-B, not both")
     if regenerate is None and bars is None and not set_ and tempo is None \
-            and transpose is None and not remove_track and not add_track:
+            and transpose is None and not remove_track and not add_track and extend is None:
         raise fail("nothing to edit: give --regenerate, --bars, --set, --tempo, "
-                   "--transpose, --add-track or --remove-track")
+                   "--transpose, --add-track, --remove-track or --extend")
     if out.resolve() == project_file.resolve().parent:
         raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
     project = Project.load(project_file)
@@ -110,7 +117,11 @@ def edit(
         song = without_track(song, name)
     for spec in add_track or []:
         song = with_track(song, spec, project.seed)
-    plan, fresh, follow = song.plan, set(), set()
+    fresh, follow = set(), set()
+    if extend is not None:
+        song, new_bars = extended(song, extend[0], extend[1])
+        fresh |= set(new_bars)
+    plan = song.plan
     for item in set_ or []:
         words = item.split()
         at = next((i for i, word in enumerate(words) if "=" in word), 0)
@@ -155,6 +166,7 @@ def edit(
         "bars": [b + 1 for b in chosen], "seed": seed, "set": list(set_ or []),
         "tempo": tempo, "transpose": transpose, "removed": list(remove_track or []),
         "added": list(add_track or []),
+        "extended": [extend[0], extend[1]] if extend is not None else None,
         "writer": identity.get("checkpoint") or identity.get("kind")}]
     result = pipeline.write_song(edited, project.seed, out, edits=edits)
     names = plan.section_names()
@@ -174,6 +186,7 @@ def edit(
     done += [f"now at {edited.plan.sections[0].tempo:g} BPM"] if tempo is not None else []
     done += [f"without {', '.join(remove_track)}"] if remove_track else []
     done += [f"with {', '.join(add_track)}"] if add_track else []
+    done += [f"{extend[0]} {extend[1]} bars longer"] if extend is not None else []
     console.print("; ".join(done) + "; every other note is the song's own")
     table = Table(header_style="bold")
     for column in ("output", "file", "size"):

@@ -1,6 +1,7 @@
-"""Edits of a song's plan: a new tempo or key that change no note choice, and a section's
-energy or chords, after which the bars they touch are written again (``songform edit
---tempo / --transpose / --set``; ``Song.with_tempo``, ``Song.transposed``, ``Song.edit``).
+"""Edits of a song's plan: a new tempo or key that change no note choice, a section's
+energy or chords, after which the bars they touch are written again, and a section made
+longer, whose new bars are written (``songform edit --tempo / --transpose / --set /
+--extend``; ``Song.with_tempo``, ``Song.transposed``, ``Song.edit``, ``Song.extended``).
 """
 
 from __future__ import annotations
@@ -77,6 +78,57 @@ def with_section(plan: SongPlan, name: str, **changes: str) -> tuple[SongPlan, l
     sections = list(plan.sections)
     sections[index] = section
     return dataclasses.replace(plan, sections=tuple(sections)), bars
+
+
+MAX_EXTENSION = 64
+
+
+def extended(song: PlannedScore, name: str, bars: int) -> tuple[PlannedScore, list[int]]:
+    """``song`` with ``bars`` more bars at the end of section ``name`` (a phrase of the
+    section's last label, its chords the section's last bars' chords), every later note moved
+    on by their length; and the new bars' indices (to be written). The new bars hold no
+    notes and no tokens yet."""
+    from symusic import Note, Track
+
+    from songform.hierarchy.plan import PhrasePlan
+    from songform.symbolic.ticks import quarters_to_ticks
+
+    if not 1 <= bars <= MAX_EXTENSION:
+        raise InputError(f"--extend: 1 to {MAX_EXTENSION} bars, got {bars}")
+    plan = song.plan
+    old_bars = section_bars(plan, name)
+    index = next(b.section_index for b in plan.bars() if b.index == old_bars[0])
+    section = plan.sections[index]
+    chords = [bar for phrase in section.phrases for bar in phrase.chords]
+    tail = chords[-bars:] if bars <= len(chords) else chords
+    added = PhrasePlan(section.phrases[-1].label, bars,
+                       tuple(tail[i % len(tail)] for i in range(bars)))
+    inserted_at = sum(len(s.phrases) for s in plan.sections[:index + 1])  # phrase index
+    sections = []
+    for number, old in enumerate(plan.sections):
+        phrases = tuple(dataclasses.replace(p, repeat_of=p.repeat_of + 1)
+                        if p.repeat_of is not None and p.repeat_of >= inserted_at else p
+                        for p in old.phrases)
+        if number == index:
+            phrases += (added,)
+        sections.append(dataclasses.replace(old, phrases=phrases))
+    new_plan = dataclasses.replace(plan, sections=tuple(sections))
+    first_new = old_bars[-1] + 1
+    point = quarters_to_ticks(next(b.start + b.length for b in plan.bars()
+                                   if b.index == old_bars[-1]), song.tpq)
+    shift = quarters_to_ticks(float(section.meter.quarters_per_bar) * bars, song.tpq)
+    score = conductor_score(new_plan, song.tpq)
+    for track in song.score.tracks:
+        moved = Track(name=track.name, program=track.program, is_drum=track.is_drum)
+        for note in track.notes:
+            at = note.time + shift if note.time >= point else note.time
+            moved.notes.append(Note(at, note.duration, note.pitch, note.velocity))
+        score.tracks.append(moved)
+    written = song.written
+    if written is not None:
+        written = written[:first_new] + ((),) * bars + written[first_new:]
+    new = list(range(first_new, first_new + bars))
+    return type(song)(plan=new_plan, score=score, written=written), new
 
 
 ROLE_PROGRAMS_GM = {"melody": 80, "counter-melody": 48, "harmony": 0, "bass": 33, "drums": 0}

@@ -130,6 +130,17 @@ class Song(PlannedScore):
         writer = note_writer(notes, checkpoint, config=GenerateConfig(takes=candidates))
         return regenerate(replanned, bars, seed, writer, bars)
 
+    def extended(self, section: str, bars: int, *, seed: int = 1, notes: str = "auto",
+                 checkpoint: str | Path | None = None) -> Song:
+        """This song with ``bars`` more bars at the end of ``section``, written conditioned
+        on the music around them; every other note kept (later ones moved on in time)."""
+        from songform.plan_edits import extended
+        from songform.project import regenerate
+        from songform.symbolic.writers import note_writer
+
+        longer, new = extended(self, section, bars)
+        return regenerate(longer, new, seed, note_writer(notes, checkpoint), new)
+
     def pianoroll(self, path: str | Path) -> Path:
         """Draw a piano-roll PNG with section bands and chord names."""
         return draw_pianoroll(self, path)

@@ -105,6 +105,8 @@ def test_bad_edits_are_one_line_and_write_nothing(tmp_path):
         (["--bars", "40-44"], "outside the song's bars 1-26"),
         (["--bars", "x"], 'expected "A-B"'),
         ([], "nothing to edit"),
+        (["--extend", "bridj", "4"], 'did you mean "bridge"'),
+        (["--extend", "bridge", "0"], "--extend: 1 to 64 bars"),
     ]
     for args, message in cases:
         result = runner.invoke(app, ["edit", str(project), *args, "--no-audio",
@@ -245,3 +247,27 @@ def test_adding_a_track_adds_its_part_and_changes_nothing_else(tmp_path):
                                      "--no-audio", "--out", str(tmp_path / "x")])
         assert result.exit_code == 2 and message in result.output, (bad, result.output)
     assert not (tmp_path / "x").exists()
+
+
+def test_extending_a_section_writes_its_new_bars_and_moves_the_rest_on(tmp_path):
+    checkpoint, song = _song(tmp_path)
+    result = runner.invoke(app, ["edit", str(song / "song.json"), "--extend", "verse 2", "4",
+                                 "--seed", "3", "--no-audio", "--checkpoint", str(checkpoint),
+                                 "--out", str(tmp_path / "longer"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["edit"]["extended"] == ["verse 2", 4]
+    before, tpq = _notes(song / "song.mid")
+    after, _ = _notes(tmp_path / "longer" / "song.mid")
+    plan = SongPlan.from_json((tmp_path / "longer" / "plan.json").read_text())
+    assert plan.num_bars == 30 and plan.sections[3].bars == 8  # verse 2: bars 15-22
+    point, shift = 14 * 4 * tpq, 4 * 4 * tpq  # verse 2 ended at bar 14 (0-based: 10-13)
+    for name, notes in before.items():
+        moved = sorted((t if t < point else t + shift, *rest) for t, *rest in notes)
+        kept = sorted(n for n in after[name] if not point <= n[0] < point + shift)
+        assert kept == moved, name  # every old note, later ones one extension later
+    assert sum(point <= n[0] < point + shift for notes in after.values() for n in notes) > 0
+    project = json.loads((tmp_path / "longer" / "song.json").read_text())
+    assert len(project["bars"]) == 30 and any(project["bars"][14:18])  # the model's tokens
+    longer = songform.load(song / "song.json").extended("chorus 1", 2, seed=3,
+                                                        checkpoint=checkpoint)
+    assert longer.plan.num_bars == 28 and longer.plan.sections[2].bars == 6
