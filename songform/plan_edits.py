@@ -186,11 +186,11 @@ def without_track(song: PlannedScore, name: str) -> PlannedScore:
     written = song.written
     if written is not None and all(t.role != match.role for t in kept):
         program = f"Program_{ROLE_PROGRAMS[match.role]}"
-        written = tuple(tuple(_drop_program(bar, program)) for bar in written)
+        written = tuple(tuple(drop_program(bar, program)) for bar in written)
     return type(song)(plan=new_plan, score=score, written=written)
 
 
-def _drop_program(tokens: tuple[str, ...], program: str) -> list[str]:
+def drop_program(tokens: tuple[str, ...] | list[str], program: str) -> list[str]:
     """A bar's note tokens without the notes of ``program`` (and positions left empty)."""
     out: list[str] = []
     position: str | None = None

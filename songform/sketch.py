@@ -165,28 +165,24 @@ def given_tokens(song: PlannedScore, tokenizer, roles: tuple[str, ...], bars: in
                  ) -> dict[int, list[str]]:
     """Each of the first ``bars`` bars' note tokens, as a model writing ``roles`` writes
     them (the notes of other roles left out)."""
-    from songform.symbolic.tokenizer import PROGRAM_ROLES, token_type
+    from songform.symbolic.tokenizer import ROLE_PROGRAMS, token_type
 
-    stream = tokenizer.encode(song).tokens
+    from .plan_edits import drop_program
+
     out: dict[int, list[str]] = {}
-    bar, keep = -1, True
-    for token in stream:
+    bar = -1
+    for token in tokenizer.encode(song).tokens:
         kind = token_type(token)
         if kind == "Bar":
             bar += 1
             if bar >= bars:
                 break
             out[bar] = []
-            continue
-        if kind in PLAN_TOKENS or bar < 0:
-            continue
-        if kind == "Program":
-            keep = PROGRAM_ROLES.get(int(token.split("_")[1])) in roles
-        if kind == "Position" or keep:
+        elif kind not in PLAN_TOKENS and bar >= 0:
             out[bar].append(token)
-    for notes in out.values():  # a Position left without a note of a kept role goes
-        notes[:] = [t for i, t in enumerate(notes) if token_type(t) != "Position"
-                    or (i + 1 < len(notes) and token_type(notes[i + 1]) == "Program")]
+    for role, program in ROLE_PROGRAMS.items():
+        if role not in roles:
+            out = {i: drop_program(tokens, f"Program_{program}") for i, tokens in out.items()}
     return out
 
 
