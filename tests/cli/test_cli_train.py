@@ -79,3 +79,16 @@ def test_train_on_a_midi_folder(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "6 training and 1 validation songs" in result.output
     assert (tmp_path / "ckpt" / "model.safetensors").exists()
+    # a cache written by `data prepare` is what `train --cache` reads: nothing is read again
+    cache = tmp_path / "prepared"
+    result = runner.invoke(app, ["data", "prepare", str(folder), "--plain", "-o", str(cache)])
+    assert result.exit_code == 0, result.output
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the corpus was read again instead of the cache")
+
+    monkeypatch.setattr("songform.data.corpus.read_corpus", no_reading)
+    result = runner.invoke(app, ["train", "--corpus", "midi", "--cache", str(cache),
+                                 "--out", str(tmp_path / "ckpt2"), *TINY])
+    assert result.exit_code == 0, result.output
+    assert "6 training and 1 validation songs" in result.output
