@@ -192,7 +192,9 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
                    roles: tuple[str, ...] | None = None,
                    progress: Callable[[int, int], None] | None = None,
                    given: list[dict[int, list[str]]] | None = None,
-                   fresh: list[set[int]] | None = None) -> list[PlannedScore]:
+                   fresh: list[set[int]] | None = None,
+                   forced: list[dict[int, list[ForcedNote]]] | None = None
+                   ) -> list[PlannedScore]:
     """Write several songs in one batch through one cache (plans may differ in length; a
     song that ends first waits). Each song comes out as :func:`generate` writes it alone with
     its seed. With ``config.takes`` above 1 every section is written that many times side by
@@ -206,6 +208,10 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
             written again).
         fresh: per plan, bars sampled afresh even where the plan restates an earlier bar
             (the part a user asked to write again).
+        forced: per plan, notes of one program forced inside sampled bars (``{bar index:
+            [ForcedNote]}``: a user's melody to arrange): each is written at its position
+            and the model samples only the other programs around it (see ``_BarSampler``);
+            the bars that hold them should be ``fresh``.
     """
     config = config or GenerateConfig()
     roles = tuple(roles or TRACK_ROLES)
@@ -213,8 +219,9 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
         raise InputError("generate_batch needs one seed per plan, and at least one plan")
     given = given or [{} for _ in plans]
     fresh = fresh or [set() for _ in plans]
-    if len(given) != len(plans) or len(fresh) != len(plans):
-        raise InputError("generate_batch needs given and fresh bars per plan")
+    forced = forced or [{} for _ in plans]
+    if len(given) != len(plans) or len(fresh) != len(plans) or len(forced) != len(plans):
+        raise InputError("generate_batch needs given, fresh and forced bars per plan")
     model.eval()
     device = next(model.parameters()).device
     grammar = Grammar(tokenizer)
@@ -236,7 +243,7 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
         cache.limit = torch.tensor(capacities, device=cache.limit.device)
     judge = _TakeJudge(plans, tokenizer, config.takes) if config.takes > 1 else None
     writer = _BatchWriter(decoder, plans, roles, grammar, tones, config, judge, progress, given,
-                          fresh)
+                          fresh, forced)
     writer.run()
     songs = []
     for row in decoder.rows[::config.takes]:
@@ -259,9 +266,10 @@ class _BatchWriter:
     def __init__(self, decoder: Decoder, plans: list[SongPlan], roles: tuple[str, ...],
                  grammar: Grammar, tones: dict[int, torch.Tensor], config: GenerateConfig,
                  judge: _TakeJudge | None, progress: Callable[[int, int], None] | None,
-                 given: list[dict[int, list[str]]], fresh: list[set[int]]) -> None:
+                 given: list[dict[int, list[str]]], fresh: list[set[int]],
+                 forced: list[dict[int, list[ForcedNote]]]) -> None:
         self.decoder, self.plans, self.roles, self.given = decoder, plans, roles, given
-        self.fresh = fresh
+        self.fresh, self.forced = fresh, forced
         self.grammar, self.tones, self.config, self.judge = grammar, tones, config, judge
         self.progress = progress
         self.samplers: dict[int, _BarSampler] = {}
@@ -371,7 +379,8 @@ class _BatchWriter:
             else:
                 self.samplers[index] = _BarSampler(
                     row, row.bars[row.bar], plan, self.roles, self.decoder.tokenizer,
-                    self.grammar, self.tones, self.config, logits, self.judge is not None)
+                    self.grammar, self.tones, self.config, logits, self.judge is not None,
+                    self.forced[row.song].get(row.bar))
                 row.stage = "sampling"
         elif row.stage == "copied":
             self._end_bar(row)
@@ -451,13 +460,22 @@ def _copy(row: Row, index: int, plan: SongPlan, roles: tuple[str, ...], grammar:
     return None
 
 
+@dataclass(frozen=True)
+class ForcedNote:
+    """A note written, not sampled, inside a sampled bar: its ``Position`` step and its
+    ``Program``, ``Pitch``, ``Velocity`` and ``Duration`` tokens."""
+
+    position: int
+    tokens: tuple[str, str, str, str]
+
+
 class _BarSampler:
     """One row's bar of notes, sampled token by token under the grammar."""
 
     def __init__(self, row: Row, bar: BarPlan, plan: SongPlan, roles: tuple[str, ...],
                  tokenizer: SongTokenizer, grammar: Grammar, tones: dict[int, torch.Tensor],
-                 config: GenerateConfig, logits: torch.Tensor, measure_likelihood: bool
-                 ) -> None:
+                 config: GenerateConfig, logits: torch.Tensor, measure_likelihood: bool,
+                 forced: list[ForcedNote] | None = None) -> None:
         self.row, self.bar, self.config = row, bar, config
         self.tokenizer, self.grammar, self.tones = tokenizer, grammar, tones
         self.state = _opening_state(bar, plan, roles, tokenizer)
@@ -465,11 +483,23 @@ class _BarSampler:
         self.tokens: list[str] = []
         self.unit = 4 / bar.meter.denominator / tokenizer.settings.beat_resolution
         self.measure = measure_likelihood
-        self.closed = not self.state.programs
+        self.pending = sorted(forced or [], key=lambda note: note.position)
+        self.queue: list[str] = []
+        self.forcing = forced is not None
+        if self.forcing:  # the forced program is never sampled, only written
+            programs = {note.tokens[0] for note in self.pending}
+            self.unforced = tuple(p for p in self.state.programs
+                                  if f"Program_{p}" not in programs)
+            self.forced_programs = torch.tensor([tokenizer.vocab[p] for p in programs],
+                                                dtype=torch.long)
+        self.closed = not self.state.programs and not self.pending
 
     def next_token(self) -> str | None:
         """The next note token, or ``None`` when the bar closes."""
-        if self.closed or len(self.tokens) >= self.config.max_tokens_per_bar - 4:
+        if self.queue:
+            return self._write(self.queue.pop(0))
+        if self.closed or (len(self.tokens) >= self.config.max_tokens_per_bar - 4
+                           and not self.pending):
             return None
         logits, state, config = self.logits, self.state, self.config
         if state.previous == "Program" and config.chord_bias and not state.drum:
@@ -477,6 +507,10 @@ class _BarSampler:
                                                  self.tones), config.chord_bias)
         logits = self.row.lift.apply(logits, state, self.bar)
         allowed = self.grammar.mask(state)
+        if self.forcing:
+            allowed = self._around_forced(allowed)
+            if not bool(allowed.any()):  # nothing else may come first: the forced note
+                return self._write(f"Position_{self.pending[0].position}")
         choice = sample(logits, allowed, self.row.generator, temperature=config.temperature,
                         nucleus=config.top_p)
         if self.measure:  # the model's own probability, before plan guidance
@@ -486,10 +520,34 @@ class _BarSampler:
         if choice == self.grammar.bar:
             self.closed = True
             return None
-        token = self.tokenizer.inverse[choice]
-        self.state = state.advance(token)
+        return self._write(self.tokenizer.inverse[choice])
+
+    def _write(self, token: str) -> str:
+        """Take ``token``; a ``Position`` at the next forced note queues that note's tokens
+        (and those of any other forced note at the same position)."""
+        self.state = self.state.advance(token)
         self.tokens.append(token)
+        if token.startswith("Position_") and self.pending \
+                and int(token[9:]) == self.pending[0].position:
+            while self.pending and self.pending[0].position == int(token[9:]):
+                self.queue += self.pending.pop(0).tokens
         return token
+
+    def _around_forced(self, allowed: torch.Tensor) -> torch.Tensor:
+        """``allowed`` without the forced program, and while forced notes remain, without
+        positions past the next one or the bar's end (and, where no other program may play,
+        only that position)."""
+        allowed = allowed.clone()
+        allowed[self.forced_programs] = False
+        if self.pending:
+            position = self.pending[0].position
+            values = self.grammar.values
+            positions = self.grammar.type_masks["Position"]
+            allowed &= ~(positions & (values > position))
+            if not self.unforced:
+                allowed &= ~(positions & (values != position))
+            allowed[self.grammar.bar] = False
+        return allowed
 
     def finish(self) -> list[str]:
         """The bar's tokens, an unfinished last note dropped."""

@@ -373,3 +373,35 @@ def test_a_varied_restatement_sees_its_source_just_before_it(tokenizer, monkeypa
     plain = generate(model, tokenizer, plan, 1, _config(context=256, source_in_context=False),
                      POP909_ROLES)
     assert _all_notes(plain) != _all_notes(song)  # the source in context changes the take
+
+
+def test_forced_melody_notes_are_written_and_the_rest_sampled_around_them(model, tokenizer,
+                                                                         plan):
+    """A user's melody to arrange: its notes are written at their positions, the model
+    samples only the other programs, and every bar still reads under the grammar."""
+    from songform.symbolic.generate import ForcedNote, _opening_state
+    from songform.symbolic.grammar import Grammar
+
+    melody = {}
+    for bar in plan.bars():
+        steps = (0, 4, 10) if bar.index % 2 else (2, 8)
+        melody[bar.index] = [ForcedNote(step, ("Program_73", f"Pitch_{62 + step}",
+                                               "Velocity_95", "Duration_1.0.4"))
+                             for step in steps]
+    fresh = set(range(plan.num_bars))
+    song = generate_batch(model, tokenizer, [plan], [4], _config(), POP909_ROLES,
+                          forced=[melody], fresh=[fresh])[0]
+    grammar = Grammar(tokenizer)
+    around = 0
+    for bar, tokens in zip(plan.bars(), song.written, strict=True):
+        notes, position = [], None
+        for i, token in enumerate(tokens):
+            if token.startswith("Position_"):
+                position = int(token[9:])
+            if token == "Program_73":
+                notes.append(ForcedNote(position, tuple(tokens[i:i + 4])))
+        assert notes == melody[bar.index]  # exactly the forced notes, nothing else on 73
+        around += any(t.startswith("Program_") and t != "Program_73" for t in tokens)
+        assert grammar.accepts(_opening_state(bar, plan, POP909_ROLES, tokenizer),
+                               list(tokens), tokenizer.vocab)
+    assert around >= plan.num_bars // 2  # the model writes the other parts around them
