@@ -247,6 +247,107 @@ def continue_(
              as_json=as_json, quiet=quiet)
 
 
+@handles_errors
+def arrange(
+    melody: Annotated[Path, typer.Argument(help="A MIDI file with the melody (one track, or "
+                                                "name it with --melody-track).",
+                                           show_default=False)],
+    out: OutOpt = Path("out"),
+    melody_track: Annotated[str | None, typer.Option(
+        "--melody-track", help="The melody's track name, when the file has several.")] = None,
+    chords: Annotated[str | None, typer.Option(
+        "--chords", help='A chord grid cycled over the bars, "| C G | Am F |" or "I V vi IV" '
+                         "(default: harmonised from the melody).")] = None,
+    key: KeyOpt = None,
+    style: StyleOpt = None,
+    seed: SeedOpt = None,
+    audio: Annotated[bool, typer.Option("--audio/--no-audio", help="Render song.wav.")] = True,
+    notes: NotesOpt = "auto",
+    checkpoint: CheckpointOpt = None,
+    temperature: TemperatureOpt = 1.0,
+    top_p: TopPOpt = 0.95,
+    chord_bias: ChordBiasOpt = 1.0,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
+) -> None:
+    """Arrange your melody: it stays note for note as the lead; its sections come from its
+    own repeats, its chords from the melody (or --chords), and the model writes the other
+    parts around it (the arranger plays bass and drums).
+
+    Examples:
+
+      songform arrange tune.mid -o out/tune
+
+      songform arrange tune.mid --chords "| C G | Am F |" --style ballad
+
+      songform arrange song.mid --melody-track Vocals --no-audio --json
+    """
+    from symusic import Score
+
+    from songform.arrange import arrange_melody
+    from songform.core.errors import InputError
+    from songform.hierarchy.key import Key
+    from songform.pipeline import SongPipeline
+    from songform.song import Song
+    from songform.symbolic.generate import GenerateConfig
+    from songform.symbolic.midi_input import MidiInputError, read_midi_bytes, scan_midi
+    from songform.symbolic.ticks import at_standard_resolution
+
+    if not melody.is_file():
+        raise fail(f"no such file {melody}")
+    try:
+        data = read_midi_bytes(melody)
+        scan_midi(data, melody.name)
+        score = at_standard_resolution(Score.from_midi(data))
+    except MidiInputError as error:
+        raise fail(str(error)) from None
+    except RuntimeError as error:  # symusic's own errors on data the scan let through
+        raise fail(f"{melody.name}: unreadable MIDI ({error})") from None
+    try:
+        tonic = Key.parse(key) if key is not None else None
+    except ValueError as error:
+        raise fail(f"--key: {error}") from None
+    generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias)
+    try:
+        pipeline = SongPipeline.from_options(notes, checkpoint, "cpu", generation,
+                                             engine="fluidsynth" if audio else None)
+    except ValueError as error:
+        raise fail(f"--notes/--checkpoint: {error}") from None
+    seed = seed if seed is not None else 0
+    writer = pipeline.writer.description
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      TimeElapsedColumn(), console=console, transient=True,
+                      disable=as_json or quiet) as progress:
+            display = _PipelineDisplay(progress, writer, "fluidsynth")
+            song = arrange_melody(score, pipeline.writer, style=style, seed=seed,
+                                  chords=chords, key=tonic, melody_track=melody_track,
+                                  title=melody.stem,
+                                  progress=lambda done, count: display.update("notes", done,
+                                                                              count))
+            result = pipeline.write_song(Song.from_symbolic(song), seed, out,
+                                         progress=display.update)
+    except InputError as error:
+        raise fail(f"{melody.name}: {error}") from None
+    if as_json:
+        print_json(song_json(result, writer))
+        return
+    if quiet:
+        return
+    plan = result.song.plan
+    console.print(f"[bold]{plan.title}[/] arranged: {plan.num_bars} bars, "
+                  f"{len(plan.sections)} sections, the melody on {plan.tracks[0].name}, the "
+                  f"rest by the {writer}")
+    print_plan_notes(plan)
+    table = Table(header_style="bold")
+    for column in ("output", "file", "size"):
+        table.add_column(column)
+    for item in result.written:
+        table.add_row(OUTPUT_LABELS.get(item.output, item.output), str(item.path),
+                      _size(item.path))
+    console.print(table)
+
+
 def _read_sketch(path: Path):
     """The primer MIDI with its plan by analysis; one line and exit 2 if unreadable."""
     from songform.data.errors import CorpusError

@@ -1,0 +1,170 @@
+"""A user's melody arranged into a song (``songform arrange``).
+
+The melody is kept note for note as the lead. Its plan is derived from it: phrases and
+sections by self-similarity, the key from its pitch classes, the chords either given (a grid
+such as ``"| C G | Am F |"``, cycled over the bars) or harmonised from the melody
+(``data/harmonize.py``: diatonic triads by Viterbi over how well each holds the melody). The
+style gives the other tracks. While the model writes, the melody's note tokens are forced at
+their positions and only the other roles are sampled around them (``generate_batch(forced=)``):
+at each onset the melody is written first, as POP909's streams put it, so the accompaniment
+there already hears it. The arranger plays the roles the model does not write. The melody in
+the output is the user's own notes (the tokens are quantised; the notes are not).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from symusic import Note, Score, Track
+
+from songform.core.errors import InputError
+from songform.hierarchy.chord import Chord
+from songform.hierarchy.chordgrid import fit_grid, parse_chord_grid, realise_bar
+from songform.hierarchy.errors import TemplateError
+from songform.hierarchy.key import Key
+from songform.hierarchy.plan import ChordEvent, SongPlan, TrackSpec
+from songform.hierarchy.planner import plan_song
+from songform.hierarchy.template import Template
+from songform.symbolic.song import PlannedScore
+from songform.symbolic.ticks import ticks_to_quarters
+
+from .sketch import given_tokens
+
+
+def melody_of(score: Score, track_name: str | None = None) -> tuple[Track, list[str]]:
+    """The melody track (the one named, else the only pitched one) as one voice: the highest
+    note at each onset, each note cut where the next begins; and notes on what was done."""
+    pitched = [t for t in score.tracks if not t.is_drum and len(t.notes)]
+    if track_name is not None:
+        pitched = [t for t in pitched if t.name.lower() == track_name.lower()]
+        if not pitched:
+            names = ", ".join(t.name or "(unnamed)" for t in score.tracks) or "none"
+            raise InputError(f'--melody-track: no track "{track_name}" with notes; the '
+                             f"file's tracks: {names}")
+    if not pitched:
+        raise InputError("the melody has no pitched notes")
+    if len(pitched) > 1:
+        names = ", ".join(f'"{t.name}"' for t in pitched)
+        raise InputError(f"several tracks could be the melody ({names}): name one with "
+                         "--melody-track")
+    track = pitched[0]
+    highest: dict[int, Note] = {}
+    for note in track.notes:
+        if note.time not in highest or note.pitch > highest[note.time].pitch:
+            highest[note.time] = note
+    onsets = sorted(highest)
+    voice = Track(name=track.name or "Melody", program=track.program)
+    cut = 0
+    for index, time in enumerate(onsets):
+        note = highest[time]
+        end = note.time + note.duration
+        if index + 1 < len(onsets) and end > onsets[index + 1]:
+            end, cut = onsets[index + 1], cut + 1
+        voice.notes.append(Note(note.time, max(1, end - note.time), note.pitch, note.velocity))
+    notes = []
+    if len(voice.notes) < len(track.notes) or cut:
+        notes.append(f"the melody: the highest voice of {track.name or 'its track'} taken "
+                     f"({len(track.notes) - len(voice.notes)} lower notes left out, {cut} "
+                     "notes cut where the next begins)")
+    return voice, notes
+
+
+def melody_plan(derived: SongPlan, voice: Track, tpq: int, style: str | None, seed: int,
+                chords: str | None, key: Key | None) -> SongPlan:
+    """The plan to arrange ``voice`` under: ``derived``'s sections and phrases (analysis of
+    the melody), one key for the song (given, or the melody's), chords given or harmonised,
+    the melody as the melody track and the style's other tracks in every section."""
+    from songform.data.harmonize import harmonize, melody_key
+
+    notes = [(ticks_to_quarters(n.time, tpq), ticks_to_quarters(n.time + n.duration, tpq),
+              n.pitch) for n in voice.notes]
+    key = key or melody_key(notes)
+    meter = derived.sections[0].meter
+    bars = derived.num_bars
+    if chords is not None:
+        try:
+            grid = fit_grid(parse_chord_grid(chords), bars)
+            per_bar = [realise_bar(cell, key, meter) for cell in grid]
+        except (TemplateError, ValueError) as error:
+            raise InputError(f"--chords: {error}") from None
+    else:
+        per_bar = [tuple(ChordEvent(offset, _symbol(chord, key)) for offset, chord in bar)
+                   for bar in harmonize(notes, meter, bars, key)]
+    style_plan = plan_song(Template(style=style, bars=8), seed)
+    others = tuple(t for t in style_plan.tracks if t.role != "melody")
+    name = voice.name or "Melody"
+    while any(t.name.lower() == name.lower() for t in others):
+        name += " (melody)"
+    lead = TrackSpec(name, max(0, int(voice.program)), "melody")
+    tracks = (lead, *others)
+    sections, bar = [], 0
+    for section in derived.sections:
+        phrases = []
+        for phrase in section.phrases:
+            phrases.append(dataclasses.replace(phrase, chords=tuple(per_bar[bar:bar
+                                                                           + phrase.bars])))
+            bar += phrase.bars
+        sections.append(dataclasses.replace(section, key=key, phrases=tuple(phrases),
+                                            tracks=tuple(t.name for t in tracks)))
+    return SongPlan(title=derived.title, style=style_plan.style, seed=seed, tracks=tracks,
+                    sections=tuple(sections),
+                    notes=(f"chords: {'given' if chords else 'harmonised from the melody'}; "
+                           f"key {key}",))
+
+
+def _symbol(chord: Chord, key: Key) -> str:
+    return chord.symbol(prefer_flats=key.prefers_flats)
+
+
+def forced_melody(song: PlannedScore, tokenizer, roles: tuple[str, ...]):
+    """Per bar, the melody's notes as forced notes (``symbolic.generate.ForcedNote``)."""
+    from songform.symbolic.generate import ForcedNote
+
+    bars = song.plan.num_bars
+    out = {}
+    for index, tokens in given_tokens(song, tokenizer, roles, bars).items():
+        notes, position = [], None
+        for at, token in enumerate(tokens):
+            if token.startswith("Position_"):
+                position = int(token[9:])
+            elif token.startswith("Program_") and position is not None:
+                notes.append(ForcedNote(position, tuple(tokens[at:at + 4])))
+        out[index] = notes
+    return out
+
+
+def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int = 0,
+                   chords: str | None = None, key: Key | None = None,
+                   melody_track: str | None = None, title: str = "melody",
+                   progress=None) -> PlannedScore:
+    """``score``'s melody arranged (see the module docstring)."""
+    from songform.data.analysis import derive_plan
+    from songform.symbolic.arranger import arrange
+    from songform.symbolic.generate import generate_batch
+
+    voice, notes = melody_of(score, melody_track)
+    lead = Score(score.ticks_per_quarter)
+    lead.tempos, lead.time_signatures = score.tempos, score.time_signatures
+    lead.tracks.append(voice.copy())
+    try:
+        derived = derive_plan(lead, title=title)
+    except ValueError as error:
+        raise InputError(f"the melody: {error}") from None
+    plan = melody_plan(derived, voice, score.ticks_per_quarter, style, seed, chords, key)
+    plan = dataclasses.replace(plan, notes=plan.notes + tuple(notes))
+    voice.name = plan.tracks[0].name
+    lead.tracks[0].name = voice.name
+    melody_song = PlannedScore(plan=plan, score=lead)
+    model = getattr(writer, "song_model", None)
+    if model is not None and "melody" in model.roles:
+        forced = forced_melody(melody_song, model.tokenizer, ("melody",))
+        written = generate_batch(model.model, model.tokenizer, [plan], [seed], writer.config,
+                                 model.roles, progress, forced=[forced],
+                                 fresh=[set(range(plan.num_bars))])[0]
+    else:
+        written = arrange(plan, seed)
+    out = written.score.copy()
+    for track in out.tracks:
+        if track.name == voice.name:
+            track.notes = voice.copy().notes
+    return type(written)(plan=plan, score=out, written=written.written)
