@@ -12,6 +12,7 @@ from songform.core.fileio import atomic_path, atomic_write_text
 
 COLUMNS = ("step", "loss", "valid_nll", "tokens_per_s")
 CSV, PNG = "curve.csv", "curve.png"
+CSV_EVERY = 25  # steps between saves of the CSV alone
 
 
 class TrainingCurve:
@@ -33,14 +34,19 @@ class TrainingCurve:
         return cls(folder, rows)
 
     def add(self, record: dict) -> None:
-        """One step's record; a validation record saves the curve."""
+        """One step's record; a validation record saves the curve and its plot, and every
+        ``CSV_EVERY`` steps the CSV is saved (so a run killed before its first validation
+        keeps its losses)."""
         step = record["step"]
-        self.rows = [row for row in self.rows if row["step"] < step]  # a resumed run's replay
+        if self.rows and self.rows[-1]["step"] >= step:  # a resumed run's replay
+            self.rows = [row for row in self.rows if row["step"] < step]
         self.rows.append({k: float(v) for k, v in record.items() if k in COLUMNS})
         if "valid_nll" in record:
             self.save()
+        elif step % CSV_EVERY == 0:
+            self.save(plot=False)
 
-    def save(self) -> None:
+    def save(self, plot: bool = True) -> None:
         if not self.rows:
             return
         buffer = io.StringIO()
@@ -50,7 +56,8 @@ class TrainingCurve:
             writer.writerow({k: (int(v) if k == "step" else f"{v:.5f}") for k, v in row.items()})
         self.folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.folder / CSV, buffer.getvalue())
-        self._plot()
+        if plot:
+            self._plot()
 
     def _plot(self) -> None:
         import matplotlib
