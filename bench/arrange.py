@@ -47,6 +47,7 @@ def main() -> int:
     from songform.data.pop909 import read_pop909_song
     from songform.data.pop909_annotations import beats_per_bar_table
     from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
+    from songform.symbolic.generate import GenerateConfig
     from songform.symbolic.writers import note_writer
 
     torch.set_num_threads(1)
@@ -54,7 +55,7 @@ def main() -> int:
     folders = [d for d in sorted(args.pop909.iterdir()) if d.is_dir() and d.name.isdigit()
                and pop909_split(d.name) == "test" and table.get(d.name, 4) == 4
                and int(d.name) not in POP909_UNUSABLE_LABELS][:args.songs]
-    writer = note_writer("model")
+    writer = note_writer("model", config=GenerateConfig(chord_bias=1.0))  # arrange's default
     rows = []
     for folder in folders:
         song = read_pop909_song(folder, 4).song

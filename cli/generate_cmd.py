@@ -58,7 +58,8 @@ TemperatureOpt = Annotated[float, typer.Option("--temperature", help="Sampling t
 TopPOpt = Annotated[float, typer.Option("--top-p", help="Nucleus sampling mass (0, 1].")]
 ChordBiasOpt = Annotated[float, typer.Option(
     "--chord-bias", help="Logits added to the pitches of the planned chord (0: the model "
-                         "alone).")]
+                         "alone, whose chord tones are POP909's share; arrange: 1, to hold "
+                         "a melody's harmonised chords).")]
 CountOpt = Annotated[int, typer.Option(
     "--count", help="Write N songs (seeds s..s+N-1) into OUT/seed-<s>/; under torchrun each "
                     "process writes its share.")]
@@ -107,7 +108,7 @@ def generate(
     takes: TakesOpt = 1,
     temperature: TemperatureOpt = 1.0,
     top_p: TopPOpt = 0.95,
-    chord_bias: ChordBiasOpt = 1.0,
+    chord_bias: ChordBiasOpt = 0.0,
     count: CountOpt = 1,
     songs_per_batch: SongsPerBatchOpt = 4,
     threads: ThreadsOpt = 1,
@@ -225,7 +226,7 @@ def continue_(
     checkpoint: CheckpointOpt = None,
     temperature: TemperatureOpt = 1.0,
     top_p: TopPOpt = 0.95,
-    chord_bias: ChordBiasOpt = 1.0,
+    chord_bias: ChordBiasOpt = 0.0,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
 ) -> None:

@@ -61,8 +61,10 @@ class GenerateConfig:
         copy_repeats: restated bars copy their source's notes (with probability
             ``1 - variation``); off, every bar is sampled.
         chord_bias: added to the logits of pitches in the chord the plan sounds at the
-            note's position: plan guidance at decoding time. 0 lets the model alone decide;
-            bench/RESULTS.md measures what each setting does to the share of chord tones.
+            note's position: plan guidance at decoding time. 0 (the default since the
+            retrained model of issue 15, whose own chord tones are POP909's share) lets the
+            model alone decide; bench/RESULTS.md measures what each setting does to the share
+            of chord tones and to the melody's intervals.
         register_lift: logits per semitone per energy level added to the melody's pitches,
             level counted from the song's mean energy: a section above the mean tilts its
             melody up, one below tilts it down (POP909's choruses sit 2.9 semitones above
@@ -84,7 +86,7 @@ class GenerateConfig:
     context: int = 384
     max_tokens_per_bar: int = 192
     copy_repeats: bool = True
-    chord_bias: float = 1.0
+    chord_bias: float = 0.0
     register_lift: float = 0.08
     density_lift: float = 0.5
     takes: int = 1
