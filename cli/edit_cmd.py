@@ -86,9 +86,7 @@ def edit(
 
       songform edit out/song/song.json --regenerate "chorus 2" --candidates 4 -o out/v4
 
-      songform edit out/song/song.json --set "chorus 2 energy=7" --transpose -2 -o out/v5
-
-      songform edit out/song/song.json --extend "verse 2" 4 -o out/v6
+      songform edit out/song/song.json --set "chorus 2 energy=7" --extend "verse 2" 4 -o out/v5
     """
     from songform.pipeline import SongPipeline
     from songform.plan_edits import (

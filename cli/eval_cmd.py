@@ -47,8 +47,6 @@ def evaluate(
 
       songform eval --audio out/song/song.wav --strict
 
-      songform eval --midi out/song/song.mid --json
-
       songform eval --data ../shared/data/pop909 --split test
 
       songform eval --data my-midi-folder/ --checkpoint ckpt/pop909 --json

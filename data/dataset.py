@@ -19,7 +19,12 @@ import torch
 from torch.utils.data import Dataset
 
 from songform.core.fileio import atomic_path, atomic_write_text
-from songform.symbolic.tokenizer import SongTokenizer, TokenSequence
+from songform.symbolic.tokenizer import (
+    ROOT_REGISTER,
+    TONIC_REGISTER,
+    SongTokenizer,
+    TokenSequence,
+)
 
 CACHE_VERSION = 3  # 2: Program tokens name roles; ringing last notes kept; 3: pitches carried
 
@@ -111,13 +116,22 @@ def cached_corpus(path: Path, tokenizer: SongTokenizer, build, source: str = ""
 
 
 class TransposeTable:
-    """Token-id maps for transposing by -6..+5 semitones."""
+    """Token-id maps for transposing by -6..+5 semitones; the pitches ``Key`` and ``Chord``
+    tokens carry (tonic and root in a fixed octave) are read from the new tokens, so a
+    transposed window carries what encoding the transposed song would."""
 
     def __init__(self, tokenizer: SongTokenizer) -> None:
         vocab = tokenizer.vocab
         size = len(vocab)
         self.maps: dict[int, np.ndarray] = {}
         self.valid: dict[int, np.ndarray] = {}
+        self.carried = np.full(size, -2, dtype=np.int64)  # -2: the token carries no fixed pitch
+        for token, index in vocab.items():
+            kind, _, value = token.partition("_")
+            if kind == "Key":
+                self.carried[index] = TONIC_REGISTER + int(value[:-3])
+            elif kind == "Chord" and value != "N":
+                self.carried[index] = ROOT_REGISTER + int(value.split(":")[0])
         for shift in range(-6, 6):
             mapping = np.arange(size)
             ok = np.ones(size, dtype=bool)
@@ -144,7 +158,10 @@ class TransposeTable:
         """Transposed ids and pitches, or the inputs unchanged if a pitch would fall out."""
         if shift == 0 or not self.valid[shift][ids].all():
             return ids, pitches
-        return self.maps[shift][ids], np.where(pitches >= 0, pitches + shift, pitches)
+        moved = self.maps[shift][ids]
+        carried = self.carried[moved]
+        return moved, np.where(carried >= 0, carried,
+                               np.where(pitches >= 0, pitches + shift, pitches))
 
 
 class BarWindows(Dataset):

@@ -500,9 +500,14 @@ class _BarSampler:
         """The next note token, or ``None`` when the bar closes."""
         if self.queue:
             return self._write(self.queue.pop(0))
-        if self.closed or (len(self.tokens) >= self.config.max_tokens_per_bar - 4
-                           and not self.pending):
+        if self.closed:
             return None
+        if len(self.tokens) >= self.config.max_tokens_per_bar - 4:  # the bar is full: only
+            if not self.pending:  # the forced notes still to come are written
+                return None
+            if self.state.previous not in ("Position", "Program", "Pitch", "PitchDrum",
+                                           "Velocity"):
+                return self._write(f"Position_{self.pending[0].position}")
         logits, state, config = self.logits, self.state, self.config
         if state.previous == "Program" and config.chord_bias and not state.drum:
             logits = add_bias(logits, _chord_ids(self.bar, state.position * self.unit,

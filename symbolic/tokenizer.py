@@ -287,8 +287,8 @@ class AttributeState:
     Pitches are carried so that every query that predicts a pitch has one to measure
     intervals from (RIPO) and embed (FME): a ``Program`` token carries the last pitch its
     track played (the token before a ``Pitch`` is always a ``Program``), a ``Position`` the
-    last pitch of any track, a ``Key`` its tonic (from 60) and a ``Chord`` its root (from
-    48; transposing a training window moves them by up to a tritone).
+    last pitch of any track, a ``Key`` its tonic (60-71) and a ``Chord`` its root (48-59;
+    ``data.dataset.TransposeTable`` keeps them there when it transposes a window).
     Drum notes have no pitch."""
 
     def __init__(self, bars: list[BarPlan], beat_resolution: int) -> None:

@@ -391,6 +391,10 @@ def test_forced_melody_notes_are_written_and_the_rest_sampled_around_them(model,
     fresh = set(range(plan.num_bars))
     song = generate_batch(model, tokenizer, [plan], [4], _config(), POP909_ROLES,
                           forced=[melody], fresh=[fresh])[0]
+    full = generate_batch(model, tokenizer, [plan], [4], _config(max_tokens_per_bar=14),
+                          POP909_ROLES, forced=[melody], fresh=[fresh])[0]
+    for bar, tokens in zip(plan.bars(), full.written, strict=True):  # a full bar still gets
+        assert tokens.count("Program_73") == len(melody[bar.index])  # every forced note
     grammar = Grammar(tokenizer)
     around = 0
     for bar, tokens in zip(plan.bars(), song.written, strict=True):
