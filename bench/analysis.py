@@ -97,6 +97,20 @@ def label_frames(labels: str) -> tuple[list[str], list[int]]:
     return frames, starts
 
 
+def pop909_test_songs(root: Path, count: int, beats: int | None = None
+                      ) -> list[tuple[Path, int]]:
+    """The first ``count`` usable POP909 test-split folders with their beats per bar (only
+    those with ``beats`` per bar when given)."""
+    from songform.data.pop909_annotations import beats_per_bar_table
+    from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
+
+    table = beats_per_bar_table(root)
+    songs = [(d, table.get(d.name, 4)) for d in sorted(root.iterdir())
+             if d.is_dir() and d.name.isdigit() and pop909_split(d.name) == "test"
+             and int(d.name) not in POP909_UNUSABLE_LABELS]
+    return [song for song in songs if beats is None or song[1] == beats][:count]
+
+
 def plan_chord_at(bars: list, quarters: float) -> Chord:
     """The chord a derived plan (its ``bars``) sounds ``quarters`` into the song."""
     bar = bars[max(0, min(int(quarters // bars[0].length), len(bars) - 1))]

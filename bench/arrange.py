@@ -41,22 +41,18 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
                         "arrange.json")
     args = parser.parse_args()
+    from analysis import pop909_test_songs
     from rich.console import Console
     from rich.table import Table
     from symusic import Score
 
     from songform.arrange import arrange_melody, melody_of
     from songform.data.pop909 import read_pop909_song
-    from songform.data.pop909_annotations import beats_per_bar_table
-    from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
     from songform.symbolic.generate import GenerateConfig
     from songform.symbolic.writers import note_writer
 
     torch.set_num_threads(1)
-    table = beats_per_bar_table(args.pop909)
-    folders = [d for d in sorted(args.pop909.iterdir()) if d.is_dir() and d.name.isdigit()
-               and pop909_split(d.name) == "test" and table.get(d.name, 4) == 4
-               and int(d.name) not in POP909_UNUSABLE_LABELS][:args.songs]
+    folders = [folder for folder, _ in pop909_test_songs(args.pop909, args.songs, beats=4)]
     writer = note_writer("model", config=GenerateConfig(chord_bias=1.0))  # arrange's default
     rows = []
     for folder in folders:

@@ -119,21 +119,17 @@ def tonality_probe(model, tokenizer, root: Path, count: int, window: int) -> dic
     from bar lines, as in training; symbolic/scoring.py): at every Pitch token, the share of
     the model's pitch probability on the key's scale and on the sounding chord's tones,
     beside the songs' own shares and chance, and the NLL."""
+    from analysis import pop909_test_songs
+
     from songform.data.pop909 import read_pop909_song
-    from songform.data.pop909_annotations import beats_per_bar_table
-    from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
     from songform.symbolic.scoring import SongScore, score_song
 
     if not root.is_dir() or count < 1:
         return None
-    table = beats_per_bar_table(root)
-    folders = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name.isdigit()
-               and pop909_split(d.name) == "test"
-               and int(d.name) not in POP909_UNUSABLE_LABELS][:count]
+    folders = pop909_test_songs(root, count)
     total = SongScore()
-    for folder in folders:
-        total += score_song(model, tokenizer, read_pop909_song(
-            folder, table.get(folder.name, 4)).song, window)
+    for folder, beats in folders:
+        total += score_song(model, tokenizer, read_pop909_song(folder, beats).song, window)
     return {**total.summary(), "songs": len(folders)}
 
 

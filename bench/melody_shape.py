@@ -25,18 +25,14 @@ MODEL_ROLES = ("melody", "counter-melody", "harmony")
 
 def reference_shapes(root: Path, count: int):
     """Melody shapes of the first ``count`` usable POP909 test songs."""
+    from analysis import pop909_test_songs
+
     from songform.data.pop909 import read_pop909_song
-    from songform.data.pop909_annotations import beats_per_bar_table
-    from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
     from songform.symbolic.melody_shape import melody_shape
 
-    table = beats_per_bar_table(root)
-    folders = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name.isdigit()
-               and pop909_split(d.name) == "test"
-               and int(d.name) not in POP909_UNUSABLE_LABELS][:count]
     shapes = []
-    for folder in folders:
-        shape = melody_shape(read_pop909_song(folder, table.get(folder.name, 4)).song)
+    for folder, beats in pop909_test_songs(root, count):
+        shape = melody_shape(read_pop909_song(folder, beats).song)
         if shape is not None:
             shapes.append(shape)
     return shapes

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from .common import (
     JsonFlag,
@@ -19,12 +18,11 @@ from .common import (
     print_json,
 )
 from .generate_cmd import (
-    OUTPUT_LABELS,
     CheckpointOpt,
     DeviceOpt,
     NotesOpt,
     OutOpt,
-    _size,
+    print_outputs,
 )
 
 
@@ -186,10 +184,4 @@ def edit(
     done += [f"with {', '.join(add_track)}"] if add_track else []
     done += [f"{extend[0]} {extend[1]} bars longer"] if extend is not None else []
     console.print("; ".join(done) + "; every other note is the song's own")
-    table = Table(header_style="bold")
-    for column in ("output", "file", "size"):
-        table.add_column(column)
-    for item in result.written:
-        table.add_row(OUTPUT_LABELS.get(item.output, item.output), str(item.path),
-                      _size(item.path))
-    console.print(table)
+    print_outputs(result.written)

@@ -340,10 +340,15 @@ def arrange(
                   f"{len(plan.sections)} sections, the melody on {plan.tracks[0].name}, the "
                   f"rest by the {writer}")
     print_plan_notes(plan)
+    print_outputs(result.written)
+
+
+def print_outputs(written) -> None:
+    """The files a command wrote, as a table (output, file, size)."""
     table = Table(header_style="bold")
     for column in ("output", "file", "size"):
         table.add_column(column)
-    for item in result.written:
+    for item in written:
         table.add_row(OUTPUT_LABELS.get(item.output, item.output), str(item.path),
                       _size(item.path))
     console.print(table)
