@@ -36,6 +36,9 @@ def edit(
                              "`songform plan`).")] = None,
     bars: Annotated[str | None, typer.Option("--bars", help="Or bars A-B (1-based) to write "
                                              "again.")] = None,
+    track: Annotated[str | None, typer.Option(
+        "--track", help="Write only this track again in the part (with --regenerate or "
+                        "--bars); every other track is kept note for note.")] = None,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help='A section\'s field and new value, in one argument: --set "chorus 2 '
                       'energy=7", --set "bridge chords=vi IV I V" (repeatable); the section is '
@@ -45,8 +48,10 @@ def edit(
     transpose: Annotated[int | None, typer.Option(
         "--transpose", help="Semitones to move keys, chords and notes (drums stay).")] = None,
     add_track: Annotated[list[str] | None, typer.Option(
-        "--add-track", help='A track to add, "Name:role" or "Name:role:program" (the '
-                            "arranger plays it in every section; repeatable).")] = None,
+        "--add-track", help='A track to add, "Name:role" or "Name:role:program", in every '
+                            "section: the model writes it around the song's notes when it "
+                            "writes the role and the song has none of it, else the arranger "
+                            "plays it (repeatable).")] = None,
     remove_track: Annotated[list[str] | None, typer.Option(
         "--remove-track", help="A track to take out of the song (repeatable).")] = None,
     extend: Annotated[tuple[str, int] | None, typer.Option(
@@ -65,7 +70,8 @@ def edit(
     top_p: Annotated[float | None, typer.Option(
         "--top-p", help="Nucleus sampling mass (default: the project's).")] = None,
     chord_bias: Annotated[float | None, typer.Option(
-        "--chord-bias", help="Chord guidance (default: the project's).")] = None,
+        "--chord-bias", help="Chord guidance (default: the project's; 1 for a counter-melody "
+                             "or harmony part the model adds).")] = None,
     audio: Annotated[bool, typer.Option("--audio/--no-audio", help="Render song.wav.")] = True,
     notes: NotesOpt = "auto",
     checkpoint: CheckpointOpt = None,
@@ -80,7 +86,7 @@ def edit(
 
       songform edit out/song/song.json --regenerate bridge --seed 9 -o out/v2
 
-      songform edit out/song/song.json --bars 17-20 --seed 3 --no-audio -o out/v3
+      songform edit out/song/song.json --bars 17-20 --track Piano --seed 3 -o out/v3
 
       songform edit out/song/song.json --regenerate "chorus 2" --candidates 4 -o out/v4
 
@@ -88,6 +94,7 @@ def edit(
     """
     from songform.pipeline import SongPipeline
     from songform.plan_edits import (
+        added_track_writer,
         extended,
         transposed,
         with_section,
@@ -105,14 +112,35 @@ def edit(
             and transpose is None and not remove_track and not add_track and extend is None:
         raise fail("nothing to edit: give --regenerate, --bars, --set, --tempo, "
                    "--transpose, --add-track, --remove-track or --extend")
+    if track is not None and (regenerate is None and bars is None or set_ or extend):
+        raise fail("--track goes with --regenerate or --bars (and not with --set or --extend)")
     if out.resolve() == project_file.resolve().parent:
         raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
     project = Project.load(project_file)
     song = Song.from_symbolic(project.song())
     for name in remove_track or []:
         song = without_track(song, name)
+    from songform.symbolic.generate import GenerateConfig
+
+    chosen_settings = {name: value for name, value in (
+        ("temperature", temperature), ("top_p", top_p), ("chord_bias", chord_bias))
+        if value is not None}
+    generation = GenerateConfig(**{**{k: v for k, v in project.writer.get(
+        "generation", {}).items() if k in GenerateConfig.__dataclass_fields__},
+        **chosen_settings, "takes": candidates})
+    try:
+        pipeline = SongPipeline.from_options(notes, checkpoint, device, generation,
+                                             engine="fluidsynth" if audio else None)
+    except ValueError as error:
+        raise fail(f"--notes/--checkpoint: {error}") from None
+    added = []
     for spec in add_track or []:
-        song = with_track(song, spec, project.seed)
+        before, song = song, with_track(song, spec, seed, pipeline.writer, chord_bias)
+        new_track = song.plan.tracks[-1]
+        why = added_track_writer(before, new_track.role, pipeline.writer)
+        added.append(f"{new_track.name} ({new_track.role}, "
+                     + ("written by the model)" if why is None
+                        else f"played by the arranger: {why})"))
     fresh, follow = set(), set()
     if extend is not None:
         song, new_bars = extended(song, extend[0], extend[1])
@@ -132,19 +160,6 @@ def edit(
         fresh |= set(part)
         follow = set(written)
     chosen = sorted(fresh | follow)
-    from songform.symbolic.generate import GenerateConfig
-
-    chosen_settings = {name: value for name, value in (
-        ("temperature", temperature), ("top_p", top_p), ("chord_bias", chord_bias))
-        if value is not None}
-    generation = GenerateConfig(**{**{k: v for k, v in project.writer.get(
-        "generation", {}).items() if k in GenerateConfig.__dataclass_fields__},
-        **chosen_settings, "takes": candidates})
-    try:
-        pipeline = SongPipeline.from_options(notes, checkpoint, device, generation,
-                                             engine="fluidsynth" if audio else None)
-    except ValueError as error:
-        raise fail(f"--notes/--checkpoint: {error}") from None
     identity = pipeline.writer.identity()
     if (identity.get("weights_sha256") != project.writer.get("weights_sha256")
             or identity.get("kind") != project.writer.get("kind")) and not quiet:
@@ -153,13 +168,14 @@ def edit(
                             f"; these bars are written by {pipeline.writer.description}")
     edited = Song(plan=plan, score=song.score, written=song.written)
     if chosen:
-        edited = rewrite(edited, chosen, seed, pipeline.writer, sorted(fresh))
+        edited = rewrite(edited, chosen, seed, pipeline.writer, sorted(fresh), track)
     if transpose:
         edited = transposed(edited, transpose)
     if tempo is not None:
         edited = with_tempo(edited, tempo)
     edits = [*project.edits, {
-        "bars": [b + 1 for b in chosen], "seed": seed, "set": list(set_ or []),
+        "bars": [b + 1 for b in chosen], "track": track, "seed": seed,
+        "set": list(set_ or []),
         "tempo": tempo, "transpose": transpose, "removed": list(remove_track or []),
         "added": list(add_track or []),
         "extended": [extend[0], extend[1]] if extend is not None else None,
@@ -176,12 +192,13 @@ def edit(
     if quiet:
         return
     touched = sorted({b.section_index for b in plan.bars() if b.index in chosen})
-    done = [f"wrote {len(chosen)} bars again ({', '.join(names[i] for i in touched)}), seed "
+    part = f"{track} in {len(chosen)} bars" if track else f"{len(chosen)} bars"
+    done = [f"wrote {part} again ({', '.join(names[i] for i in touched)}), seed "
             f"{seed}"] if chosen else []
     done += [f"moved {transpose:+d} semitones"] if transpose else []
     done += [f"now at {edited.plan.sections[0].tempo:g} BPM"] if tempo is not None else []
     done += [f"without {', '.join(remove_track)}"] if remove_track else []
-    done += [f"with {', '.join(add_track)}"] if add_track else []
+    done += [f"with {', '.join(added)}"] if added else []
     done += [f"{extend[0]} {extend[1]} bars longer"] if extend is not None else []
     console.print("; ".join(done) + "; every other note is the song's own")
     print_outputs(result.written)

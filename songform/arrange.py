@@ -5,7 +5,7 @@ sections by self-similarity, the key from its pitch classes, the chords either g
 such as ``"| C G | Am F |"``, cycled over the bars) or harmonised from the melody
 (``data/harmonize.py``: diatonic triads by Viterbi over how well each holds the melody). The
 style gives the other tracks. While the model writes, the melody's note tokens are forced at
-their positions and only the other roles are sampled around them (``generate_batch(forced=)``):
+their positions and only the other roles are sampled around them (``ModelWriter.write_forced``):
 at each onset the melody is written first, as POP909's streams put it, so the accompaniment
 there already hears it. The arranger plays the roles the model does not write. The melody in
 the output is the user's own notes (the tokens are quantised; the notes are not).
@@ -118,19 +118,11 @@ def _symbol(chord: Chord, key: Key) -> str:
 
 def forced_melody(song: PlannedScore, tokenizer, roles: tuple[str, ...]):
     """Per bar, the melody's notes as forced notes (``symbolic.generate.ForcedNote``)."""
-    from songform.symbolic.generate import ForcedNote
+    from songform.symbolic.generate import forced_notes
 
     bars = song.plan.num_bars
-    out = {}
-    for index, tokens in given_tokens(song, tokenizer, roles, bars).items():
-        notes, position = [], None
-        for at, token in enumerate(tokens):
-            if token.startswith("Position_"):
-                position = int(token[9:])
-            elif token.startswith("Program_") and position is not None:
-                notes.append(ForcedNote(position, tuple(tokens[at:at + 4])))
-        out[index] = notes
-    return out
+    return {index: forced_notes(tokens)
+            for index, tokens in given_tokens(song, tokenizer, roles, bars).items()}
 
 
 def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int = 0,
@@ -140,7 +132,7 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
     """``score``'s melody arranged (see the module docstring)."""
     from songform.data.analysis import derive_plan
     from songform.symbolic.arranger import arrange
-    from songform.symbolic.generate import generate_batch
+    from songform.symbolic.tokenizer import ROLE_PROGRAMS
 
     voice, notes = melody_of(score, melody_track)
     lead = Score(score.ticks_per_quarter)
@@ -158,9 +150,9 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
     model = getattr(writer, "song_model", None)
     if model is not None and "melody" in model.roles:
         forced = forced_melody(melody_song, model.tokenizer, ("melody",))
-        written = generate_batch(model.model, model.tokenizer, [plan], [seed], writer.config,
-                                 model.roles, progress, forced=[forced],
-                                 fresh=[set(range(plan.num_bars))])[0]
+        melody = frozenset({f"Program_{ROLE_PROGRAMS['melody']}"})
+        written = writer.write_forced(plan, seed, forced, set(range(plan.num_bars)), melody,
+                                      progress)
     else:
         written = arrange(plan, seed)
     out = written.score.copy()

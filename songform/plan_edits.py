@@ -1,7 +1,9 @@
 """Edits of a song's plan: a new tempo or key that change no note choice, a section's
 energy or chords, after which the bars they touch are written again, and a section made
-longer, whose new bars are written (``songform edit --tempo / --transpose / --set /
---extend``; ``Song.with_tempo``, ``Song.transposed``, ``Song.edit``, ``Song.extended``).
+longer, whose new bars are written, and a track added (written by the model around the
+song, or played by the arranger) or taken out (``songform edit --tempo / --transpose / --set
+/ --extend / --add-track / --remove-track``; ``Song.with_tempo``, ``Song.transposed``,
+``Song.edit``, ``Song.extended``, ``Song.with_track``, ``Song.without_track``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.plan import ChordEvent, SongPlan
 from songform.symbolic.song import PlannedScore, conductor_score
 
-from .project import section_bars
+from .project import section_bars, varied_bars
 
 SETTABLE = ("energy", "chords")
 
@@ -135,10 +137,23 @@ ROLE_PROGRAMS_GM = {"melody": 80, "counter-melody": 48, "harmony": 0, "bass": 33
 """The General MIDI program a track added by role gets unless one is given."""
 
 
-def with_track(song: PlannedScore, spec: str, seed: int) -> PlannedScore:
-    """``song`` with a track ``"Name:role[:program]"`` playing in every section, its notes
-    played by the arranger with ``seed`` (the model's tokens and every other note unchanged;
-    a later edit may have the model write it where the model knows the role)."""
+ADDED_PART_CHORD_BIAS = 1.0
+"""Chord guidance for an added accompaniment part the model writes, unless one is given: it
+cannot hear the forced notes of later roles at its own onsets (the stream puts the harmony
+after the counter-melody), so without it a counter-melody over a finished song clashes more
+than the song's own (bench/added_track.py). A melody keeps the writer's setting."""
+
+
+def with_track(song: PlannedScore, spec: str, seed: int, writer=None,
+               chord_bias: float | None = None) -> PlannedScore:
+    """``song`` with a track ``"Name:role[:program]"`` playing in every section; every other
+    note and track unchanged. The model writes the new part when ``writer`` is a model that
+    writes the role and no track of the song has it yet (:func:`added_track_writer`): the
+    song's tokens are forced note for note in every bar and the model samples only the new
+    role's notes around them, each onset in the stream's role order (``chord_bias``: default
+    :data:`ADDED_PART_CHORD_BIAS` for an accompaniment role, the writer's own for a melody).
+    Otherwise the arranger plays it with ``seed`` and the model's tokens stay as they
+    were."""
     from songform.hierarchy.plan import TrackSpec
     from songform.symbolic.arranger import arrange
 
@@ -157,10 +172,51 @@ def with_track(song: PlannedScore, spec: str, seed: int) -> PlannedScore:
     plan = song.plan
     sections = tuple(dataclasses.replace(s, tracks=(*s.tracks, name)) for s in plan.sections)
     new_plan = dataclasses.replace(plan, tracks=(*plan.tracks, track), sections=sections)
-    played = next(t for t in arrange(new_plan, seed).score.tracks if t.name == name)
+    written = song.written
+    if added_track_writer(song, role, writer) is None:
+        if chord_bias is None and role != "melody":
+            chord_bias = ADDED_PART_CHORD_BIAS
+        if chord_bias is not None:
+            writer = dataclasses.replace(writer, config=dataclasses.replace(
+                writer.config, chord_bias=chord_bias))
+        written = _model_part(song, new_plan, role, seed, writer)
+        played = next(t for t in written.score.tracks if t.name == name)
+        written = written.written
+    else:
+        played = next(t for t in arrange(new_plan, seed).score.tracks if t.name == name)
     score = song.score.copy()
     score.tracks.append(played.copy())
-    return type(song)(plan=new_plan, score=score, written=song.written)
+    return type(song)(plan=new_plan, score=score, written=written)
+
+
+def added_track_writer(song: PlannedScore, role: str, writer) -> str | None:
+    """``None`` when ``writer``'s model writes an added track of ``role`` into ``song``,
+    else why the arranger plays it."""
+    model = getattr(writer, "song_model", None)
+    if model is None:
+        return "notes by the arranger"
+    if role not in model.roles:
+        return f"the model does not write {role}"
+    if song.written is None:
+        return "the song has no model tokens"
+    if any(t.role == role for t in song.plan.tracks):
+        return f"the song already has a {role} part for the model"
+    return None
+
+
+def _model_part(song: PlannedScore, plan: SongPlan, role: str, seed: int, writer
+                ) -> PlannedScore:
+    """``song`` under ``plan`` with the model writing ``role`` and every other token forced:
+    a bar that restates its source note for note may copy the source with its new part (as
+    the plan's variation draws); every other bar is sampled."""
+    from songform.symbolic.generate import forced_notes
+    from songform.symbolic.tokenizer import ROLE_PROGRAMS
+
+    model = writer.song_model
+    programs = frozenset(f"Program_{ROLE_PROGRAMS[r]}" for r in model.roles if r != role)
+    written = song.written
+    forced = {index: forced_notes(tokens) for index, tokens in enumerate(written)}
+    return writer.write_forced(plan, seed, forced, varied_bars(plan, written), programs)
 
 
 def without_track(song: PlannedScore, name: str) -> PlannedScore:

@@ -149,16 +149,19 @@ def part_bars(plan: SongPlan, section: str | None = None, bars: str | None = Non
 
 
 def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
-               asked: list[int] | None = None) -> PlannedScore:
+               asked: list[int] | None = None, track: str | None = None) -> PlannedScore:
     """``song`` with ``bars`` written again by ``writer`` with ``seed``; every note outside
     them is the song's own. The ``asked`` bars (default all of ``bars``) are sampled afresh
     even where the plan restates an earlier bar; the others (later restatements of them)
-    follow the plan, so a restated chorus follows its new source.
+    follow the plan, so a restated chorus follows its new source. With ``track`` only that
+    track is written again (:func:`regenerate_track`).
 
     The model is given the song's tokens for every other bar (a song from the arranger, or
     without tokens, is written again by the arranger and spliced the same way)."""
     from songform.symbolic.arranger import arrange
 
+    if track is not None:
+        return regenerate_track(song, bars, seed, writer, asked, track)
     plan = song.plan
     chosen = set(bars)
     if hasattr(writer, "write_given") and song.written is not None:
@@ -170,6 +173,51 @@ def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
         fresh = arrange(plan, seed)
         tracks = {t.name for t in plan.tracks}
     return splice(song, fresh, chosen, tracks)
+
+
+def regenerate_track(song: PlannedScore, bars: list[int], seed: int, writer,
+                     asked: list[int] | None, name: str) -> PlannedScore:
+    """``song`` with track ``name`` written again in ``bars``, every other track's notes (and
+    tokens) kept. A track the model writes is sampled with the song's other parts forced note
+    for note in those bars (``ModelWriter.write_forced``; a later restatement that copied
+    its source may copy the new one); one the arranger plays is played again with
+    ``seed``."""
+    from songform.symbolic.arranger import arrange
+    from songform.symbolic.generate import forced_notes
+    from songform.symbolic.tokenizer import ROLE_PROGRAMS
+
+    plan = song.plan
+    spec = next((t for t in plan.tracks if t.name.lower() == name.lower()), None)
+    if spec is None:
+        raise InputError(f'--track: no track "{name}" in this song; its tracks are '
+                         f"{', '.join(t.name for t in plan.tracks)}")
+    model = getattr(writer, "song_model", None)
+    first_of_role = next(t for t in plan.tracks if t.role == spec.role) is spec
+    if model is None or song.written is None or spec.role not in model.roles \
+            or not first_of_role:  # the arranger plays this track
+        return splice(song, arrange(plan, seed), set(bars), {spec.name})
+    program = f"Program_{ROLE_PROGRAMS[spec.role]}"
+    chosen = set(bars)
+    written = song.written
+    given = {i: list(tokens) for i, tokens in enumerate(written) if i not in chosen}
+    forced = {i: [n for n in forced_notes(written[i]) if n.tokens[0] != program]
+              for i in chosen}
+    others = frozenset(f"Program_{ROLE_PROGRAMS[r]}" for r in model.roles if r != spec.role)
+    fresh = set(bars if asked is None else asked) | (chosen & varied_bars(plan, written))
+    new = writer.write_forced(plan, seed, forced, fresh, others, given=given)
+    return splice(song, new, chosen, {spec.name})
+
+
+def varied_bars(plan: SongPlan, written) -> set[int]:
+    """The bars whose tokens are not their plan source's, transposed to their key (every bar
+    that restates nothing, and restatements the model varied)."""
+    from songform.symbolic.generate import transposed_tokens
+
+    bars = list(plan.bars())
+    return {bar.index for bar in bars if bar.repeat_of_bar is None
+            or list(written[bar.index]) != transposed_tokens(
+                list(written[bar.repeat_of_bar]),
+                bars[bar.repeat_of_bar].key.interval_to(bar.key))}
 
 
 def splice(old: PlannedScore, new: PlannedScore, bars: set[int], tracks: set[str]

@@ -76,18 +76,19 @@ class Song(PlannedScore):
 
     def regenerate(self, section: str | None = None, *, bars: str | None = None,
                    seed: int = 1, keep_restatements: bool = False, notes: str = "auto",
-                   checkpoint: str | Path | None = None, candidates: int = 1) -> Song:
+                   checkpoint: str | Path | None = None, candidates: int = 1,
+                   track: str | None = None) -> Song:
         """This song with a section (``"bridge"``, ``"chorus 2"``) or bars (``"17-20"``)
-        written again; every other note kept (see ``songform.project``). The model is fed
-        the song's own tokens for the rest when it wrote them; otherwise the arranger writes
-        the part."""
+        written again, or only its ``track`` there; every other note kept (see
+        ``songform.project``). The model is fed the song's own tokens for the rest when it
+        wrote them; otherwise the arranger writes the part."""
         from songform.project import part_bars, regenerate
         from songform.symbolic.generate import GenerateConfig
         from songform.symbolic.writers import note_writer
 
         asked, chosen = part_bars(self.plan, section, bars, keep_restatements)
         writer = note_writer(notes, checkpoint, config=GenerateConfig(takes=candidates))
-        return regenerate(self, chosen, seed, writer, asked)
+        return regenerate(self, chosen, seed, writer, asked, track)
 
     def with_tempo(self, bpm: float) -> Song:
         """This song at ``bpm`` (every section keeps its ratio to the first); no note moves
@@ -102,11 +103,16 @@ class Song(PlannedScore):
 
         return transposed(self, semitones)
 
-    def with_track(self, spec: str, seed: int = 0) -> Song:
-        """This song with a track ``"Name:role[:program]"`` the arranger plays throughout."""
+    def with_track(self, spec: str, seed: int = 0, *, notes: str = "auto",
+                   checkpoint: str | Path | None = None,
+                   chord_bias: float | None = None) -> Song:
+        """This song with a track ``"Name:role[:program]"`` in every section: written by the
+        model around the song's notes where it writes the role and the song has no part of
+        that role yet, else played by the arranger (``notes="arranger"`` asks for it)."""
         from songform.plan_edits import with_track
+        from songform.symbolic.writers import note_writer
 
-        return with_track(self, spec, seed)
+        return with_track(self, spec, seed, note_writer(notes, checkpoint), chord_bias)
 
     def without_track(self, name: str) -> Song:
         """This song without track ``name`` (plan, notes and the model's tokens)."""

@@ -70,6 +70,7 @@ class Decoder:
         self.rows = rows
         self.caches = model.new_caches(len(rows), capacity, self.device,
                                        dtype=next(model.parameters()).dtype)
+        self._saved: dict[int, tuple] = {}  # row -> what rewind restores
 
     def rebase(self, index: int, origin: float) -> None:
         """Measure row ``index``'s onsets from ``origin`` (a bar line) from now on. Training
@@ -164,6 +165,38 @@ class Decoder:
                                           device=device)[None],
                    valid=torch.ones(1, count, dtype=torch.bool, device=device), caches=caches)
         return count
+
+    def snapshot(self, index: int) -> None:
+        """Remember row ``index`` as it stands, before one token is fed that may be taken
+        back (:meth:`rewind`): the cache slot that token will fill, the row's position and
+        attribute state."""
+        row = self.rows[index]
+        slots = []
+        for cache in self.caches:
+            slot = int(cache.cursor[index])
+            slots.append((slot, cache.cursor[index].clone(), *(
+                getattr(cache, name)[index, :, slot].clone() for name in ("keys", "values")),
+                *(getattr(cache, name)[index, slot].clone()
+                  for name in ("positions", "onsets", "pitches", "valid"))))
+        state = copy.copy(row.state)
+        state.track_pitch = dict(row.state.track_pitch)
+        self._saved[index] = (slots, row.position, state)
+
+    def rewind(self, index: int) -> None:
+        """Take back the one token fed to row ``index`` since :meth:`snapshot`: the cache,
+        position and attribute state are as they were (the slot's old key restored too, so a
+        full ring loses nothing)."""
+        slots, position, state = self._saved.pop(index)
+        for cache, (slot, cursor, keys, values, *rest) in zip(self.caches, slots,
+                                                              strict=True):
+            cache.keys[index, :, slot] = keys
+            cache.values[index, :, slot] = values
+            for name, value in zip(("positions", "onsets", "pitches", "valid"), rest,
+                                   strict=True):
+                getattr(cache, name)[index, slot] = value
+            cache.cursor[index] = cursor
+        row = self.rows[index]
+        row.position, row.state = position, state
 
     def select(self, order: list[int]) -> None:
         """Rows ``order`` become the batch (a row named twice is copied: the best take

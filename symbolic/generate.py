@@ -136,7 +136,7 @@ def plan_skeleton(tokenizer: SongTokenizer, plan: SongPlan, roles: tuple[str, ..
             for i, bar in enumerate(bars)]
 
 
-def _transposed(tokens: list[str], shift: int) -> list[str]:
+def transposed_tokens(tokens: list[str], shift: int) -> list[str]:
     """Note tokens moved by ``shift`` semitones (drums stay): a restatement in another key
     keeps its intervals against the new key (a pitch past the vocabulary makes the copy
     fail the grammar, and the bar is sampled instead)."""
@@ -195,7 +195,8 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
                    progress: Callable[[int, int], None] | None = None,
                    given: list[dict[int, list[str]]] | None = None,
                    fresh: list[set[int]] | None = None,
-                   forced: list[dict[int, list[ForcedNote]]] | None = None
+                   forced: list[dict[int, list[ForcedNote]]] | None = None,
+                   forced_programs: list[frozenset[str]] | None = None
                    ) -> list[PlannedScore]:
     """Write several songs in one batch through one cache (plans may differ in length; a
     song that ends first waits). Each song comes out as :func:`generate` writes it alone with
@@ -214,6 +215,9 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
             [ForcedNote]}``: a user's melody to arrange): each is written at its position
             and the model samples only the other programs around it (see ``_BarSampler``);
             the bars that hold them should be ``fresh``.
+        forced_programs: per plan, the programs never sampled in its forced bars (default:
+            those of its forced notes; give them where a part may be silent for a whole
+            song).
     """
     config = config or GenerateConfig()
     roles = tuple(roles or TRACK_ROLES)
@@ -222,7 +226,9 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
     given = given or [{} for _ in plans]
     fresh = fresh or [set() for _ in plans]
     forced = forced or [{} for _ in plans]
-    if len(given) != len(plans) or len(fresh) != len(plans) or len(forced) != len(plans):
+    forced_programs = forced_programs or [programs_of(bars) for bars in forced]
+    if len(given) != len(plans) or len(fresh) != len(plans) or len(forced) != len(plans) \
+            or len(forced_programs) != len(plans):
         raise InputError("generate_batch needs given, fresh and forced bars per plan")
     model.eval()
     device = next(model.parameters()).device
@@ -245,7 +251,7 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
         cache.limit = torch.tensor(capacities, device=cache.limit.device)
     judge = _TakeJudge(plans, tokenizer, config.takes) if config.takes > 1 else None
     writer = _BatchWriter(decoder, plans, roles, grammar, tones, config, judge, progress, given,
-                          fresh, forced)
+                          fresh, forced, forced_programs)
     writer.run()
     songs = []
     for row in decoder.rows[::config.takes]:
@@ -269,9 +275,10 @@ class _BatchWriter:
                  grammar: Grammar, tones: dict[int, torch.Tensor], config: GenerateConfig,
                  judge: _TakeJudge | None, progress: Callable[[int, int], None] | None,
                  given: list[dict[int, list[str]]], fresh: list[set[int]],
-                 forced: list[dict[int, list[ForcedNote]]]) -> None:
+                 forced: list[dict[int, list[ForcedNote]]],
+                 forced_programs: list[frozenset[str]]) -> None:
         self.decoder, self.plans, self.roles, self.given = decoder, plans, roles, given
-        self.fresh, self.forced = fresh, forced
+        self.fresh, self.forced, self.forced_programs = fresh, forced, forced_programs
         self.grammar, self.tones, self.config, self.judge = grammar, tones, config, judge
         self.progress = progress
         self.samplers: dict[int, _BarSampler] = {}
@@ -302,8 +309,14 @@ class _BatchWriter:
         row = self.decoder.rows[index]
         while True:
             if row.stage == "sampling":
-                token = self.samplers[index].next_token()
+                sampler = self.samplers[index]
+                token = sampler.next_token()
+                if token == REWIND:  # a position the model meant for a forced part
+                    self.decoder.rewind(index)
+                    continue
                 if token is not None:
+                    if sampler.tentative:
+                        self.decoder.snapshot(index)
                     return [token]
                 row.written.append(self.samplers.pop(index).finish())
                 self._end_bar(row)
@@ -382,7 +395,7 @@ class _BatchWriter:
                 self.samplers[index] = _BarSampler(
                     row, row.bars[row.bar], plan, self.roles, self.decoder.tokenizer,
                     self.grammar, self.tones, self.config, logits, self.judge is not None,
-                    self.forced[row.song].get(row.bar))
+                    self.forced[row.song].get(row.bar), self.forced_programs[row.song])
                 row.stage = "sampling"
         elif row.stage == "copied":
             self._end_bar(row)
@@ -453,7 +466,7 @@ def _copy(row: Row, index: int, plan: SongPlan, roles: tuple[str, ...], grammar:
     plan's variation draws a copy and the copy fits the grammar; else ``None``."""
     bar = row.bars[index]
     source = bar.repeat_of_bar
-    copied = (_transposed(row.written[source], row.bars[source].key.interval_to(bar.key))
+    copied = (transposed_tokens(row.written[source], row.bars[source].key.interval_to(bar.key))
               if source is not None else [])
     if (config.copy_repeats and copied and row.chooser.random() >= bar.variation
             and grammar.accepts(_opening_state(bar, plan, roles, tokenizer), copied,
@@ -471,13 +484,52 @@ class ForcedNote:
     tokens: tuple[str, str, str, str]
 
 
+REWIND = "<rewind>"
+"""What a bar sampler returns to take back the token fed last (see ``_BarSampler``)."""
+
+ROLE_RANK = {program: TRACK_ROLES.index(role) for role, program in ROLE_PROGRAMS.items()}
+"""A program's place among the notes at one onset: the stream lists them by role (melody,
+counter-melody, harmony, bass, drums), as POP909's encodings do."""
+
+
+def forced_notes(tokens: list[str] | tuple[str, ...]) -> list[ForcedNote]:
+    """A bar's note tokens as forced notes."""
+    notes, position = [], None
+    for at, token in enumerate(tokens):
+        if token.startswith("Position_"):
+            position = int(token[9:])
+        elif token.startswith("Program_") and position is not None:
+            notes.append(ForcedNote(position, tuple(tokens[at:at + 4])))
+    return notes
+
+
+def programs_of(forced: dict[int, list[ForcedNote]]) -> frozenset[str]:
+    """The programs of ``forced``'s notes (never sampled in its bars, only written)."""
+    return frozenset(note.tokens[0] for notes in forced.values() for note in notes)
+
+
 class _BarSampler:
-    """One row's bar of notes, sampled token by token under the grammar."""
+    """One row's bar of notes, sampled token by token under the grammar.
+
+    With forced notes (a user's melody, the song's other tracks under an added part) the
+    forced programs are only written, never sampled, and the notes at one onset keep the
+    stream's role order: the model may start a note of its own programs only where the role
+    order puts it (before a forced note of a later role, after one of an earlier role), and a
+    forced note is written when the model chooses its program, or when nothing else may come
+    first. A position the model picks where no forced note starts is tentative: the program
+    after it is sampled from every program the plan lets play, and if that is a forced
+    program (the model meant a note of a part that has none there) the position is taken
+    back (:data:`REWIND`) and the choice made again without it. So the sampled part starts a
+    note where the model would put one of its own, not wherever it expected the forced parts
+    to play: rejection sampling of (position, program) given that the forced parts have no
+    note there. The mass the model puts past the next forced note (or on the bar's end) goes
+    to that note's position (:meth:`_fold_beyond`)."""
 
     def __init__(self, row: Row, bar: BarPlan, plan: SongPlan, roles: tuple[str, ...],
                  tokenizer: SongTokenizer, grammar: Grammar, tones: dict[int, torch.Tensor],
                  config: GenerateConfig, logits: torch.Tensor, measure_likelihood: bool,
-                 forced: list[ForcedNote] | None = None) -> None:
+                 forced: list[ForcedNote] | None = None,
+                 programs: frozenset[str] = frozenset()) -> None:
         self.row, self.bar, self.config = row, bar, config
         self.tokenizer, self.grammar, self.tones = tokenizer, grammar, tones
         self.state = _opening_state(bar, plan, roles, tokenizer)
@@ -485,68 +537,152 @@ class _BarSampler:
         self.tokens: list[str] = []
         self.unit = 4 / bar.meter.denominator / tokenizer.settings.beat_resolution
         self.measure = measure_likelihood
-        self.pending = sorted(forced or [], key=lambda note: note.position)
+        self.pending = sorted(forced or [],  # stable: a chord keeps its given order
+                              key=lambda note: (note.position,
+                                                ROLE_RANK[int(note.tokens[0][8:])]))
         self.queue: list[str] = []
         self.forcing = forced is not None
-        if self.forcing:  # the forced program is never sampled, only written
-            programs = {note.tokens[0] for note in self.pending}
+        self.rank_here = -1  # the role rank of the last note at the current onset
+        self.tentative = False  # the last token is a position that may be taken back
+        self.refused: list[int] = []  # position ids taken back at this choice
+        self.before: tuple | None = None  # (state, rank, logits, log-probability) to go back to
+        if self.forcing:
+            programs = programs | {note.tokens[0] for note in self.pending}
             self.unforced = tuple(p for p in self.state.programs
                                   if f"Program_{p}" not in programs)
-            self.forced_programs = torch.tensor([tokenizer.vocab[p] for p in programs],
-                                                dtype=torch.long)
+            vocab = tokenizer.vocab
+            self.forced_ids = torch.tensor([vocab[p] for p in sorted(programs)],
+                                           dtype=torch.long)
+            self.unforced_ids = [(ROLE_RANK[p], vocab[f"Program_{p}"]) for p in self.unforced]
+            self.forced_mask = torch.zeros(len(vocab), dtype=torch.bool)
+            self.forced_mask[self.forced_ids] = True
+        self.measured = 0.0
         self.closed = not self.state.programs and not self.pending
 
     def next_token(self) -> str | None:
-        """The next note token, or ``None`` when the bar closes."""
+        """The next note token, ``None`` when the bar closes, or :data:`REWIND` when the
+        last token is taken back."""
         if self.queue:
             return self._write(self.queue.pop(0))
         if self.closed:
             return None
-        if len(self.tokens) >= self.config.max_tokens_per_bar - 4:  # the bar is full: only
-            if not self.pending:  # the forced notes still to come are written
-                return None
+        confirming, self.tentative = self.tentative, False
+        if not confirming and len(self.tokens) >= self.config.max_tokens_per_bar - 4:
+            if not self.pending:  # the bar is full: only the forced notes still to come
+                return None  # are written
             if self.state.previous not in ("Position", "Program", "Pitch", "PitchDrum",
                                            "Velocity"):
-                return self._write(f"Position_{self.pending[0].position}")
+                return self._write(self._forced_next())
         logits, state, config = self.logits, self.state, self.config
         if state.previous == "Program" and config.chord_bias and not state.drum:
             logits = add_bias(logits, _chord_ids(self.bar, state.position * self.unit,
                                                  self.tones), config.chord_bias)
         logits = self.row.lift.apply(logits, state, self.bar)
         allowed = self.grammar.mask(state)
-        if self.forcing:
+        if self.forcing and not confirming:
+            if self.pending and not self._due_here():
+                logits = self._fold_beyond(logits, allowed)
             allowed = self._around_forced(allowed)
-            if not bool(allowed.any()):  # nothing else may come first: the forced note
-                return self._write(f"Position_{self.pending[0].position}")
+            if self.refused:
+                allowed[self.refused] = False
+            choices = allowed.nonzero()
+            if len(choices) == 0 or (len(choices) == 1 and self._due_here()
+                                     and self.tokenizer.inverse[int(choices[0])]
+                                     == self.pending[0].tokens[0]):
+                return self._write(self._forced_next())  # nothing else may come first
         choice = sample(logits, allowed, self.row.generator, temperature=config.temperature,
                         nucleus=config.top_p)
+        if confirming and bool(self.forced_mask[choice]):
+            return self._take_back()
         if self.measure:  # the model's own probability, before plan guidance
-            self.row.log_probability += float(
-                torch.log_softmax(restrict(self.logits, allowed), dim=-1)[choice])
+            gained = float(torch.log_softmax(restrict(self.logits, allowed), dim=-1)[choice])
+            self.row.log_probability += gained
             self.row.sampled += 1
+            self.measured = gained
         if choice == self.grammar.bar:
             self.closed = True
             return None
-        return self._write(self.tokenizer.inverse[choice])
+        token = self.tokenizer.inverse[choice]
+        if (self.forcing and token.startswith("Position_") and self.unforced
+                and not (self.pending and self.pending[0].position == int(token[9:]))):
+            self.before = (self.state, self.rank_here, self.logits,
+                           self.measured if self.measure else 0.0)
+            self.tentative = True
+        return self._write(token)
+
+    def _fold_beyond(self, logits: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
+        """``logits`` with the mass of every position past the next forced note, and of the
+        bar's end, moved onto that note's position: the model's "nothing of mine before
+        then" (it cannot know the forced note is there), which masking alone would hand to
+        the sampled parts."""
+        position = self.pending[0].position
+        grammar = self.grammar
+        beyond = allowed & grammar.type_masks["Position"] & (grammar.values >= position)
+        beyond[grammar.bar] = bool(allowed[grammar.bar])
+        target = self.tokenizer.vocab[f"Position_{position}"]
+        if not bool(allowed[target]):
+            return logits
+        logits = logits.clone()
+        logits[target] = torch.logsumexp(logits[beyond], dim=0)
+        return logits
+
+    def _take_back(self) -> str:
+        """Undo the tentative position: the state and logits before it, the position refused
+        at this choice."""
+        token = self.tokens.pop()
+        self.state, self.rank_here, self.logits, measured = self.before
+        if self.measure:
+            self.row.log_probability -= measured
+            self.row.sampled -= 1
+        self.refused.append(self.tokenizer.vocab[token])
+        return REWIND
+
+    def _due_here(self) -> bool:
+        """Whether the next forced note starts at the current onset (and may start now)."""
+        return (bool(self.pending) and self.state.previous in ("Position", "Duration")
+                and self.pending[0].position == self.state.position)
+
+    def _forced_next(self) -> str:
+        """The token that moves on to the next forced note: its program when it is due at
+        this onset, else its position."""
+        if self._due_here():
+            return self.pending[0].tokens[0]
+        return f"Position_{self.pending[0].position}"
 
     def _write(self, token: str) -> str:
-        """Take ``token``; a ``Position`` at the next forced note queues that note's tokens
-        (and those of any other forced note at the same position)."""
+        """Take ``token``; the program of a forced note due at this onset queues the rest of
+        that note."""
+        if not self.tentative:
+            self.refused.clear()
+        if token.startswith("Position_"):
+            self.rank_here = -1
+        elif token.startswith("Program_"):
+            if self.forcing and self._due_here() and token == self.pending[0].tokens[0]:
+                self.queue += self.pending.pop(0).tokens[1:]
+            self.rank_here = ROLE_RANK[int(token[8:])]
         self.state = self.state.advance(token)
         self.tokens.append(token)
-        if token.startswith("Position_") and self.pending \
-                and int(token[9:]) == self.pending[0].position:
-            while self.pending and self.pending[0].position == int(token[9:]):
-                self.queue += self.pending.pop(0).tokens
         return token
 
     def _around_forced(self, allowed: torch.Tensor) -> torch.Tensor:
-        """``allowed`` without the forced program, and while forced notes remain, without
-        positions past the next one or the bar's end (and, where no other program may play,
+        """``allowed`` under the forced notes: no forced program except a note due at this
+        onset, no sampled program out of role order at this onset; while forced notes remain,
+        no bar end and no position past the next one (and, where no other program may play,
         only that position)."""
         allowed = allowed.clone()
-        allowed[self.forced_programs] = False
-        if self.pending:
+        allowed[self.forced_ids] = False
+        due = self._due_here()
+        ceiling = ROLE_RANK[int(self.pending[0].tokens[0][8:])] if due else len(TRACK_ROLES)
+        for rank, index in self.unforced_ids:
+            if not self.rank_here <= rank < ceiling:
+                allowed[index] = False
+        if due:  # the forced note is next unless the model starts an earlier role's note
+            allowed &= ~self.grammar.type_masks["Position"]
+            allowed[self.grammar.bar] = False
+            allowed[self.tokenizer.vocab[self.pending[0].tokens[0]]] = True
+        elif not self.unforced and not self.pending:  # nothing left to write: the bar ends
+            allowed &= ~self.grammar.type_masks["Position"]
+        elif self.pending:
             position = self.pending[0].position
             values = self.grammar.values
             positions = self.grammar.type_masks["Position"]

@@ -17,7 +17,7 @@ from songform.hierarchy.plan import TRACK_ROLES, SongPlan
 
 from .arranger import arrange
 from .checkpoint import load_checkpoint, read_info
-from .generate import GenerateConfig, generate, generate_batch
+from .generate import ForcedNote, GenerateConfig, generate, generate_batch
 from .model import MusicTransformer
 from .shipped import shipped_checkpoint
 from .song import PlannedScore
@@ -137,6 +137,19 @@ class ModelWriter:
         model = self.song_model
         return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
                               model.roles, progress, [given], [fresh or set()])[0]
+
+    def write_forced(self, plan: SongPlan, seed: int, forced: dict[int, list[ForcedNote]],
+                     fresh: set[int], programs: frozenset[str],
+                     progress: Progress | None = None,
+                     given: dict[int, list[str]] | None = None) -> PlannedScore:
+        """``plan`` with ``forced`` notes written at their positions in their bars and only
+        the programs outside ``programs`` sampled there (a user's melody to arrange, a part
+        added to a song, one track written again); ``fresh`` bars sampled even where the
+        plan restates a bar; ``given`` bars fed as they are."""
+        model = self.song_model
+        return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
+                              model.roles, progress, [given or {}], [fresh], [forced],
+                              [programs])[0]
 
     def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
               ) -> PlannedScore:

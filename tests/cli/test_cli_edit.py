@@ -271,3 +271,85 @@ def test_extending_a_section_writes_its_new_bars_and_moves_the_rest_on(tmp_path)
     longer = songform.load(song / "song.json").extended("chorus 1", 2, seed=3,
                                                         checkpoint=checkpoint)
     assert longer.plan.num_bars == 28 and longer.plan.sections[2].bars == 6
+
+
+def test_the_model_writes_an_added_part_around_every_other_note(tmp_path):
+    """A part of a role the model writes and the song lacks is written by the model, the
+    song's tokens forced note for note: every other track's notes and every old token kept,
+    the same edit gives the same bytes."""
+    from songform.plan_edits import drop_program
+
+    checkpoint, folder = _song(tmp_path)  # the tiny model writes melody and harmony
+    common = ["--remove-track", "Lead", "--add-track", "Flute:melody:73", "--seed", "5",
+              "--no-audio", "--checkpoint", str(checkpoint)]
+    result = runner.invoke(app, ["edit", str(folder / "song.json"), *common, "--out",
+                                 str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    assert "Flute (melody, written by the model)" in result.output
+    again = runner.invoke(app, ["edit", str(folder / "song.json"), *common, "--out",
+                                str(tmp_path / "b")])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "a" / "song.mid").read_bytes() == \
+        (tmp_path / "b" / "song.mid").read_bytes()
+    before, _ = _notes(folder / "song.mid")
+    after, _ = _notes(tmp_path / "a" / "song.mid")
+    assert after.pop("Flute") and before.pop("Lead")  # the new tune has notes
+    assert after == before  # every other note kept
+    old = json.loads((folder / "song.json").read_text())["bars"]
+    new = json.loads((tmp_path / "a" / "song.json").read_text())["bars"]
+    assert sum(bar.count("Program_73") for bar in new) > 0
+    assert [drop_program(bar, "Program_73") for bar in new] == \
+        [drop_program(bar, "Program_73") for bar in old]  # the harmony's tokens as they were
+    edited = songform.load(tmp_path / "a" / "song.json")
+    assert [t.name for t in edited.plan.tracks][-1] == "Flute"
+    plain = runner.invoke(app, ["edit", str(folder / "song.json"), "--add-track",
+                                "Organ:harmony:16", "--no-audio", "--checkpoint",
+                                str(checkpoint), "--out", str(tmp_path / "c")])
+    assert plain.exit_code == 0, plain.output  # the song has a harmony part: the arranger
+    assert "Organ (harmony, played by the arranger: the song already has" in plain.output
+
+
+def test_one_track_written_again_keeps_every_other_track(tmp_path):
+    """--track Piano with --regenerate: only the Piano's notes in that section change (its
+    tokens written with the others forced); every other note, and every other token, kept;
+    an arranger's track is played again the same way; bad use is one line."""
+    from songform.plan_edits import drop_program
+
+    checkpoint, folder = _song(tmp_path)
+    common = ["--regenerate", "chorus 2", "--seed", "9", "--no-audio", "--checkpoint",
+              str(checkpoint)]
+    result = runner.invoke(app, ["edit", str(folder / "song.json"), *common, "--track",
+                                 "piano", "--out", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    assert "wrote piano in" in result.output
+    song = songform.load(folder / "song.json")
+    edited = songform.load(tmp_path / "p" / "song.json")
+    part = {bar - 1 for bar in json.loads((tmp_path / "p" / "song.json").read_text())[
+        "edits"][-1]["bars"]}  # chorus 2 and the restatements that follow it
+    assert set(songform.project.section_bars(song.plan, "chorus 2")) <= part
+    before, tpq = _notes(folder / "song.mid")
+    after, _ = _notes(tmp_path / "p" / "song.mid")
+    lines = songform.symbolic.song.bar_lines(song.plan, tpq)
+
+    def outside(notes):
+        return [n for n in notes if not any(lines[b] <= n[0] < lines[b + 1] for b in part)]
+
+    assert outside(after.pop("Piano")) == outside(before_piano := before.pop("Piano"))
+    assert after == before  # every other track, everywhere
+    assert _notes(tmp_path / "p" / "song.mid")[0]["Piano"] != before_piano
+    for bar, (old, new) in enumerate(zip(song.written, edited.written, strict=True)):
+        assert drop_program(new, "Program_0") == drop_program(old, "Program_0")
+        if bar not in part:
+            assert list(new) == list(old)
+    drums = runner.invoke(app, ["edit", str(folder / "song.json"), *common, "--track",
+                                "Drums", "--out", str(tmp_path / "d")])
+    assert drums.exit_code == 0, drums.output
+    after, _ = _notes(tmp_path / "d" / "song.mid")
+    before, _ = _notes(folder / "song.mid")
+    assert after.pop("Drums") != before.pop("Drums") and after == before
+    for bad, message in ((["--track", "Tuba"], 'no track "Tuba"'),
+                         (["--track", "Piano", "--set", "chorus 2 energy=7"], "--track goes")):
+        result = runner.invoke(app, ["edit", str(folder / "song.json"), *common, *bad,
+                                     "--out", str(tmp_path / "x")])
+        assert result.exit_code == 2 and message in result.output, (bad, result.output)
+    assert not (tmp_path / "x").exists()

@@ -145,6 +145,63 @@ def test_cached_chunks_equal_one_full_pass(model, tokenizer, plan):
         assert torch.allclose(logits, full[cut - 1], atol=1e-4)
 
 
+def test_a_token_taken_back_leaves_the_cache_as_it_was(model, tokenizer, plan):
+    """snapshot, feed, rewind: the next token's logits are those of a decoder that never
+    saw the taken-back token, also when the ring is full and the token overwrote its oldest
+    entry."""
+    tokens = tokenizer.encode(arrange(plan, 1)).tokens[:60]
+    bars = list(plan.bars())
+
+    def decoder():
+        row = Row(0, 0, 0, bars, [], None,
+                  AttributeState(bars, tokenizer.settings.beat_resolution),
+                  torch.Generator(), random.Random())
+        return Decoder(model, tokenizer, [row], capacity=24, device="cpu")
+
+    taken, straight = decoder(), decoder()
+    for token in tokens[:-1]:  # one at a time: the 24-slot ring is full long before the end
+        taken.feed({0: [token]})
+        straight.feed({0: [token]})
+    taken.snapshot(0)
+    taken.feed({0: ["Position_3"]})
+    taken.rewind(0)
+    assert taken.rows[0].position == straight.rows[0].position
+    after, expected = taken.feed({0: [tokens[-1]]})[0], straight.feed({0: [tokens[-1]]})[0]
+    assert torch.equal(after, expected)
+    for mine, theirs in zip(taken.caches, straight.caches, strict=True):
+        assert torch.equal(mine.keys, theirs.keys) and torch.equal(mine.valid, theirs.valid)
+
+
+def test_forced_parts_keep_the_role_order_at_each_onset(model, tokenizer, plan, monkeypatch):
+    """The song's harmony forced (counter-melody forced silent), the melody sampled around
+    it: the forced notes come out exactly, no counter-melody is written, at every onset the
+    notes follow the stream's role order (melody before harmony), and positions the model
+    meant for the forced parts were taken back."""
+    from songform.symbolic.generate import ROLE_RANK, forced_notes
+
+    rewinds = []
+    original = Decoder.rewind
+    monkeypatch.setattr(Decoder, "rewind", lambda self, index: (rewinds.append(index),
+                                                                original(self, index)))
+    base = generate(model, tokenizer, plan, 2, _config(), ("harmony",))
+    forced = {i: forced_notes(tokens) for i, tokens in enumerate(base.written)}
+    programs = frozenset({"Program_0", "Program_48"})
+    song = generate_batch(model, tokenizer, [plan], [6], _config(), POP909_ROLES,
+                          forced=[forced], fresh=[set(range(plan.num_bars))],
+                          forced_programs=[programs])[0]
+    melody = 0
+    for index, tokens in enumerate(song.written):
+        assert "Program_48" not in tokens
+        assert [n for n in forced_notes(tokens) if n.tokens[0] == "Program_0"] == \
+            forced[index]
+        ranks: dict[int, list[int]] = {}
+        for note in forced_notes(tokens):
+            ranks.setdefault(note.position, []).append(ROLE_RANK[int(note.tokens[0][8:])])
+        assert all(order == sorted(order) for order in ranks.values())
+        melody += tokens.count("Program_73")
+    assert melody > 0 and rewinds
+
+
 def test_cache_size_does_not_grow_with_the_song(model, tokenizer, monkeypatch):
     import songform.symbolic.generate as generate_module
 
