@@ -118,7 +118,7 @@ def _symbol(chord: Chord, key: Key) -> str:
 
 def forced_melody(song: PlannedScore, tokenizer, roles: tuple[str, ...]):
     """Per bar, the melody's notes as forced notes (``symbolic.generate.ForcedNote``)."""
-    from songform.symbolic.generate import forced_notes
+    from songform.symbolic.bar_sampler import forced_notes
 
     bars = song.plan.num_bars
     return {index: forced_notes(tokens)

@@ -209,7 +209,7 @@ def _model_part(song: PlannedScore, plan: SongPlan, role: str, seed: int, writer
     """``song`` under ``plan`` with the model writing ``role`` and every other token forced:
     a bar that restates its source note for note may copy the source with its new part (as
     the plan's variation draws); every other bar is sampled."""
-    from songform.symbolic.generate import forced_notes
+    from songform.symbolic.bar_sampler import forced_notes
     from songform.symbolic.tokenizer import ROLE_PROGRAMS
 
     model = writer.song_model

@@ -183,7 +183,7 @@ def regenerate_track(song: PlannedScore, bars: list[int], seed: int, writer,
     its source may copy the new one); one the arranger plays is played again with
     ``seed``."""
     from songform.symbolic.arranger import arrange
-    from songform.symbolic.generate import forced_notes
+    from songform.symbolic.bar_sampler import forced_notes
     from songform.symbolic.tokenizer import ROLE_PROGRAMS
 
     plan = song.plan

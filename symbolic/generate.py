@@ -27,11 +27,18 @@ import torch
 from songform.core.errors import InputError
 from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
 
+from .bar_sampler import (
+    REWIND,
+    BarSampler,
+    ForcedNote,
+    opening_state,
+    programs_of,
+)
 from .decoding import Decoder, Row
 from .grammar import BarState, Grammar
 from .mixdown import song_from_stream
 from .model import MusicTransformer
-from .sampling import add_bias, add_ramp, restrict, sample
+from .sampling import add_bias, add_ramp
 from .song import PlannedScore
 from .takes import (
     TakeScore,
@@ -43,7 +50,7 @@ from .takes import (
     notes_from_tokens,
     score_take,
 )
-from .tokenizer import ROLE_PROGRAMS, AttributeState, SongTokenizer, token_type
+from .tokenizer import ROLE_PROGRAMS, AttributeState, SongTokenizer
 
 MAX_TAKES = 16
 
@@ -155,25 +162,6 @@ def _check_vocabulary(tokenizer: SongTokenizer, skeleton: list[list[str]]) -> No
                          f"meters {meters}); write this plan with --notes arranger")
 
 
-def _chord_ids(bar: BarPlan, offset: float, tones: dict[int, torch.Tensor]) -> torch.Tensor:
-    """Ids of the pitches of the chord sounding ``offset`` quarters into ``bar``."""
-    chord = bar.chord_at(offset)
-    if chord is None:
-        return torch.zeros(0, dtype=torch.long)
-    ids = [tones[pc] for pc in chord.pitch_classes if pc in tones]
-    return torch.cat(ids) if ids else torch.zeros(0, dtype=torch.long)
-
-
-def _opening_state(bar: BarPlan, plan: SongPlan, roles: tuple[str, ...],
-                   tokenizer: SongTokenizer) -> BarState:
-    """The grammar state after ``bar``'s plan tokens: no position yet, the programs of the
-    roles the plan lets play there that the model writes."""
-    playing = sorted({t.role for t in plan.tracks if t.name in bar.tracks and t.role in roles})
-    return BarState(previous="Tracks", position=-1,
-                    steps=bar.meter.numerator * tokenizer.settings.beat_resolution,
-                    programs=tuple(ROLE_PROGRAMS[role] for role in playing))
-
-
 def generate(model: MusicTransformer, tokenizer: SongTokenizer, plan: SongPlan,
              seed: int = 0, config: GenerateConfig | None = None,
              roles: tuple[str, ...] | None = None,
@@ -213,7 +201,7 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
             (the part a user asked to write again).
         forced: per plan, notes of one program forced inside sampled bars (``{bar index:
             [ForcedNote]}``: a user's melody to arrange): each is written at its position
-            and the model samples only the other programs around it (see ``_BarSampler``);
+            and the model samples only the other programs around it (see ``BarSampler``);
             the bars that hold them should be ``fresh``.
         forced_programs: per plan, the programs never sampled in its forced bars (default:
             those of its forced notes; give them where a part may be silent for a whole
@@ -281,7 +269,7 @@ class _BatchWriter:
         self.fresh, self.forced, self.forced_programs = fresh, forced, forced_programs
         self.grammar, self.tones, self.config, self.judge = grammar, tones, config, judge
         self.progress = progress
-        self.samplers: dict[int, _BarSampler] = {}
+        self.samplers: dict[int, BarSampler] = {}
         self.total = sum(plan.num_bars for plan in plans)
         self.done = 0
 
@@ -392,7 +380,7 @@ class _BatchWriter:
                 else:  # a given bar without notes
                     self._end_bar(row)
             else:
-                self.samplers[index] = _BarSampler(
+                self.samplers[index] = BarSampler(
                     row, row.bars[row.bar], plan, self.roles, self.decoder.tokenizer,
                     self.grammar, self.tones, self.config, logits, self.judge is not None,
                     self.forced[row.song].get(row.bar), self.forced_programs[row.song])
@@ -406,7 +394,7 @@ class _BatchWriter:
         if tokens is None:
             return None
         tokenizer = self.decoder.tokenizer
-        state = _opening_state(row.bars[row.bar], plan, self.roles, tokenizer)
+        state = opening_state(row.bars[row.bar], plan, self.roles, tokenizer)
         if tokens and not self.grammar.accepts(state, list(tokens), tokenizer.vocab):
             raise InputError(f"bar {row.bar + 1}: the given notes do not fit the plan's bar "
                              "(another plan's notes, or another model's tokens)")
@@ -469,235 +457,10 @@ def _copy(row: Row, index: int, plan: SongPlan, roles: tuple[str, ...], grammar:
     copied = (transposed_tokens(row.written[source], row.bars[source].key.interval_to(bar.key))
               if source is not None else [])
     if (config.copy_repeats and copied and row.chooser.random() >= bar.variation
-            and grammar.accepts(_opening_state(bar, plan, roles, tokenizer), copied,
+            and grammar.accepts(opening_state(bar, plan, roles, tokenizer), copied,
                                 tokenizer.vocab)):
         return copied
     return None
-
-
-@dataclass(frozen=True)
-class ForcedNote:
-    """A note written, not sampled, inside a sampled bar: its ``Position`` step and its
-    ``Program``, ``Pitch``, ``Velocity`` and ``Duration`` tokens."""
-
-    position: int
-    tokens: tuple[str, str, str, str]
-
-
-REWIND = "<rewind>"
-"""What a bar sampler returns to take back the token fed last (see ``_BarSampler``)."""
-
-ROLE_RANK = {program: TRACK_ROLES.index(role) for role, program in ROLE_PROGRAMS.items()}
-"""A program's place among the notes at one onset: the stream lists them by role (melody,
-counter-melody, harmony, bass, drums), as POP909's encodings do."""
-
-
-def forced_notes(tokens: list[str] | tuple[str, ...]) -> list[ForcedNote]:
-    """A bar's note tokens as forced notes."""
-    notes, position = [], None
-    for at, token in enumerate(tokens):
-        if token.startswith("Position_"):
-            position = int(token[9:])
-        elif token.startswith("Program_") and position is not None:
-            notes.append(ForcedNote(position, tuple(tokens[at:at + 4])))
-    return notes
-
-
-def programs_of(forced: dict[int, list[ForcedNote]]) -> frozenset[str]:
-    """The programs of ``forced``'s notes (never sampled in its bars, only written)."""
-    return frozenset(note.tokens[0] for notes in forced.values() for note in notes)
-
-
-class _BarSampler:
-    """One row's bar of notes, sampled token by token under the grammar.
-
-    With forced notes (a user's melody, the song's other tracks under an added part) the
-    forced programs are only written, never sampled, and the notes at one onset keep the
-    stream's role order: the model may start a note of its own programs only where the role
-    order puts it (before a forced note of a later role, after one of an earlier role), and a
-    forced note is written when the model chooses its program, or when nothing else may come
-    first. A position the model picks where no forced note starts is tentative: the program
-    after it is sampled from every program the plan lets play, and if that is a forced
-    program (the model meant a note of a part that has none there) the position is taken
-    back (:data:`REWIND`) and the choice made again without it. So the sampled part starts a
-    note where the model would put one of its own, not wherever it expected the forced parts
-    to play: rejection sampling of (position, program) given that the forced parts have no
-    note there. The mass the model puts past the next forced note (or on the bar's end) goes
-    to that note's position (:meth:`_fold_beyond`)."""
-
-    def __init__(self, row: Row, bar: BarPlan, plan: SongPlan, roles: tuple[str, ...],
-                 tokenizer: SongTokenizer, grammar: Grammar, tones: dict[int, torch.Tensor],
-                 config: GenerateConfig, logits: torch.Tensor, measure_likelihood: bool,
-                 forced: list[ForcedNote] | None = None,
-                 programs: frozenset[str] = frozenset()) -> None:
-        self.row, self.bar, self.config = row, bar, config
-        self.tokenizer, self.grammar, self.tones = tokenizer, grammar, tones
-        self.state = _opening_state(bar, plan, roles, tokenizer)
-        self.logits = logits
-        self.tokens: list[str] = []
-        self.unit = 4 / bar.meter.denominator / tokenizer.settings.beat_resolution
-        self.measure = measure_likelihood
-        self.pending = sorted(forced or [],  # stable: a chord keeps its given order
-                              key=lambda note: (note.position,
-                                                ROLE_RANK[int(note.tokens[0][8:])]))
-        self.queue: list[str] = []
-        self.forcing = forced is not None
-        self.rank_here = -1  # the role rank of the last note at the current onset
-        self.tentative = False  # the last token is a position that may be taken back
-        self.refused: list[int] = []  # position ids taken back at this choice
-        self.before: tuple | None = None  # (state, rank, logits, log-probability) to go back to
-        if self.forcing:
-            programs = programs | {note.tokens[0] for note in self.pending}
-            self.unforced = tuple(p for p in self.state.programs
-                                  if f"Program_{p}" not in programs)
-            vocab = tokenizer.vocab
-            self.forced_ids = torch.tensor([vocab[p] for p in sorted(programs)],
-                                           dtype=torch.long)
-            self.unforced_ids = [(ROLE_RANK[p], vocab[f"Program_{p}"]) for p in self.unforced]
-            self.forced_mask = torch.zeros(len(vocab), dtype=torch.bool)
-            self.forced_mask[self.forced_ids] = True
-        self.measured = 0.0
-        self.closed = not self.state.programs and not self.pending
-
-    def next_token(self) -> str | None:
-        """The next note token, ``None`` when the bar closes, or :data:`REWIND` when the
-        last token is taken back."""
-        if self.queue:
-            return self._write(self.queue.pop(0))
-        if self.closed:
-            return None
-        confirming, self.tentative = self.tentative, False
-        if not confirming and len(self.tokens) >= self.config.max_tokens_per_bar - 4:
-            if not self.pending:  # the bar is full: only the forced notes still to come
-                return None  # are written
-            if self.state.previous not in ("Position", "Program", "Pitch", "PitchDrum",
-                                           "Velocity"):
-                return self._write(self._forced_next())
-        logits, state, config = self.logits, self.state, self.config
-        if state.previous == "Program" and config.chord_bias and not state.drum:
-            logits = add_bias(logits, _chord_ids(self.bar, state.position * self.unit,
-                                                 self.tones), config.chord_bias)
-        logits = self.row.lift.apply(logits, state, self.bar)
-        allowed = self.grammar.mask(state)
-        if self.forcing and not confirming:
-            if self.pending and not self._due_here():
-                logits = self._fold_beyond(logits, allowed)
-            allowed = self._around_forced(allowed)
-            if self.refused:
-                allowed[self.refused] = False
-            choices = allowed.nonzero()
-            if len(choices) == 0 or (len(choices) == 1 and self._due_here()
-                                     and self.tokenizer.inverse[int(choices[0])]
-                                     == self.pending[0].tokens[0]):
-                return self._write(self._forced_next())  # nothing else may come first
-        choice = sample(logits, allowed, self.row.generator, temperature=config.temperature,
-                        nucleus=config.top_p)
-        if confirming and bool(self.forced_mask[choice]):
-            return self._take_back()
-        if self.measure:  # the model's own probability, before plan guidance
-            gained = float(torch.log_softmax(restrict(self.logits, allowed), dim=-1)[choice])
-            self.row.log_probability += gained
-            self.row.sampled += 1
-            self.measured = gained
-        if choice == self.grammar.bar:
-            self.closed = True
-            return None
-        token = self.tokenizer.inverse[choice]
-        if (self.forcing and token.startswith("Position_") and self.unforced
-                and not (self.pending and self.pending[0].position == int(token[9:]))):
-            self.before = (self.state, self.rank_here, self.logits,
-                           self.measured if self.measure else 0.0)
-            self.tentative = True
-        return self._write(token)
-
-    def _fold_beyond(self, logits: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
-        """``logits`` with the mass of every position past the next forced note, and of the
-        bar's end, moved onto that note's position: the model's "nothing of mine before
-        then" (it cannot know the forced note is there), which masking alone would hand to
-        the sampled parts."""
-        position = self.pending[0].position
-        grammar = self.grammar
-        beyond = allowed & grammar.type_masks["Position"] & (grammar.values >= position)
-        beyond[grammar.bar] = bool(allowed[grammar.bar])
-        target = self.tokenizer.vocab[f"Position_{position}"]
-        if not bool(allowed[target]):
-            return logits
-        logits = logits.clone()
-        logits[target] = torch.logsumexp(logits[beyond], dim=0)
-        return logits
-
-    def _take_back(self) -> str:
-        """Undo the tentative position: the state and logits before it, the position refused
-        at this choice."""
-        token = self.tokens.pop()
-        self.state, self.rank_here, self.logits, measured = self.before
-        if self.measure:
-            self.row.log_probability -= measured
-            self.row.sampled -= 1
-        self.refused.append(self.tokenizer.vocab[token])
-        return REWIND
-
-    def _due_here(self) -> bool:
-        """Whether the next forced note starts at the current onset (and may start now)."""
-        return (bool(self.pending) and self.state.previous in ("Position", "Duration")
-                and self.pending[0].position == self.state.position)
-
-    def _forced_next(self) -> str:
-        """The token that moves on to the next forced note: its program when it is due at
-        this onset, else its position."""
-        if self._due_here():
-            return self.pending[0].tokens[0]
-        return f"Position_{self.pending[0].position}"
-
-    def _write(self, token: str) -> str:
-        """Take ``token``; the program of a forced note due at this onset queues the rest of
-        that note."""
-        if not self.tentative:
-            self.refused.clear()
-        if token.startswith("Position_"):
-            self.rank_here = -1
-        elif token.startswith("Program_"):
-            if self.forcing and self._due_here() and token == self.pending[0].tokens[0]:
-                self.queue += self.pending.pop(0).tokens[1:]
-            self.rank_here = ROLE_RANK[int(token[8:])]
-        self.state = self.state.advance(token)
-        self.tokens.append(token)
-        return token
-
-    def _around_forced(self, allowed: torch.Tensor) -> torch.Tensor:
-        """``allowed`` under the forced notes: no forced program except a note due at this
-        onset, no sampled program out of role order at this onset; while forced notes remain,
-        no bar end and no position past the next one (and, where no other program may play,
-        only that position)."""
-        allowed = allowed.clone()
-        allowed[self.forced_ids] = False
-        due = self._due_here()
-        ceiling = ROLE_RANK[int(self.pending[0].tokens[0][8:])] if due else len(TRACK_ROLES)
-        for rank, index in self.unforced_ids:
-            if not self.rank_here <= rank < ceiling:
-                allowed[index] = False
-        if due:  # the forced note is next unless the model starts an earlier role's note
-            allowed &= ~self.grammar.type_masks["Position"]
-            allowed[self.grammar.bar] = False
-            allowed[self.tokenizer.vocab[self.pending[0].tokens[0]]] = True
-        elif not self.unforced and not self.pending:  # nothing left to write: the bar ends
-            allowed &= ~self.grammar.type_masks["Position"]
-        elif self.pending:
-            position = self.pending[0].position
-            values = self.grammar.values
-            positions = self.grammar.type_masks["Position"]
-            allowed &= ~(positions & (values > position))
-            if not self.unforced:
-                allowed &= ~(positions & (values != position))
-            allowed[self.grammar.bar] = False
-        return allowed
-
-    def finish(self) -> list[str]:
-        """The bar's tokens, an unfinished last note dropped."""
-        tokens = self.tokens
-        while tokens and token_type(tokens[-1]) != "Duration":
-            tokens.pop()
-        return tokens
 
 
 def _take_seed(seed: int, section: int, take: int) -> int:

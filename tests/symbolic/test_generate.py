@@ -177,7 +177,7 @@ def test_forced_parts_keep_the_role_order_at_each_onset(model, tokenizer, plan, 
     it: the forced notes come out exactly, no counter-melody is written, at every onset the
     notes follow the stream's role order (melody before harmony), and positions the model
     meant for the forced parts were taken back."""
-    from songform.symbolic.generate import ROLE_RANK, forced_notes
+    from songform.symbolic.bar_sampler import ROLE_RANK, forced_notes
 
     rewinds = []
     original = Decoder.rewind
@@ -393,7 +393,7 @@ def test_a_varied_restatement_sees_its_source_just_before_it(tokenizer, monkeypa
     plan = plan_song(template, 2)
     checked, pending = [], {}
     original = generate_module.Decoder.place
-    original_sampler = generate_module._BarSampler.__init__
+    original_sampler = generate_module.BarSampler.__init__
 
     def place(self, index, bars, end_onset):
         count = original(self, index, bars, end_onset)
@@ -418,7 +418,7 @@ def test_a_varied_restatement_sees_its_source_just_before_it(tokenizer, monkeypa
                     assert pitch in found[position], (position, pitch)
         original_sampler(self, row, bar, *args, **kwargs)
 
-    monkeypatch.setattr(generate_module._BarSampler, "__init__", sampler)
+    monkeypatch.setattr(generate_module.BarSampler, "__init__", sampler)
     monkeypatch.setattr(generate_module.Decoder, "place", place)
     song = generate(model, tokenizer, plan, 1, _config(context=256), POP909_ROLES)
     bars = list(plan.bars())
@@ -436,7 +436,7 @@ def test_forced_melody_notes_are_written_and_the_rest_sampled_around_them(model,
                                                                          plan):
     """A user's melody to arrange: its notes are written at their positions, the model
     samples only the other programs, and every bar still reads under the grammar."""
-    from songform.symbolic.generate import ForcedNote, _opening_state
+    from songform.symbolic.bar_sampler import ForcedNote, opening_state
     from songform.symbolic.grammar import Grammar
 
     melody = {}
@@ -463,6 +463,6 @@ def test_forced_melody_notes_are_written_and_the_rest_sampled_around_them(model,
                 notes.append(ForcedNote(position, tuple(tokens[i:i + 4])))
         assert notes == melody[bar.index]  # exactly the forced notes, nothing else on 73
         around += any(t.startswith("Program_") and t != "Program_73" for t in tokens)
-        assert grammar.accepts(_opening_state(bar, plan, POP909_ROLES, tokenizer),
+        assert grammar.accepts(opening_state(bar, plan, POP909_ROLES, tokenizer),
                                list(tokens), tokenizer.vocab)
     assert around >= plan.num_bars // 2  # the model writes the other parts around them
