@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 import songform
 from songform.hierarchy.planner import plan_song
 from songform.symbolic.takes import (
+    CHORD_FIT_TARGET,
     DENSITY_PER_LEVEL,
     WEIGHTS,
     TakeNote,
@@ -42,6 +44,9 @@ def test_chord_and_key_fit_count_the_planned_chord_and_key(bars):
     assert score.key_fit == pytest.approx(2 / 3)
     assert score.density_error == 0 and score.variation_error == 0
     assert score.total == pytest.approx(sum(w * getattr(score, t) for t, w in WEIGHTS.items()))
+    plain = dataclasses.replace(score, chord_fit=1.0)  # past POP909's share: no gain
+    assert plain.total == dataclasses.replace(score, chord_fit=CHORD_FIT_TARGET).total
+    assert plain.total > score.total
 
 
 def test_density_target_rises_with_energy_and_the_error_is_symmetric(bars):
