@@ -2,7 +2,8 @@
 plans derived from those songs, (c) the same with ``takes=4``, (d) the baseline arranger,
 (e) the model with the plan's chord tokens withheld (and no chord guidance): issue 16, item 6.
 
-    .venv/bin/python bench/structure.py [--songs 5] [--json bench/results/structure.json]
+    .venv/bin/python bench/structure.py [--songs 5] [--reference-songs 86] [--writers bcde]
+        [--keep-from bench/results/structure.json] [--json bench/results/structure.json]
 
 Measures, over the pitched notes of the melody, counter-melody and harmony tracks:
 
@@ -13,7 +14,8 @@ Measures, over the pitched notes of the melody, counter-melody and harmony track
 - groove consistency (Wu and Yang 2020): 1 - the mean Hamming distance between consecutive
   bars' onset grids (16th-note steps), over the bars with notes.
 
-The table gives each writer's median over songs and POP909's 10th-90th percentile range; a
+The table gives each writer's median over songs and POP909's 10th-90th percentile range
+(over ``--reference-songs`` test songs, all 86 by default); a
 writer's distance to POP909 is the mean over measures of |its median - POP909's median| /
 POP909's p10-p90 width.
 """
@@ -85,9 +87,19 @@ def without_chords(skeleton_function):
     return skeleton
 
 
+WRITERS = ("(b) model", "(c) model, takes 4", "(d) arranger", "(e) model, chords withheld")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--songs", type=int, default=5)
+    parser.add_argument("--songs", type=int, default=5, help="songs the writers write")
+    parser.add_argument("--reference-songs", type=int, default=86,
+                        help="POP909 test songs for POP909's medians and p10-p90 band")
+    parser.add_argument("--writers", default="bcde",
+                        help="which of (b)-(e) to run, e.g. 'c'; the others are read from "
+                             "--keep-from")
+    parser.add_argument("--keep-from", type=Path, default=None,
+                        help="an earlier JSON of this bench to take the writers not run from")
     parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
                         "pop909")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
@@ -106,48 +118,63 @@ def main() -> int:
     from songform.symbolic.writers import note_writer
 
     model = note_writer("model").song_model
-    writers = {
-        "(b) model": lambda plan, seed: model.write(plan, seed),
-        "(c) model, takes 4": lambda plan, seed: model.write(plan, seed,
-                                                             GenerateConfig(takes=4)),
-        "(d) arranger": lambda plan, seed: arrange(plan, seed),
-    }
-    rows: dict[str, list[dict]] = {"(a) POP909": []}
-    rows.update({name: [] for name in (*writers, "(e) model, chords withheld")})
-    for name, song in pop909_songs(args.pop909, args.songs):
-        plan = song.plan
-        rows["(a) POP909"].append({"song": name, **measures(song)})
-        for writer, write in writers.items():
-            rows[writer].append({"song": name, **measures(write(plan, 0))})
+
+    def withheld(plan, seed):
         original = generate_module.plan_skeleton
         generate_module.plan_skeleton = without_chords(original)
         try:
-            withheld = model.write(plan, 0, GenerateConfig(chord_bias=0.0))
+            return model.write(plan, seed, GenerateConfig(chord_bias=0.0))
         finally:
             generate_module.plan_skeleton = original
-        rows["(e) model, chords withheld"].append({"song": name, **measures(withheld)})
-        print(json.dumps({k: v[-1] for k, v in rows.items()}), flush=True)
+
+    writers = dict(zip(WRITERS, (
+        lambda plan, seed: model.write(plan, seed),
+        lambda plan, seed: model.write(plan, seed, GenerateConfig(takes=4)),
+        lambda plan, seed: arrange(plan, seed),
+        withheld), strict=True))
+    chosen = [name for name in WRITERS if name[1] in args.writers]
+    kept = json.loads(args.keep_from.read_text())["rows"] if args.keep_from else {}
+    missing = [name for name in WRITERS if name not in chosen and name not in kept]
+    if missing:
+        print(f"not run and not in --keep-from: {', '.join(missing)}")
+    songs = pop909_songs(args.pop909, max(args.songs, args.reference_songs))
+    rows: dict[str, list[dict]] = {"(a) POP909": []}
+    rows.update({name: [] for name in chosen})
+    rows.update({name: kept[name] for name in WRITERS if name not in chosen and name in kept})
+    for index, (name, song) in enumerate(songs):
+        rows["(a) POP909"].append({"song": name, **measures(song)})
+        if index >= args.songs:
+            continue
+        for writer in chosen:
+            rows[writer].append({"song": name, **measures(writers[writer](song.plan, 0))})
+        print(json.dumps({k: v[-1] for k, v in rows.items() if k == "(a) POP909"
+                          or k in chosen}), flush=True)
     reference = {m: np.array([r[m] for r in rows["(a) POP909"]]) for m in MEASURES}
     low = {m: float(np.nanpercentile(v, 10)) for m, v in reference.items()}
     high = {m: float(np.nanpercentile(v, 90)) for m, v in reference.items()}
     summary = {}
     for writer, values in rows.items():
+        if writer != "(a) POP909":
+            values = values[:args.songs]
         medians = {m: float(np.nanmedian([r[m] for r in values])) for m in MEASURES}
         distance = float(np.mean([abs(medians[m] - float(np.nanmedian(reference[m])))
                                   / max(high[m] - low[m], 1e-6) for m in MEASURES]))
         inside = [m for m in MEASURES if low[m] <= medians[m] <= high[m]]
-        summary[writer] = {"medians": medians, "distance": distance, "inside": inside}
-    table = Table(title=f"Structure and plan fit, {len(rows['(a) POP909'])} POP909 test songs "
-                        "(medians; POP909's p10-p90 below)")
+        summary[writer] = {"medians": medians, "distance": distance, "inside": inside,
+                           "ran": writer in chosen or writer == "(a) POP909"}
+    table = Table(title=f"Structure and plan fit: writers on {args.songs} POP909 test songs, "
+                        f"POP909 on {len(rows['(a) POP909'])} (medians; POP909's p10-p90 "
+                        "below)")
     for column in ("writer", *MEASURES, "inside p10-p90", "distance to POP909"):
         table.add_column(column, justify="left" if column == "writer" else "right")
     for writer, result in summary.items():
-        table.add_row(writer, *(f"{result['medians'][m]:.3f}" for m in MEASURES),
+        label = writer if result["ran"] else f"{writer} (from --keep-from)"
+        table.add_row(label, *(f"{result['medians'][m]:.3f}" for m in MEASURES),
                       f"{len(result['inside'])}/4", f"{result['distance']:.2f}")
     table.add_row("POP909 p10-p90", *(f"{low[m]:.2f}-{high[m]:.2f}" for m in MEASURES), "", "")
     Console(width=170).print(table)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rows": rows, "summary": summary,
+    args.json.write_text(json.dumps({"rows": rows, "summary": summary, "songs": args.songs,
                                      "p10": low, "p90": high}, indent=2) + "\n")
     print(f"wrote {args.json}")
     return 0

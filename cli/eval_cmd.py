@@ -155,10 +155,12 @@ def _print_json(song, adherence, audio: Path | None) -> int:
 
 def _take_score_table(song) -> None:
     """The score ``--takes`` ranks takes by, section by section (symbolic/takes.py)."""
-    from songform.symbolic.takes import WEIGHTS, section_scores
+    from songform.symbolic.takes import CHORD_FIT_TARGET, WEIGHTS, section_scores
 
     names = song.plan.section_names()
     weights = ", ".join(f"{w:+g} {term.replace('_', ' ')}" for term, w in WEIGHTS.items())
+    weights = weights.replace("chord fit", f"chord fit (scored by its distance to "
+                                           f"{CHORD_FIT_TARGET:g})")
     table = Table(title=f"take score per section ({weights}; likelihood unknown here: 0)",
                   header_style="bold")
     for column in ("section", "chord fit", "key fit", "density error", "variation error",

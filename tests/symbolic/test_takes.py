@@ -44,9 +44,11 @@ def test_chord_and_key_fit_count_the_planned_chord_and_key(bars):
     assert score.key_fit == pytest.approx(2 / 3)
     assert score.density_error == 0 and score.variation_error == 0
     assert score.total == pytest.approx(sum(w * getattr(score, t) for t, w in WEIGHTS.items()))
-    plain = dataclasses.replace(score, chord_fit=1.0)  # past POP909's share: no gain
-    assert plain.total == dataclasses.replace(score, chord_fit=CHORD_FIT_TARGET).total
-    assert plain.total > score.total
+    target = dataclasses.replace(score, chord_fit=CHORD_FIT_TARGET).total
+    plain = dataclasses.replace(score, chord_fit=1.0)  # past POP909's share: it costs
+    assert plain.total < target and score.total < target
+    assert plain.total == pytest.approx(
+        dataclasses.replace(score, chord_fit=2 * CHORD_FIT_TARGET - 1.0).total)
 
 
 def test_density_target_rises_with_energy_and_the_error_is_symmetric(bars):
