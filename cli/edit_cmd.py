@@ -47,6 +47,9 @@ def edit(
         "--tempo", help="New tempo in BPM (no note moves in beats).")] = None,
     transpose: Annotated[int | None, typer.Option(
         "--transpose", help="Semitones to move keys, chords and notes (drums stay).")] = None,
+    key: Annotated[str | None, typer.Option(
+        "--key", help='The key to move the song to, e.g. "E major" (the nearest way, up to '
+                      "6 semitones; the mode stays the song's).")] = None,
     add_track: Annotated[list[str] | None, typer.Option(
         "--add-track", help='A track to add, "Name:role" or "Name:role:program", in every '
                             "section: the model writes it around the song's notes when it "
@@ -90,7 +93,7 @@ def edit(
 
       songform edit out/song/song.json --regenerate "chorus 2" --candidates 4 -o out/v4
 
-      songform edit out/song/song.json --set "chorus 2 energy=7" --extend "verse 2" 4 -o out/v5
+      songform edit out/song/song.json --set "chorus 2 energy=7" --key "E major" -o out/v5
     """
     from songform.pipeline import SongPipeline
     from songform.plan_edits import (
@@ -109,15 +112,18 @@ def edit(
     if regenerate is not None and bars is not None:
         raise fail("give --regenerate SECTION or --bars A-B, not both")
     if regenerate is None and bars is None and not set_ and tempo is None \
-            and transpose is None and not remove_track and not add_track and extend is None:
+            and transpose is None and key is None and not remove_track and not add_track \
+            and extend is None:
         raise fail("nothing to edit: give --regenerate, --bars, --set, --tempo, "
-                   "--transpose, --add-track, --remove-track or --extend")
+                   "--transpose, --key, --add-track, --remove-track or --extend")
     if track is not None and (regenerate is None and bars is None or set_ or extend):
         raise fail("--track goes with --regenerate or --bars (and not with --set or --extend)")
     if out.resolve() == project_file.resolve().parent:
         raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
     project = Project.load(project_file)
     song = Song.from_symbolic(project.song())
+    if key is not None:
+        transpose = _key_shift(song.plan.sections[0].key, key, transpose)
     for name in remove_track or []:
         song = without_track(song, name)
     from songform.symbolic.generate import GenerateConfig
@@ -202,3 +208,19 @@ def edit(
     done += [f"{extend[0]} {extend[1]} bars longer"] if extend is not None else []
     console.print("; ".join(done) + "; every other note is the song's own")
     print_outputs(result.written)
+
+
+def _key_shift(home, wanted: str, transpose: int | None) -> int:
+    """The semitones (-6 to 5) that move a song in ``home`` to the key ``wanted``."""
+    from songform.hierarchy.key import Key
+
+    if transpose is not None:
+        raise fail("give --key or --transpose, not both")
+    try:
+        target = Key.parse(wanted)
+    except ValueError as error:
+        raise fail(f"--key: {error}") from None
+    if target.mode != home.mode:
+        raise fail(f"--key: the song is in {home}; give a {home.mode} key (--key moves the "
+                   "song, it does not change its mode)")
+    return (target.tonic - home.tonic + 6) % 12 - 6

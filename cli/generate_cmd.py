@@ -259,6 +259,10 @@ def arrange(
     chords: Annotated[str | None, typer.Option(
         "--chords", help='A chord grid cycled over the bars, "| C G | Am F |" or "I V vi IV" '
                          "(default: harmonised from the melody).")] = None,
+    form: Annotated[str | None, typer.Option(
+        "--form", help='The sections, as a form string "verse:8 chorus:8" or a YAML '
+                       "template file, with as many bars as the melody (default: found "
+                       "from the melody's own repeats).")] = None,
     key: KeyOpt = None,
     style: StyleOpt = None,
     seed: SeedOpt = None,
@@ -280,6 +284,8 @@ def arrange(
       songform arrange tune.mid -o out/tune
 
       songform arrange tune.mid --chords "| C G | Am F |" --style ballad
+
+      songform arrange tune.mid --form "verse:8 chorus:8 verse:8 chorus:8"
 
       songform arrange song.mid --melody-track Vocals --no-audio --json
     """
@@ -308,6 +314,17 @@ def arrange(
         tonic = Key.parse(key) if key is not None else None
     except ValueError as error:
         raise fail(f"--key: {error}") from None
+    sections = None
+    if form is not None:
+        from songform.hierarchy.errors import TemplateError
+        from songform.hierarchy.template import Template
+        from songform.hierarchy.template_yaml import read_yaml_template
+
+        try:
+            sections = (read_yaml_template(form) if form.endswith((".yaml", ".yml"))
+                        else Template(form=form))
+        except (TemplateError, OSError) as error:
+            raise fail(f"--form: {error}") from None
     generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias)
     try:
         pipeline = SongPipeline.from_options(notes, checkpoint, "cpu", generation,
@@ -323,7 +340,7 @@ def arrange(
             display = _PipelineDisplay(progress, writer, "fluidsynth")
             song = arrange_melody(score, pipeline.writer, style=style, seed=seed,
                                   chords=chords, key=tonic, melody_track=melody_track,
-                                  title=melody.stem,
+                                  title=melody.stem, form=sections,
                                   progress=lambda done, count: display.update("notes", done,
                                                                               count))
             result = pipeline.write_song(Song.from_symbolic(song), seed, out,

@@ -1,8 +1,9 @@
 """A user's melody arranged into a song (``songform arrange``).
 
 The melody is kept note for note as the lead. Its plan is derived from it: phrases and
-sections by self-similarity, the key from its pitch classes, the chords either given (a grid
-such as ``"| C G | Am F |"``, cycled over the bars) or harmonised from the melody
+sections by self-similarity (or a form the user gives, ``--form``), the key from its pitch
+classes, the chords either given (a grid such as ``"| C G | Am F |"``, cycled over the
+bars) or harmonised from the melody
 (``data/harmonize.py``: diatonic triads by Viterbi over how well each holds the melody). The
 style gives the other tracks. While the model writes, the melody's note tokens are forced at
 their positions and only the other roles are sampled around them (``ModelWriter.write_forced``):
@@ -125,11 +126,29 @@ def forced_melody(song: PlannedScore, tokenizer, roles: tuple[str, ...]):
             for index, tokens in given_tokens(song, tokenizer, roles, bars).items()}
 
 
+def form_plan(form: Template, derived: SongPlan, style: str | None, seed: int) -> SongPlan:
+    """The sections and phrases of a form the user gives (a form string or a YAML template)
+    in the melody's meter, in place of those found by self-similarity; its bars must be the
+    melody's."""
+    try:
+        template = dataclasses.replace(form, form=None, style=style or form.style,
+                                       meter=form.meter or derived.sections[0].meter,
+                                       title=derived.title)
+        plan = plan_song(template, seed)
+    except TemplateError as error:
+        raise InputError(f"--form: {error}") from None
+    if plan.num_bars != derived.num_bars:
+        raise InputError(f"--form: the form has {plan.num_bars} bars and the melody "
+                         f"{derived.num_bars}; give a form of {derived.num_bars} bars")
+    return plan
+
+
 def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int = 0,
                    chords: str | None = None, key: Key | None = None,
                    melody_track: str | None = None, title: str = "melody",
-                   progress=None) -> PlannedScore:
-    """``score``'s melody arranged (see the module docstring)."""
+                   progress=None, form: Template | None = None) -> PlannedScore:
+    """``score``'s melody arranged (see the module docstring); ``form`` gives the sections
+    instead of the melody's self-similarity."""
     from songform.data.analysis import derive_plan
     from songform.symbolic.arranger import arrange
     from songform.symbolic.tokenizer import ROLE_PROGRAMS
@@ -142,6 +161,8 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
         derived = derive_plan(lead, title=title)
     except ValueError as error:
         raise InputError(f"the melody: {error}") from None
+    if form is not None:
+        derived = form_plan(form, derived, style, seed)
     plan = melody_plan(derived, voice, score.ticks_per_quarter, style, seed, chords, key)
     plan = dataclasses.replace(plan, notes=plan.notes + tuple(notes))
     voice.name = plan.tracks[0].name

@@ -60,6 +60,23 @@ def test_an_arranged_melody_is_kept_and_the_accompaniment_fits_its_chords(tmp_pa
     assert [str(bar.chords[0].chord) for bar in plan.bars()][:4] == ["D", "G", "A", "D"]
 
 
+def test_a_given_form_sets_the_sections_from_a_string_or_a_yaml_file(tmp_path):
+    melody = _melody(tmp_path / "tune.mid")  # 8 bars
+    result = runner.invoke(app, ["arrange", str(melody), "--form", "verse:4 chorus:4",
+                                 "--notes", "arranger", "--no-audio", "-o", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    plan = SongPlan.from_json((tmp_path / "a" / "plan.json").read_text())
+    assert list(plan.section_names()) == ["Verse", "Chorus"] and plan.num_bars == 8
+    assert _flute(tmp_path / "a" / "song.mid") == _flute(melody)
+    (tmp_path / "form.yaml").write_text("sections:\n  - {kind: intro, bars: 2}\n"
+                                        "  - {kind: chorus, bars: 6}\n")
+    result = runner.invoke(app, ["arrange", str(melody), "--form", str(tmp_path / "form.yaml"),
+                                 "--notes", "arranger", "--no-audio", "-o", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    plan = SongPlan.from_json((tmp_path / "b" / "plan.json").read_text())
+    assert [s.bars for s in plan.sections] == [2, 6]
+
+
 def test_the_highest_voice_of_a_chordal_melody_is_taken_and_said(tmp_path):
     melody = _melody(tmp_path / "chords.mid", chordal=True)
     result = runner.invoke(app, ["arrange", str(melody), "--notes", "arranger", "--no-audio",
@@ -79,7 +96,9 @@ def test_bad_melodies_get_one_line_and_exit_2(tmp_path):
              ([str(empty)], "no tracks"),
              ([str(two)], "several tracks could be the melody"),
              ([str(two), "--melody-track", "Vocals"], 'no track "Vocals"'),
-             ([str(one), "--chords", "| H7 |"], "--chords")]
+             ([str(one), "--chords", "| H7 |"], "--chords"),
+             ([str(one), "--form", "verse:4 chorus:8"], "the form has 12 bars and the melody 8"),
+             ([str(one), "--form", "verse:x"], "--form")]
     for args, message in cases:
         result = runner.invoke(app, ["arrange", *args, "--notes", "arranger", "--no-audio",
                                      "-o", str(tmp_path / "out")])

@@ -167,10 +167,20 @@ def test_tempo_and_transposition_change_no_note_choice(tmp_path):
     assert result.exit_code == 0, result.output
     midi = mido.MidiFile(str(out / "song.mid"))
     assert midi.length == pytest.approx(faster.plan.duration_seconds, abs=1e-3)
-    for bad in (["--tempo", "900"], ["--transpose", "40"]):
+    home = song.plan.sections[0].key
+    moved = home.transpose(-3)
+    keyed = runner.invoke(app, ["edit", str(folder / "song.json"), "--tempo", "150",
+                                "--key", str(moved), "--no-audio", "--out", str(tmp_path / "k")])
+    assert keyed.exit_code == 0, keyed.output  # --key: the same move as --transpose -3
+    assert (tmp_path / "k" / "song.mid").read_bytes() == (out / "song.mid").read_bytes()
+    other_mode = "A minor" if home.mode == "major" else "A major"
+    for bad, message in ((["--tempo", "900"], "error:"), (["--transpose", "40"], "error:"),
+                         (["--key", other_mode], "does not change its mode"),
+                         (["--key", "H major"], "--key"),
+                         (["--key", str(moved), "--transpose", "2"], "not both")):
         result = runner.invoke(app, ["edit", str(folder / "song.json"), *bad, "--no-audio",
                                      "--out", str(tmp_path / "x")])
-        assert result.exit_code == 2 and "error:" in result.output, result.output
+        assert result.exit_code == 2 and message in result.output, (bad, result.output)
     assert not (tmp_path / "x").exists()
 
 
