@@ -16,7 +16,7 @@ from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.plan import ChordEvent, SongPlan
 from songform.symbolic.song import PlannedScore, conductor_score
 
-from .project import section_bars, varied_bars
+from .project import drop_program, section_bars, varied_bars
 
 SETTABLE = ("energy", "chords")
 
@@ -244,26 +244,6 @@ def without_track(song: PlannedScore, name: str) -> PlannedScore:
         program = f"Program_{ROLE_PROGRAMS[match.role]}"
         written = tuple(tuple(drop_program(bar, program)) for bar in written)
     return type(song)(plan=new_plan, score=score, written=written)
-
-
-def drop_program(tokens: tuple[str, ...] | list[str], program: str) -> list[str]:
-    """A bar's note tokens without the notes of ``program`` (and positions left empty)."""
-    out: list[str] = []
-    position: str | None = None
-    skipping = False
-    for token in tokens:
-        if token.startswith("Position_"):
-            position, skipping = token, False
-        elif token.startswith("Program_"):
-            skipping = token == program
-            if not skipping and position is not None:
-                out.append(position)
-                position = None
-            if not skipping:
-                out.append(token)
-        elif not skipping:
-            out.append(token)
-    return out
 
 
 def _restaged(song: PlannedScore, plan: SongPlan, shift: int) -> PlannedScore:

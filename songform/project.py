@@ -193,12 +193,16 @@ def regenerate_track(song: PlannedScore, bars: list[int], seed: int, writer,
                          f"{', '.join(t.name for t in plan.tracks)}")
     model = getattr(writer, "song_model", None)
     first_of_role = next(t for t in plan.tracks if t.role == spec.role) is spec
-    if model is None or song.written is None or spec.role not in model.roles \
-            or not first_of_role:  # the arranger plays this track
-        return splice(song, arrange(plan, seed), set(bars), {spec.name})
     program = f"Program_{ROLE_PROGRAMS[spec.role]}"
     chosen = set(bars)
     written = song.written
+    if model is None or written is None or spec.role not in model.roles \
+            or not first_of_role:  # the arranger plays this track
+        spliced = splice(song, arrange(plan, seed), chosen, {spec.name})
+        if written is not None and first_of_role:  # its old notes leave the tokens
+            written = tuple(tuple(drop_program(tokens, program)) if index in chosen
+                            else tokens for index, tokens in enumerate(written))
+        return type(song)(plan=spliced.plan, score=spliced.score, written=written)
     given = {i: list(tokens) for i, tokens in enumerate(written) if i not in chosen}
     forced = {i: [n for n in forced_notes(written[i]) if n.tokens[0] != program]
               for i in chosen}
@@ -218,6 +222,26 @@ def varied_bars(plan: SongPlan, written) -> set[int]:
             or list(written[bar.index]) != transposed_tokens(
                 list(written[bar.repeat_of_bar]),
                 bars[bar.repeat_of_bar].key.interval_to(bar.key))}
+
+
+def drop_program(tokens: tuple[str, ...] | list[str], program: str) -> list[str]:
+    """A bar's note tokens without the notes of ``program`` (and positions left empty)."""
+    out: list[str] = []
+    position: str | None = None
+    skipping = False
+    for token in tokens:
+        if token.startswith("Position_"):
+            position, skipping = token, False
+        elif token.startswith("Program_"):
+            skipping = token == program
+            if not skipping and position is not None:
+                out.append(position)
+                position = None
+            if not skipping:
+                out.append(token)
+        elif not skipping:
+            out.append(token)
+    return out
 
 
 def splice(old: PlannedScore, new: PlannedScore, bars: set[int], tracks: set[str]

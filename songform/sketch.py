@@ -167,7 +167,7 @@ def given_tokens(song: PlannedScore, tokenizer, roles: tuple[str, ...], bars: in
     them (the notes of other roles left out)."""
     from songform.symbolic.tokenizer import ROLE_PROGRAMS, token_type
 
-    from .plan_edits import drop_program
+    from .project import drop_program
 
     out: dict[int, list[str]] = {}
     bar = -1

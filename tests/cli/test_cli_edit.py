@@ -357,6 +357,8 @@ def test_one_track_written_again_keeps_every_other_track(tmp_path):
     after, _ = _notes(tmp_path / "d" / "song.mid")
     before, _ = _notes(folder / "song.mid")
     assert after.pop("Drums") != before.pop("Drums") and after == before
+    kept = json.loads((tmp_path / "d" / "song.json").read_text())["bars"]
+    assert kept == json.loads((folder / "song.json").read_text())["bars"]  # tokens kept
     for bad, message in ((["--track", "Tuba"], 'no track "Tuba"'),
                          (["--track", "Piano", "--set", "chorus 2 energy=7"], "--track goes")):
         result = runner.invoke(app, ["edit", str(folder / "song.json"), *common, *bad,
