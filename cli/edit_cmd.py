@@ -68,6 +68,9 @@ def edit(
     candidates: Annotated[int, typer.Option(
         "--candidates", help="Write the part N times side by side and keep the take that "
                              "best keeps the plan (the score of --takes).")] = 1,
+    all_takes: Annotated[bool, typer.Option(
+        "--all", help="With --candidates N: write every take (seeds SEED..SEED+N-1), ranked "
+                      "by the take score, to OUT/take-1 (the best) .. OUT/take-N.")] = False,
     temperature: Annotated[float | None, typer.Option(
         "--temperature", help="Sampling temperature (default: the project's).")] = None,
     top_p: Annotated[float | None, typer.Option(
@@ -116,6 +119,8 @@ def edit(
             and extend is None:
         raise fail("nothing to edit: give --regenerate, --bars, --set, --tempo, "
                    "--transpose, --key, --add-track, --remove-track or --extend")
+    if all_takes and candidates < 2:
+        raise fail("--all goes with --candidates N (N of 2 or more)")
     if track is not None and (regenerate is None and bars is None or set_ or extend):
         raise fail("--track goes with --regenerate or --bars (and not with --set or --extend)")
     if out.resolve() == project_file.resolve().parent:
@@ -133,7 +138,7 @@ def edit(
         if value is not None}
     generation = GenerateConfig(**{**{k: v for k, v in project.writer.get(
         "generation", {}).items() if k in GenerateConfig.__dataclass_fields__},
-        **chosen_settings, "takes": candidates})
+        **chosen_settings, "takes": 1 if all_takes else candidates})
     try:
         pipeline = SongPipeline.from_options(notes, checkpoint, device, generation,
                                              engine="fluidsynth" if audio else None)
@@ -172,20 +177,30 @@ def edit(
         error_console.print(f"note: {project_file} was written by "
                             f"{project.writer.get('checkpoint') or project.writer.get('kind')}"
                             f"; these bars are written by {pipeline.writer.description}")
-    edited = Song(plan=plan, score=song.score, written=song.written)
-    if chosen:
-        edited = rewrite(edited, chosen, seed, pipeline.writer, sorted(fresh), track)
-    if transpose:
-        edited = transposed(edited, transpose)
-    if tempo is not None:
-        edited = with_tempo(edited, tempo)
-    edits = [*project.edits, {
-        "bars": [b + 1 for b in chosen], "track": track, "seed": seed,
-        "set": list(set_ or []),
-        "tempo": tempo, "transpose": transpose, "removed": list(remove_track or []),
-        "added": list(add_track or []),
-        "extended": [extend[0], extend[1]] if extend is not None else None,
-        "writer": identity.get("checkpoint") or identity.get("kind")}]
+    base = Song(plan=plan, score=song.score, written=song.written)
+    if all_takes and not chosen:
+        raise fail("--all: nothing is written again (give --regenerate, --bars or --set)")
+    touched = sorted({b.section_index for b in plan.bars() if b.index in chosen})
+
+    def take(take_seed: int) -> Song:
+        edited = base
+        if chosen:
+            edited = rewrite(edited, chosen, take_seed, pipeline.writer, sorted(fresh), track)
+        if transpose:
+            edited = transposed(edited, transpose)
+        return with_tempo(edited, tempo) if tempo is not None else edited
+
+    record = {"bars": [b + 1 for b in chosen], "track": track, "seed": seed,
+              "set": list(set_ or []), "tempo": tempo, "transpose": transpose,
+              "removed": list(remove_track or []), "added": list(add_track or []),
+              "extended": [extend[0], extend[1]] if extend is not None else None,
+              "writer": identity.get("checkpoint") or identity.get("kind")}
+    if all_takes:
+        _write_all_takes(take, record, candidates, touched, pipeline, project, out,
+                         as_json, quiet)
+        return
+    edited = take(seed)
+    edits = [*project.edits, record]
     result = pipeline.write_song(edited, project.seed, out, edits=edits)
     names = plan.section_names()
     if as_json:
@@ -197,7 +212,6 @@ def edit(
         return
     if quiet:
         return
-    touched = sorted({b.section_index for b in plan.bars() if b.index in chosen})
     part = f"{track} in {len(chosen)} bars" if track else f"{len(chosen)} bars"
     done = [f"wrote {part} again ({', '.join(names[i] for i in touched)}), seed "
             f"{seed}"] if chosen else []
@@ -224,3 +238,39 @@ def _key_shift(home, wanted: str, transpose: int | None) -> int:
         raise fail(f"--key: the song is in {home}; give a {home.mode} key (--key moves the "
                    "song, it does not change its mode)")
     return (target.tonic - home.tonic + 6) % 12 - 6
+
+
+def _write_all_takes(take, record: dict, count: int, touched: list[int], pipeline, project,
+                     out: Path, as_json: bool, quiet: bool) -> None:
+    """Every take (seeds ``seed``..``seed + count - 1``), ranked by the take score of the
+    sections written again (the likelihood is not known once written: 0), to
+    ``OUT/take-<rank>``."""
+    from rich.table import Table
+
+    from songform.symbolic.takes import section_scores
+
+    takes = []
+    seed = record["seed"]
+    for take_seed in range(seed, seed + count):
+        song = take(take_seed)
+        scores = [score.total for index, score in section_scores(song) if index in touched]
+        takes.append((sum(scores) / len(scores), take_seed, song))
+    takes.sort(key=lambda item: (-item[0], item[1]))
+    rows = []
+    for rank, (score, take_seed, song) in enumerate(takes, start=1):
+        edits = [*project.edits, {**record, "seed": take_seed, "rank": rank,
+                                  "score": round(score, 4), "candidates": count}]
+        folder = out / f"take-{rank}"
+        pipeline.write_song(song, project.seed, folder, edits=edits)
+        rows.append({"rank": rank, "seed": take_seed, "score": score,
+                     "project": str(folder / "song.json")})
+    if as_json:
+        print_json({"takes": rows})
+    elif not quiet:
+        table = Table(title=f"{count} takes, best first (take score of the part)")
+        for column in ("rank", "seed", "score", "project"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(str(row["rank"]), str(row["seed"]), f"{row['score']:.3f}",
+                          row["project"])
+        console.print(table)

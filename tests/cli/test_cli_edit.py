@@ -365,3 +365,32 @@ def test_one_track_written_again_keeps_every_other_track(tmp_path):
                                      "--out", str(tmp_path / "x")])
         assert result.exit_code == 2 and message in result.output, (bad, result.output)
     assert not (tmp_path / "x").exists()
+
+
+def test_all_candidates_are_written_ranked_by_the_take_score(tmp_path):
+    """--candidates 3 --all: three projects, best first by the stated take score, each the
+    edit its seed gives alone; every note outside the part kept in each."""
+    from songform.symbolic.takes import section_scores
+
+    checkpoint, folder = _song(tmp_path)
+    common = ["edit", str(folder / "song.json"), "--regenerate", "bridge", "--no-audio",
+              "--checkpoint", str(checkpoint)]
+    result = runner.invoke(app, [*common, "--seed", "4", "--candidates", "3", "--all",
+                                 "--json", "--out", str(tmp_path / "all")])
+    assert result.exit_code == 0, result.output
+    takes = json.loads(result.output)["takes"]
+    assert [t["rank"] for t in takes] == [1, 2, 3] and {t["seed"] for t in takes} == {4, 5, 6}
+    scores = []
+    for row in takes:
+        song = songform.load(row["project"])
+        bridge = song.plan.section_names().index("Bridge")
+        scores.append(dict(section_scores(song))[bridge].total)
+        assert row["score"] == pytest.approx(scores[-1])
+    assert scores == sorted(scores, reverse=True)
+    alone = runner.invoke(app, [*common, "--seed", str(takes[1]["seed"]), "--out",
+                                str(tmp_path / "alone")])
+    assert alone.exit_code == 0, alone.output
+    assert (tmp_path / "alone" / "song.mid").read_bytes() == \
+        (tmp_path / "all" / "take-2" / "song.mid").read_bytes()
+    bad = runner.invoke(app, [*common, "--all", "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "--all goes with --candidates" in bad.output
