@@ -93,7 +93,8 @@ class BarSampler:
     note where the model would put one of its own, not wherever it expected the forced parts
     to play: rejection sampling of (position, program) given that the forced parts have no
     note there. The mass the model puts past the next forced note (or on the bar's end) goes
-    to that note's position (:meth:`_fold_beyond`)."""
+    to that note's position (:meth:`_fold_beyond`); where a forced note is due, the mass of
+    everything but a note of the sampled parts goes to it (:meth:`_fold_due`)."""
 
     def __init__(self, row: Row, bar: BarPlan, plan: SongPlan, roles: tuple[str, ...],
                  tokenizer: SongTokenizer, grammar: Grammar, tones: dict[int, torch.Tensor],
@@ -150,7 +151,9 @@ class BarSampler:
         logits = self.row.lift.apply(logits, state, self.bar)
         allowed = self.grammar.mask(state)
         if self.forcing and not confirming:
-            if self.pending and not self._due_here():
+            if self._due_here():
+                logits = self._fold_due(logits, allowed)
+            elif self.pending:
                 logits = self._fold_beyond(logits, allowed)
             allowed = self._around_forced(allowed)
             if self.refused:
@@ -194,6 +197,21 @@ class BarSampler:
             return logits
         logits = logits.clone()
         logits[target] = torch.logsumexp(logits[beyond], dim=0)
+        return logits
+
+    def _fold_due(self, logits: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
+        """``logits`` at an onset where a forced note is due, with the mass of everything but
+        a note of the sampled parts (a later position, the bar's end, another program) moved
+        onto the forced note's program: the model's "nothing of mine here"."""
+        pending = self.tokenizer.vocab[self.pending[0].tokens[0]]
+        ceiling = ROLE_RANK[int(self.pending[0].tokens[0][8:])]
+        others = allowed.clone()
+        for rank, index in self.unforced_ids:
+            if self.rank_here <= rank < ceiling:
+                others[index] = False
+        others[pending] = True
+        logits = logits.clone()
+        logits[pending] = torch.logsumexp(logits[others], dim=0)
         return logits
 
     def _take_back(self) -> str:
