@@ -97,18 +97,24 @@ def label_frames(labels: str) -> tuple[list[str], list[int]]:
     return frames, starts
 
 
-def pop909_test_songs(root: Path, count: int, beats: int | None = None
-                      ) -> list[tuple[Path, int]]:
-    """The first ``count`` usable POP909 test-split folders with their beats per bar (only
-    those with ``beats`` per bar when given)."""
+def pop909_split_songs(root: Path, split: str = "test", count: int | None = None,
+                       beats: int | None = None) -> list[tuple[Path, int]]:
+    """The first ``count`` (default all) usable POP909 folders of ``split`` with their beats
+    per bar (only those with ``beats`` per bar when given)."""
     from songform.data.pop909_annotations import beats_per_bar_table
     from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
 
     table = beats_per_bar_table(root)
     songs = [(d, table.get(d.name, 4)) for d in sorted(root.iterdir())
-             if d.is_dir() and d.name.isdigit() and pop909_split(d.name) == "test"
+             if d.is_dir() and d.name.isdigit() and pop909_split(d.name) == split
              and int(d.name) not in POP909_UNUSABLE_LABELS]
     return [song for song in songs if beats is None or song[1] == beats][:count]
+
+
+def pop909_test_songs(root: Path, count: int, beats: int | None = None
+                      ) -> list[tuple[Path, int]]:
+    """The first ``count`` usable POP909 test-split folders with their beats per bar."""
+    return pop909_split_songs(root, "test", count, beats)
 
 
 def plan_chord_at(bars: list, quarters: float) -> Chord:

@@ -165,20 +165,16 @@ def train_harmony_model(songs: Iterable[tuple[list[tuple[float, float, int]], li
 
 def melody_songs(root: Path, split: str):
     """``(melody notes in quarters, the plan's bars)`` of every usable song of ``split``."""
+    from analysis import pop909_split_songs
+
     from songform.data.errors import CorpusError
     from songform.data.pop909 import read_pop909_song
-    from songform.data.pop909_annotations import beats_per_bar_table
     from songform.hierarchy.errors import TemplateError
-    from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
     from songform.symbolic.ticks import ticks_to_quarters
 
-    table = beats_per_bar_table(root)
-    for folder in sorted(root.iterdir()):
-        if not (folder.is_dir() and folder.name.isdigit()) or pop909_split(folder.name) != split \
-                or int(folder.name) in POP909_UNUSABLE_LABELS:
-            continue
+    for folder, beats in pop909_split_songs(root, split):
         try:
-            song = read_pop909_song(folder, table.get(folder.name, 4)).song
+            song = read_pop909_song(folder, beats).song
         except (CorpusError, TemplateError, ValueError):
             continue
         melody = next(t.name for t in song.plan.tracks if t.role == "melody")

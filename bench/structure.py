@@ -66,15 +66,12 @@ def measures(song) -> dict[str, float]:
 
 
 def pop909_songs(root: Path, count: int):
-    from songform.data.pop909 import read_pop909_song
-    from songform.data.pop909_annotations import beats_per_bar_table
-    from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
+    from analysis import pop909_split_songs
 
-    table = beats_per_bar_table(root)
-    folders = [d for d in sorted(root.iterdir()) if d.is_dir() and d.name.isdigit()
-               and pop909_split(d.name) == "test"
-               and int(d.name) not in POP909_UNUSABLE_LABELS][:count]
-    return [(d.name, read_pop909_song(d, table.get(d.name, 4)).song) for d in folders]
+    from songform.data.pop909 import read_pop909_song
+
+    return [(d.name, read_pop909_song(d, beats).song)
+            for d, beats in pop909_split_songs(root, "test", count)]
 
 
 def without_chords(skeleton_function):
