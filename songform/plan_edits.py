@@ -16,7 +16,7 @@ from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.plan import ChordEvent, SongPlan
 from songform.symbolic.song import PlannedScore, conductor_score
 
-from .project import drop_program, section_bars, varied_bars
+from .project import drop_program, rewrite_role, section_bars
 
 SETTABLE = ("energy", "chords")
 
@@ -179,7 +179,7 @@ def with_track(song: PlannedScore, spec: str, seed: int, writer=None,
         if chord_bias is not None:
             writer = dataclasses.replace(writer, config=dataclasses.replace(
                 writer.config, chord_bias=chord_bias))
-        written = _model_part(song, new_plan, role, seed, writer)
+        written = rewrite_role(song, new_plan, range(new_plan.num_bars), seed, writer, role)
         played = next(t for t in written.score.tracks if t.name == name)
         written = written.written
     else:
@@ -202,21 +202,6 @@ def added_track_writer(song: PlannedScore, role: str, writer) -> str | None:
     if any(t.role == role for t in song.plan.tracks):
         return f"the song already has a {role} part for the model"
     return None
-
-
-def _model_part(song: PlannedScore, plan: SongPlan, role: str, seed: int, writer
-                ) -> PlannedScore:
-    """``song`` under ``plan`` with the model writing ``role`` and every other token forced:
-    a bar that restates its source note for note may copy the source with its new part (as
-    the plan's variation draws); every other bar is sampled."""
-    from songform.symbolic.bar_sampler import forced_notes
-    from songform.symbolic.tokenizer import ROLE_PROGRAMS
-
-    model = writer.song_model
-    programs = frozenset(f"Program_{ROLE_PROGRAMS[r]}" for r in model.roles if r != role)
-    written = song.written
-    forced = {index: forced_notes(tokens) for index, tokens in enumerate(written)}
-    return writer.write_forced(plan, seed, forced, varied_bars(plan, written), programs)
 
 
 def without_track(song: PlannedScore, name: str) -> PlannedScore:

@@ -183,7 +183,6 @@ def regenerate_track(song: PlannedScore, bars: list[int], seed: int, writer,
     its source may copy the new one); one the arranger plays is played again with
     ``seed``."""
     from songform.symbolic.arranger import arrange
-    from songform.symbolic.bar_sampler import forced_notes
     from songform.symbolic.tokenizer import ROLE_PROGRAMS
 
     plan = song.plan
@@ -203,13 +202,31 @@ def regenerate_track(song: PlannedScore, bars: list[int], seed: int, writer,
             written = tuple(tuple(drop_program(tokens, program)) if index in chosen
                             else tokens for index, tokens in enumerate(written))
         return type(song)(plan=spliced.plan, score=spliced.score, written=written)
+    new = rewrite_role(song, plan, bars, seed, writer, spec.role,
+                       bars if asked is None else asked)
+    return splice(song, new, chosen, {spec.name})
+
+
+def rewrite_role(song: PlannedScore, plan: SongPlan, bars, seed: int, writer, role: str,
+                 asked=()) -> PlannedScore:
+    """``song``'s tokens under ``plan`` with the model writing ``role`` again in ``bars``:
+    there every other part's notes are forced note for note (``ModelWriter.write_forced``)
+    and only ``role`` is sampled; the other bars are given. ``asked`` bars are sampled even
+    where the plan restates a bar; a restatement the model had copied note for note may copy
+    its new source (as the plan's variation draws)."""
+    from songform.symbolic.bar_sampler import forced_notes
+    from songform.symbolic.tokenizer import ROLE_PROGRAMS
+
+    program = f"Program_{ROLE_PROGRAMS[role]}"
+    chosen = set(bars)
+    written = song.written
     given = {i: list(tokens) for i, tokens in enumerate(written) if i not in chosen}
     forced = {i: [n for n in forced_notes(written[i]) if n.tokens[0] != program]
               for i in chosen}
-    others = frozenset(f"Program_{ROLE_PROGRAMS[r]}" for r in model.roles if r != spec.role)
-    fresh = set(bars if asked is None else asked) | (chosen & varied_bars(plan, written))
-    new = writer.write_forced(plan, seed, forced, fresh, others, given=given)
-    return splice(song, new, chosen, {spec.name})
+    others = frozenset(f"Program_{ROLE_PROGRAMS[r]}" for r in writer.song_model.roles
+                       if r != role)
+    fresh = set(asked) | (chosen & varied_bars(plan, written))
+    return writer.write_forced(plan, seed, forced, fresh, others, given=given)
 
 
 def varied_bars(plan: SongPlan, written) -> set[int]:
