@@ -64,7 +64,8 @@ CountOpt = Annotated[int, typer.Option(
     "--count", help="Write N songs (seeds s..s+N-1) into OUT/seed-<s>/; under torchrun each "
                     "process writes its share.")]
 SongsPerBatchOpt = Annotated[int, typer.Option(
-    "--songs-per-batch", help="With --count: songs the model writes side by side.")]
+    "--songs-per-batch", help="With --count: songs the model writes side by side (when one "
+                              "ends, the next starts in its rows).")]
 ThreadsOpt = Annotated[int, typer.Option("--threads", help="CPU threads for the model.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="cpu or cuda (never chosen for you).")]
 SoundFontOpt = Annotated[Path | None, typer.Option(

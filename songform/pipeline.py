@@ -132,29 +132,28 @@ class SongPipeline:
              outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
              batch_size: int = 4, progress: Progress | None = None
              ) -> list[PipelineResult]:
-        """Compose one song per seed, ``batch_size`` songs at a time through the note writer
-        (the model writes a batch side by side), each into ``out/seed-<seed>/`` exactly as
-        ``__call__`` writes a single song there (same files, same bytes)."""
+        """Compose one song per seed, ``batch_size`` songs at a time side by side through the
+        note writer (when one ends, the next plan takes its place at once), each into
+        ``out/seed-<seed>/`` as soon as it is written, exactly as ``__call__`` writes a
+        single song there (same files, same bytes). Results in seed order."""
         _check_outputs(outputs, audio_format)
         if batch_size < 1:
             raise ValueError(f"batch size: expected at least 1, got {batch_size}")
         report = progress or _quiet
-        results = []
-        for first in range(0, len(seeds), batch_size):
-            chunk = list(seeds[first:first + batch_size])
-            plans = [self.planner(template, seed) for seed in chunk]
-            report("plan", 1, 1)
-            report("notes", 0, sum(p.num_bars for p in plans))
-            scores = self.writer.write_batch(
-                plans, chunk, progress=lambda done, total: report("notes", done, total))
-            for seed, plan, score in zip(chunk, plans, scores, strict=True):
-                folder = Path(out) / f"seed-{seed}"
-                song = Song.from_symbolic(score)
-                results.append(self._staged(folder, lambda staging, song=song, plan=plan,
-                                            seed=seed: self._write_files(
-                                                song, plan, seed, staging, outputs,
-                                                audio_format, report, [])))
-        return results
+        seeds = list(seeds)
+        plans = [self.planner(template, seed) for seed in seeds]
+        report("plan", 1, 1)
+        report("notes", 0, sum(p.num_bars for p in plans))
+        results = {}
+        for index, score in self.writer.write_stream(
+                plans, seeds, batch_size, progress=lambda done, total: report("notes", done,
+                                                                               total)):
+            seed, plan = seeds[index], plans[index]
+            song = Song.from_symbolic(score)
+            results[index] = self._staged(
+                Path(out) / f"seed-{seed}", lambda staging, song=song, plan=plan, seed=seed:
+                self._write_files(song, plan, seed, staging, outputs, audio_format, report, []))
+        return [results[index] for index in range(len(seeds))]
 
     def _staged(self, folder: Path, write: Callable[[Path], PipelineResult]) -> PipelineResult:
         """Run ``write`` into a staging folder inside ``folder``, then move its files into

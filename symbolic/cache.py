@@ -98,6 +98,15 @@ class LayerCache:
                      "limit"):
             setattr(self, name, getattr(self, name).index_select(0, rows))
 
+    def clear(self, start: int, stop: int, limit: int) -> None:
+        """Empty rows ``start:stop`` (a new song takes them), each keeping ``limit`` slots."""
+        if limit > self.capacity:
+            raise ValueError(f"a ring of {limit} slots does not fit a cache of "
+                             f"{self.capacity}")
+        self.valid[start:stop] = False
+        self.cursor[start:stop] = 0
+        self.limit[start:stop] = limit
+
     def reset(self) -> None:
         self.valid.zero_()
         self.cursor.zero_()

@@ -122,7 +122,8 @@ def load_checkpoint(folder: str | Path, device: torch.device | str = "cpu"
     """Build the model from ``config.json`` and load ``model.safetensors`` into it, after
     checking both: sizes within ``core.limits`` before anything is allocated, the weights
     file a safetensors file (a pickle is refused by name, never opened) whose tensors match
-    the config.
+    the config. The model comes back in eval mode (no dropout), ready to decode or score;
+    training calls ``train()`` itself.
 
     Raises:
         CheckpointError: any of these checks fails.
@@ -145,7 +146,7 @@ def load_checkpoint(folder: str | Path, device: torch.device | str = "cpu"
         load_model(model, str(folder / WEIGHTS), strict=False, device=str(device))
     except Exception as error:  # safetensors' own error types on damaged data
         raise CheckpointError(f"{folder / WEIGHTS}: unreadable ({error})") from None
-    return model.to(device)
+    return model.to(device).eval()
 
 
 def read_config(folder: str | Path) -> ModelConfig:

@@ -40,7 +40,7 @@ class Row:
     written: list[list[str]] = field(default_factory=list)
     bar_lines: list[tuple[int, float]] = field(default_factory=list)  # (position, onset)
     bar: int = 0  # the bar being written
-    stage: str = "open"  # open, prefixed, copy, copied, sampling, judge, done
+    stage: str = "open"  # open, prefixed, copy, copied, sampling, judge, done, gone
     placed: list[tuple[int, list[int]]] = field(default_factory=list)
     """(bar, the source bars placed in context before it) for each varied restatement."""
     log_probability: float = 0.0  # of the tokens sampled since the take began
@@ -197,6 +197,16 @@ class Decoder:
             cache.cursor[index] = cursor
         row = self.rows[index]
         row.position, row.state = position, state
+
+    def replace(self, first: int, rows: list[Row], limit: int) -> None:
+        """Rows ``first`` on become ``rows`` (another song, starting), with empty caches that
+        keep ``limit`` slots each."""
+        span = range(first, first + len(rows))
+        for cache in self.caches:
+            cache.clear(span.start, span.stop, limit)
+        self.rows[span.start:span.stop] = rows
+        for index in span:
+            self._saved.pop(index, None)
 
     def select(self, order: list[int]) -> None:
         """Rows ``order`` become the batch (a row named twice is copied: the best take

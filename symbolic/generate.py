@@ -19,7 +19,7 @@ arranger, so the plan's every track sounds, and the plan's energy sets the dynam
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
@@ -184,12 +184,31 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
                    given: list[dict[int, list[str]]] | None = None,
                    fresh: list[set[int]] | None = None,
                    forced: list[dict[int, list[ForcedNote]]] | None = None,
-                   forced_programs: list[frozenset[str]] | None = None
-                   ) -> list[PlannedScore]:
-    """Write several songs in one batch through one cache (plans may differ in length; a
-    song that ends first waits). Each song comes out as :func:`generate` writes it alone with
-    its seed. With ``config.takes`` above 1 every section is written that many times side by
-    side and the take that best keeps the plan (``symbolic.takes``) is kept.
+                   forced_programs: list[frozenset[str]] | None = None,
+                   batch: int | None = None) -> list[PlannedScore]:
+    """Write several songs side by side through one cache (plans may differ in length); the
+    songs in plan order. Each comes out as :func:`generate` writes it alone with its seed.
+    Arguments as in :func:`write_songs`."""
+    songs = dict(write_songs(model, tokenizer, plans, seeds, config, roles, progress, given,
+                             fresh, forced, forced_programs, batch))
+    return [songs[index] for index in range(len(plans))]
+
+
+def write_songs(model: MusicTransformer, tokenizer: SongTokenizer, plans: list[SongPlan],
+                seeds: list[int], config: GenerateConfig | None = None,
+                roles: tuple[str, ...] | None = None,
+                progress: Callable[[int, int], None] | None = None,
+                given: list[dict[int, list[str]]] | None = None,
+                fresh: list[set[int]] | None = None,
+                forced: list[dict[int, list[ForcedNote]]] | None = None,
+                forced_programs: list[frozenset[str]] | None = None,
+                batch: int | None = None) -> Iterator[tuple[int, PlannedScore]]:
+    """Write several songs side by side through one cache, ``(plan index, song)`` as each is
+    finished. At most ``batch`` songs are in flight (default: all); when one ends, the next
+    plan takes its rows (longest plans first, so that no long song is left to run alone at
+    the end). Each song comes out as :func:`generate` writes it alone with its seed. With
+    ``config.takes`` above 1 every section is written that many times side by side and the
+    take that best keeps the plan (``symbolic.takes``) is kept.
 
     Args:
         plans, seeds: one seed per plan.
@@ -206,11 +225,19 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
         forced_programs: per plan, the programs never sampled in its forced bars (default:
             those of its forced notes; give them where a part may be silent for a whole
             song).
+        batch: songs written side by side at most (each takes ``config.takes`` rows).
+
+    Raises:
+        InputError: the arguments do not match the plans, or a plan has bars the model has
+            no tokens for (before anything is decoded).
     """
     config = config or GenerateConfig()
     roles = tuple(roles or TRACK_ROLES)
     if len(plans) != len(seeds) or not plans:
         raise InputError("generate_batch needs one seed per plan, and at least one plan")
+    if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int)
+                              or batch < 1):
+        raise InputError(f"batch must be a positive integer, got {batch!r}")
     given = given or [{} for _ in plans]
     fresh = fresh or [set() for _ in plans]
     forced = forced or [{} for _ in plans]
@@ -218,37 +245,57 @@ def generate_batch(model: MusicTransformer, tokenizer: SongTokenizer, plans: lis
     if len(given) != len(plans) or len(fresh) != len(plans) or len(forced) != len(plans) \
             or len(forced_programs) != len(plans):
         raise InputError("generate_batch needs given, fresh and forced bars per plan")
+    skeletons = [plan_skeleton(tokenizer, plan, roles) for plan in plans]
+    for skeleton in skeletons:
+        _check_vocabulary(tokenizer, skeleton)
     model.eval()
     device = next(model.parameters()).device
     grammar = Grammar(tokenizer)
     tones = _chord_tone_ids(tokenizer)
-    rows = []
-    for song, (plan, seed) in enumerate(zip(plans, seeds, strict=True)):
+    order = sorted(range(len(plans)), key=lambda song: -plans[song].num_bars)
+
+    def new_rows(song: int) -> list[Row]:
+        """The rows of song ``song``: one per take."""
+        plan, seed = plans[song], seeds[song]
         bars = list(plan.bars())
-        skeleton = plan_skeleton(tokenizer, plan, roles)
-        _check_vocabulary(tokenizer, skeleton)
         lift = _EnergyLift(tokenizer, sum(b.energy for b in bars) / len(bars), config)
-        rows += [Row(song, take, seed, bars, skeleton, lift,
-                      AttributeState(bars, tokenizer.settings.beat_resolution),
-                      torch.Generator().manual_seed(seed), random.Random(seed))
-                 for take in range(config.takes)]
-    capacities = [config.context + config.max_tokens_per_bar
-                  + max(len(prefix) for prefix in row.skeleton) for row in rows]
-    decoder = Decoder(model, tokenizer, rows, max(capacities), device)
-    for cache in decoder.caches:  # each song keeps the window it would keep alone
-        cache.limit = torch.tensor(capacities, device=cache.limit.device)
+        return [Row(song, take, seed, bars, skeletons[song], lift,
+                    AttributeState(bars, tokenizer.settings.beat_resolution),
+                    torch.Generator().manual_seed(seed), random.Random(seed))
+                for take in range(config.takes)]
+
+    def capacity(song: int) -> int:  # each song keeps the window it would keep alone
+        return (config.context + config.max_tokens_per_bar
+                + max(len(prefix) for prefix in skeletons[song]))
+
+    first = order[:batch or len(plans)]
+    rows = [row for song in first for row in new_rows(song)]
+    decoder = Decoder(model, tokenizer, rows, max(capacity(song) for song in order), device)
+    for cache in decoder.caches:
+        cache.limit = torch.tensor([capacity(row.song) for row in rows],
+                                   device=cache.limit.device)
     judge = _TakeJudge(plans, tokenizer, config.takes) if config.takes > 1 else None
     writer = _BatchWriter(decoder, plans, roles, grammar, tones, config, judge, progress, given,
                           fresh, forced, forced_programs)
-    writer.run()
-    songs = []
-    for row in decoder.rows[::config.takes]:
+    waiting = iter(order[len(first):])
+    return _finished_songs(writer, waiting, new_rows, capacity, tokenizer, plans, roles)
+
+
+def _finished_songs(writer: _BatchWriter, waiting: Iterator[int],
+                    new_rows: Callable[[int], list[Row]], capacity: Callable[[int], int],
+                    tokenizer: SongTokenizer, plans: list[SongPlan], roles: tuple[str, ...]
+                    ) -> Iterator[tuple[int, PlannedScore]]:
+    """Run ``writer``; each song as it ends, its rows handed to the next waiting song."""
+    for first in writer.run():
+        row = writer.decoder.rows[first]
         stream = [token for prefix, notes in zip(row.skeleton, row.written, strict=True)
                   for token in prefix + notes]
         song = song_from_stream(tokenizer, plans[row.song], stream, roles, row.seed)
         song.written = tuple(tuple(bar) for bar in row.written)
-        songs.append(song)
-    return songs
+        following = next(waiting, None)
+        if following is not None:
+            writer.decoder.replace(first, new_rows(following), capacity(following))
+        yield row.song, song
 
 
 class _BatchWriter:
@@ -273,23 +320,31 @@ class _BatchWriter:
         self.total = sum(plan.num_bars for plan in plans)
         self.done = 0
 
-    def run(self) -> None:
+    def run(self) -> Iterator[int]:
+        """Write until every row is done; yields the first row of each song as it ends (the
+        caller may hand its rows to another song before the next step)."""
+        takes = self.config.takes
         while True:
             if self.judge is not None:
                 self._judge_finished_sections()
+            for first in range(0, len(self.decoder.rows), takes):
+                if all(row.stage == "done" for row in self.decoder.rows[first:first + takes]):
+                    for row in self.decoder.rows[first:first + takes]:
+                        row.stage = "gone"
+                    yield first
             chunks = {}
             for index in range(len(self.decoder.rows)):
                 chunk = self._next_chunk(index)
                 if chunk:
                     chunks[index] = chunk
             if not chunks:
-                if any(row.stage == "judge" for row in self.decoder.rows):
-                    continue  # the takes all closed their section in this pass
+                if any(row.stage in ("judge", "done") for row in self.decoder.rows):
+                    continue  # takes closed their section, or a song ended, in this pass
                 break
             for index, logits in self.decoder.feed(chunks).items():
                 self._after_feed(index, logits)
-        rows = self.decoder.rows
-        assert all(row.stage == "done" for row in rows), "a row stopped before its last bar"
+        assert all(row.stage == "gone" for row in self.decoder.rows), \
+            "a row stopped before its last bar"
 
     def _next_chunk(self, index: int) -> list[str] | None:
         """Row ``index``'s next chunk, moving it on through its bars as far as it can go

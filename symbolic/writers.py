@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -17,7 +17,7 @@ from songform.hierarchy.plan import TRACK_ROLES, SongPlan
 
 from .arranger import arrange
 from .checkpoint import load_checkpoint, read_info
-from .generate import ForcedNote, GenerateConfig, generate, generate_batch
+from .generate import ForcedNote, GenerateConfig, generate, generate_batch, write_songs
 from .model import MusicTransformer
 from .shipped import shipped_checkpoint
 from .song import PlannedScore
@@ -29,16 +29,17 @@ NOTE_WRITERS = ("auto", "model", "arranger")
 
 class NoteWriter(Protocol):
     """Writes the notes of a plan: ``write(plan, seed, progress) -> PlannedScore``, and of
-    several plans at once: ``write_batch(plans, seeds, progress)`` (each song as ``write``
-    writes it)."""
+    several plans at once: ``write_stream(plans, seeds, batch, progress)`` yields
+    ``(plan index, song)`` as each is finished (each song as ``write`` writes it)."""
 
     description: str
 
     def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
               ) -> PlannedScore: ...
 
-    def write_batch(self, plans: list[SongPlan], seeds: list[int],
-                    progress: Progress | None = None) -> list[PlannedScore]: ...
+    def write_stream(self, plans: list[SongPlan], seeds: list[int], batch: int = 1,
+                     progress: Progress | None = None
+                     ) -> Iterator[tuple[int, PlannedScore]]: ...
 
 
 @dataclass(frozen=True)
@@ -57,15 +58,17 @@ class ArrangerWriter:
             progress(plan.num_bars, plan.num_bars)
         return song
 
-    def write_batch(self, plans: list[SongPlan], seeds: list[int],
-                    progress: Progress | None = None) -> list[PlannedScore]:
-        total, done, songs = sum(p.num_bars for p in plans), 0, []
-        for plan, seed in zip(plans, seeds, strict=True):
-            songs.append(arrange(plan, seed))
+    def write_stream(self, plans: list[SongPlan], seeds: list[int], batch: int = 1,
+                     progress: Progress | None = None
+                     ) -> Iterator[tuple[int, PlannedScore]]:
+        """One song after another (the arranger has nothing to batch)."""
+        total, done = sum(p.num_bars for p in plans), 0
+        for index, (plan, seed) in enumerate(zip(plans, seeds, strict=True)):
+            song = arrange(plan, seed)
             done += plan.num_bars
             if progress:
                 progress(done, total)
-        return songs
+            yield index, song
 
 
 @dataclass(frozen=True)
@@ -155,11 +158,14 @@ class ModelWriter:
               ) -> PlannedScore:
         return self.song_model.write(plan, seed, self.config, progress)
 
-    def write_batch(self, plans: list[SongPlan], seeds: list[int],
-                    progress: Progress | None = None) -> list[PlannedScore]:
+    def write_stream(self, plans: list[SongPlan], seeds: list[int], batch: int = 1,
+                     progress: Progress | None = None
+                     ) -> Iterator[tuple[int, PlannedScore]]:
+        """The songs written ``batch`` at a time side by side, each as it ends (a finished
+        song's rows go to the next plan at once: see :func:`write_songs`)."""
         model = self.song_model
-        return generate_batch(model.model, model.tokenizer, plans, seeds, self.config,
-                              model.roles, progress)
+        return write_songs(model.model, model.tokenizer, plans, seeds, self.config,
+                           model.roles, progress, batch=batch)
 
 
 @functools.lru_cache(maxsize=8)

@@ -22,6 +22,7 @@ from songform.symbolic.generate import (
     generate,
     generate_batch,
     plan_skeleton,
+    write_songs,
 )
 from songform.symbolic.model import ModelConfig, MusicTransformer
 from songform.symbolic.takes import notes_from_tokens, score_take
@@ -319,6 +320,19 @@ def test_batched_songs_equal_songs_written_alone(model, tokenizer):
     together = generate_batch(model, tokenizer, plans, seeds, config, POP909_ROLES)
     assert [_all_notes(s) for s in together] == [_all_notes(s) for s in alone]
     assert _all_notes(alone[0]) != _all_notes(alone[1])
+    # two rows for three songs: the song that ends first hands its rows (and its cache
+    # rows, emptied) to the third, which is still the song its seed writes alone
+    finished = list(write_songs(model, tokenizer, plans, seeds, config, POP909_ROLES,
+                                batch=2))
+    assert sorted(index for index, _ in finished) == [0, 1, 2]
+    assert finished[0][0] != 1  # the longest plans start, the shortest (6 bars) waits
+    for index, song in finished:
+        assert _all_notes(song) == _all_notes(alone[index])
+    with_takes = _config(context=32, takes=2)
+    assert [_all_notes(s) for s in generate_batch(model, tokenizer, plans, seeds, with_takes,
+                                                  POP909_ROLES, batch=1)] == \
+        [_all_notes(generate(model, tokenizer, p, s, with_takes, POP909_ROLES))
+         for p, s in zip(plans, seeds, strict=True)]
 
 
 def test_one_take_is_the_song_without_takes(model, tokenizer, plan):

@@ -127,6 +127,7 @@ def test_config_and_checkpoint_round_trip(tmp_path):
     assert ModelConfig.from_json(model.config.to_json()) == model.config
     save_checkpoint(tmp_path, model, CheckpointInfo("test", VOCAB, corpus="random"))
     loaded = load_checkpoint(tmp_path)
+    assert not loaded.training  # decoding and scoring see no dropout
     tokens, attributes = sequence()
     assert torch.equal(loaded(tokens, attributes),
                        model(tokens, attributes))
