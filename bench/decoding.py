@@ -98,18 +98,17 @@ def xtransformers_tokens_per_second(config, ids: torch.Tensor, context: int, bat
 
 
 def write_songs(song_model, plans, seeds, batch: int, config=None) -> float:
-    """Seconds to write every plan's notes and MIDI bytes, ``batch`` songs at a time."""
+    """Seconds to write every plan's notes and MIDI file, ``batch`` songs side by side (as
+    ``songform generate --count N --songs-per-batch B`` does: a song's rows go to the next
+    plan as soon as it ends)."""
     from songform.render.midi import write_midi
-    from songform.symbolic.generate import generate_batch
+    from songform.symbolic.generate import write_songs as write
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        for first in range(0, len(plans), batch):
-            songs = generate_batch(song_model.model, song_model.tokenizer,
-                                   plans[first:first + batch], seeds[first:first + batch],
-                                   config, song_model.roles)
-            for index, song in enumerate(songs):
-                write_midi(song, Path(folder) / f"{first + index}.mid")
+        for index, song in write(song_model.model, song_model.tokenizer, plans, seeds, config,
+                                 song_model.roles, batch=batch):
+            write_midi(song, Path(folder) / f"{index}.mid")
     return time.perf_counter() - started
 
 

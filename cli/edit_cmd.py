@@ -247,13 +247,15 @@ def _write_all_takes(take, record: dict, count: int, touched: list[int], pipelin
     ``OUT/take-<rank>``."""
     from rich.table import Table
 
+    from songform.render.midi import playable
     from songform.symbolic.takes import section_scores
 
     takes = []
     seed = record["seed"]
     for take_seed in range(seed, seed + count):
         song = take(take_seed)
-        scores = [score.total for index, score in section_scores(song) if index in touched]
+        scores = [score.total for index, score in section_scores(playable(song))
+                  if index in touched]  # the notes its MIDI file will hold
         takes.append((sum(scores) / len(scores), take_seed, song))
     takes.sort(key=lambda item: (-item[0], item[1]))
     rows = []

@@ -65,6 +65,32 @@ def _remove_overlaps(notes: list[tuple[int, int, int, int]]) -> list[tuple[int, 
     return [tuple(n) for n in kept if n[1] > n[0]]  # type: ignore[misc]
 
 
+def _playable_notes(track, end: int) -> list[tuple[int, int, int, int]]:
+    """A track's notes as the file holds them: ``(start, stop, pitch, velocity)``, pitches
+    folded into the instrument's range (drums as they are), no overlaps of one pitch, every
+    note ending by ``end``."""
+    raw = [(int(n.time), int(n.time + n.duration),
+            n.pitch if track.is_drum else fold_into_range(int(n.pitch), int(track.program)),
+            int(n.velocity)) for n in track.notes]
+    return [(start, min(stop, end), pitch, velocity)
+            for start, stop, pitch, velocity in _remove_overlaps(raw) if min(stop, end) > start]
+
+
+def playable(song: PlannedScore) -> PlannedScore:
+    """``song`` with the notes its MIDI file holds (see :func:`midi_file`): what a listener
+    hears and what reading the file back gives, for measures taken before it is written."""
+    from symusic import Note
+
+    score = song.score.copy()
+    end = max(song.end_tick, int(score.end()))
+    for track in score.tracks:
+        notes = _playable_notes(track, end)
+        track.notes.clear()
+        for start, stop, pitch, velocity in notes:
+            track.notes.append(Note(start, stop - start, pitch, velocity))
+    return type(song)(plan=song.plan, score=score, written=song.written)
+
+
 def midi_file(song: PlannedScore) -> mido.MidiFile:
     """Build the DAW-ready ``mido.MidiFile`` for ``song``."""
     plan, score, tpq = song.plan, song.score, song.tpq
@@ -99,13 +125,7 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
         if not track.is_drum:
             events.append((0, 1, mido.Message("program_change", channel=channel,
                                               program=int(track.program))))
-        raw = [(int(n.time), int(n.time + n.duration),
-                n.pitch if track.is_drum else fold_into_range(int(n.pitch), int(track.program)),
-                int(n.velocity)) for n in track.notes]
-        for start, stop, pitch, velocity in _remove_overlaps(raw):
-            stop = min(stop, end)
-            if stop <= start:
-                continue
+        for start, stop, pitch, velocity in _playable_notes(track, end):
             events.append((start, 3, mido.Message("note_on", channel=channel, note=pitch,
                                                   velocity=velocity)))
             events.append((stop, 2, mido.Message("note_off", channel=channel, note=pitch,

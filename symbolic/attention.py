@@ -155,7 +155,9 @@ class CausalSelfAttention(nn.Module):
             positions: ``[B, T]`` long token indices.
             attributes: the tokens' pitches and onsets (RIPO); durations are not used here.
             valid: ``[B, T]`` bool (padding is False).
-            cache: this layer's cache; the new keys are written into it first.
+            cache: this layer's cache: a single new key is written into it first, a chunk
+                attends to the cache and to itself and is written after (so a ring of the
+                window's size serves a chunk of any length).
             window: keys ``window`` or more positions back are masked (a sliding window).
 
         Returns:
@@ -170,13 +172,21 @@ class CausalSelfAttention(nn.Module):
         k = k.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
         v = v.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
         onsets, pitches = attributes.onsets, attributes.pitches
-        if cache is not None:
+        k_pos, k_onset, k_pitch, k_valid = positions, onsets, pitches, valid
+        if cache is not None and steps == 1:  # the new key goes into the ring, then attend
             cache.write(k, v, positions, attributes, valid)
             k, v = cache.keys, cache.values  # (B, H, C, Dh)
             k_pos, k_onset, k_pitch, k_valid = (cache.positions, cache.onsets, cache.pitches,
                                                 cache.valid)
-        else:
-            k_pos, k_onset, k_pitch, k_valid = positions, onsets, pitches, valid
+        elif cache is not None:  # a chunk sees the ring as it was, then itself, then it is
+            new_keys, new_values = k, v  # stored (so a ring of the window's size suffices)
+            k, v = torch.cat([cache.keys, k.to(cache.keys.dtype)], 2), \
+                torch.cat([cache.values, v.to(cache.values.dtype)], 2)
+            k_pos = torch.cat([cache.positions, positions], 1)
+            k_onset = torch.cat([cache.onsets, onsets.float()], 1)
+            k_pitch = torch.cat([cache.pitches, pitches], 1)
+            k_valid = torch.cat([cache.valid, valid], 1)
+            cache.write(new_keys, new_values, positions, attributes, valid)
         logits = q @ k.transpose(-2, -1)  # (B, H, T, K)
         distance = positions[:, :, None] - k_pos[:, None, :]  # (B, T, K)
         if self.config.relative:

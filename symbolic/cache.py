@@ -66,13 +66,14 @@ class LayerCache:
     def write(self, keys: torch.Tensor, values: torch.Tensor, positions: torch.Tensor,
               attributes: TokenAttributes, valid: torch.Tensor) -> None:
         """Store T new entries (``keys``/``values`` ``[B, H, T, Dh]``, the rest ``[B, T]``):
-        each row's valid entries go to its next slots in order, its padding nowhere."""
+        each row's valid entries go to its next slots in order, its padding nowhere; a row
+        given more entries than its ring holds keeps the latest."""
         batch, heads, steps, _ = keys.shape
-        if steps > self.capacity:  # (callers size each row's limit for its chunks)
-            raise ValueError(f"a chunk of {steps} tokens does not fit a cache of "
-                             f"{self.capacity}")
-        order = valid.long().cumsum(1) - 1  # each valid entry's index among its row's
-        slots = torch.where(valid, (self.cursor[:, None] + order) % self.limit[:, None],
+        count = valid.long().sum(1)  # [B]
+        dropped = (count - self.limit).clamp(min=0)  # the oldest that do not fit
+        order = valid.long().cumsum(1) - 1 - dropped[:, None]  # index among those kept
+        kept = valid & (order >= 0)
+        slots = torch.where(kept, (self.cursor[:, None] + order) % self.limit[:, None],
                             torch.full_like(order, self.capacity))  # [B, T]
         spread = slots[:, None, :, None].expand(batch, heads, steps, keys.shape[3])
         self.keys.scatter_(2, spread, keys.to(self.keys.dtype))
@@ -80,9 +81,9 @@ class LayerCache:
         self.positions.scatter_(1, slots, positions)
         self.onsets.scatter_(1, slots, attributes.onsets.float())
         self.pitches.scatter_(1, slots, attributes.pitches)
-        self.valid.scatter_(1, slots, valid)
+        self.valid.scatter_(1, slots, kept)
         self.valid[:, self.capacity] = False
-        self.cursor.copy_((self.cursor + valid.long().sum(1)) % self.limit)  # in place: views
+        self.cursor.copy_((self.cursor + count - dropped) % self.limit)  # in place: views
 
     def rows(self, start: int, stop: int) -> LayerCache:
         """Rows ``start:stop`` as a cache of views: writing to it writes to this one (one
@@ -98,14 +99,10 @@ class LayerCache:
                      "limit"):
             setattr(self, name, getattr(self, name).index_select(0, rows))
 
-    def clear(self, start: int, stop: int, limit: int) -> None:
-        """Empty rows ``start:stop`` (a new song takes them), each keeping ``limit`` slots."""
-        if limit > self.capacity:
-            raise ValueError(f"a ring of {limit} slots does not fit a cache of "
-                             f"{self.capacity}")
+    def clear(self, start: int, stop: int) -> None:
+        """Empty rows ``start:stop`` (a new song takes them)."""
         self.valid[start:stop] = False
         self.cursor[start:stop] = 0
-        self.limit[start:stop] = limit
 
     def reset(self) -> None:
         self.valid.zero_()

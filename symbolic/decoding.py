@@ -198,12 +198,11 @@ class Decoder:
         row = self.rows[index]
         row.position, row.state = position, state
 
-    def replace(self, first: int, rows: list[Row], limit: int) -> None:
-        """Rows ``first`` on become ``rows`` (another song, starting), with empty caches that
-        keep ``limit`` slots each."""
+    def replace(self, first: int, rows: list[Row]) -> None:
+        """Rows ``first`` on become ``rows`` (another song, starting), their caches empty."""
         span = range(first, first + len(rows))
         for cache in self.caches:
-            cache.clear(span.start, span.stop, limit)
+            cache.clear(span.start, span.stop)
         self.rows[span.start:span.stop] = rows
         for index in span:
             self._saved.pop(index, None)

@@ -63,7 +63,8 @@ class GenerateConfig:
         temperature: softmax temperature.
         top_p: nucleus sampling mass (1 keeps every allowed token).
         context: tokens of context the model attends back (its training window is a good
-            choice); the cache holds this many plus one bar's plan chunk.
+            choice): each row's ring cache holds this many (a chunk of plan tokens or a
+            copied bar attends to the ring and to itself before it is stored).
         max_tokens_per_bar: a bar that reaches this many note tokens is closed.
         copy_repeats: restated bars copy their source's notes (with probability
             ``1 - variation``); off, every bar is sampled.
@@ -264,26 +265,19 @@ def write_songs(model: MusicTransformer, tokenizer: SongTokenizer, plans: list[S
                     torch.Generator().manual_seed(seed), random.Random(seed))
                 for take in range(config.takes)]
 
-    def capacity(song: int) -> int:  # each song keeps the window it would keep alone
-        return (config.context + config.max_tokens_per_bar
-                + max(len(prefix) for prefix in skeletons[song]))
-
     first = order[:batch or len(plans)]
     rows = [row for song in first for row in new_rows(song)]
-    decoder = Decoder(model, tokenizer, rows, max(capacity(song) for song in order), device)
-    for cache in decoder.caches:
-        cache.limit = torch.tensor([capacity(row.song) for row in rows],
-                                   device=cache.limit.device)
+    decoder = Decoder(model, tokenizer, rows, config.context, device)
     judge = _TakeJudge(plans, tokenizer, config.takes) if config.takes > 1 else None
     writer = _BatchWriter(decoder, plans, roles, grammar, tones, config, judge, progress, given,
                           fresh, forced, forced_programs)
     waiting = iter(order[len(first):])
-    return _finished_songs(writer, waiting, new_rows, capacity, tokenizer, plans, roles)
+    return _finished_songs(writer, waiting, new_rows, tokenizer, plans, roles)
 
 
 def _finished_songs(writer: _BatchWriter, waiting: Iterator[int],
-                    new_rows: Callable[[int], list[Row]], capacity: Callable[[int], int],
-                    tokenizer: SongTokenizer, plans: list[SongPlan], roles: tuple[str, ...]
+                    new_rows: Callable[[int], list[Row]], tokenizer: SongTokenizer,
+                    plans: list[SongPlan], roles: tuple[str, ...]
                     ) -> Iterator[tuple[int, PlannedScore]]:
     """Run ``writer``; each song as it ends, its rows handed to the next waiting song."""
     for first in writer.run():
@@ -294,7 +288,7 @@ def _finished_songs(writer: _BatchWriter, waiting: Iterator[int],
         song.written = tuple(tuple(bar) for bar in row.written)
         following = next(waiting, None)
         if following is not None:
-            writer.decoder.replace(first, new_rows(following), capacity(following))
+            writer.decoder.replace(first, new_rows(following))
         yield row.song, song
 
 
@@ -509,12 +503,13 @@ def _copy(row: Row, index: int, plan: SongPlan, roles: tuple[str, ...], grammar:
     plan's variation draws a copy and the copy fits the grammar; else ``None``."""
     bar = row.bars[index]
     source = bar.repeat_of_bar
-    copied = (transposed_tokens(row.written[source], row.bars[source].key.interval_to(bar.key))
-              if source is not None else [])
-    if (config.copy_repeats and copied and row.chooser.random() >= bar.variation
+    if source is None or not config.copy_repeats:
+        return None
+    copied = transposed_tokens(row.written[source], row.bars[source].key.interval_to(bar.key))
+    if (row.chooser.random() >= bar.variation
             and grammar.accepts(opening_state(bar, plan, roles, tokenizer), copied,
                                 tokenizer.vocab)):
-        return copied
+        return copied  # (a silent source bar is restated silent)
     return None
 
 

@@ -216,7 +216,8 @@ class MusicTransformer(nn.Module):
 
     def new_caches(self, batch: int, capacity: int, device: torch.device | str = "cpu",
                    dtype: torch.dtype = torch.float32) -> list[LayerCache]:
-        """Empty caches for incremental decoding (capacity >= window + longest chunk)."""
+        """Empty caches for incremental decoding (a ring of ``capacity`` keys per row: the
+        window, or the context to keep when the model has none)."""
         heads, dh = self.config.heads, self.config.dim // self.config.heads
         return [LayerCache.empty(batch, heads, capacity, dh, device, dtype)
                 for _ in self.blocks]

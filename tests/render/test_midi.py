@@ -139,3 +139,30 @@ def test_a_model_written_song_is_daw_clean_and_valid_musicxml(tmp_path):
             assert all(low <= m.note <= high for _, m in _absolute(track)
                        if m.type == "note_on")
     assert validate(song.save_musicxml(tmp_path / "song.musicxml"), tmp_path) == []
+
+
+def test_playable_holds_the_notes_the_file_holds(changing_song, tmp_path):
+    """Measures taken before a song is written (edit --candidates ranks takes) see the notes
+    its MIDI file will hold: pitches folded into the instrument's range, one pitch never
+    sounding twice at once."""
+    from symusic import Note
+
+    from songform.data.midi_files import read_midi_song
+    from songform.render.midi import playable
+
+    song = type(changing_song)(plan=changing_song.plan, score=changing_song.score.copy(),
+                               written=changing_song.written)  # the fixture is shared
+    pitched = next(t for t in song.score.tracks if not t.is_drum)
+    low, _ = program_range(int(pitched.program))
+    first = pitched.notes[0]
+    pitched.notes.append(Note(first.time, first.duration, low - 13, 90))  # below the range
+    pitched.notes.append(Note(first.time + 1, first.duration, first.pitch, 80))  # overlaps
+    kept = playable(song)
+    back = read_midi_song(write_midi(song, tmp_path / "song.mid")).score
+
+    def notes(score):
+        return sorted((t.name, n.time, n.duration, n.pitch) for t in score.tracks
+                      for n in t.notes)
+
+    assert notes(kept.score) == notes(back)
+    assert notes(kept.score) != notes(song.score)  # the fold and the cut were needed

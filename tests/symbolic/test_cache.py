@@ -33,6 +33,12 @@ def test_rows_keep_their_own_ring_and_padding_goes_nowhere():
     _write(cache, torch.tensor([[5], [3]]), torch.tensor([[True], [True]]))
     assert _held(cache, 1) == [1, 2, 3]  # its own ring of 3
     assert not cache.valid[:, cache.capacity].any()  # the padding slot is never valid
+    # more entries than a ring holds: the latest are kept, in order, the cursor after them
+    _write(cache, torch.tensor([[6, 7, 8, 9, 10, 11], [4, 5, 6, 7, 8, 0]]),
+           torch.tensor([[True] * 6, [True] * 5 + [False]]))
+    assert _held(cache, 0) == [8, 9, 10, 11] and _held(cache, 1) == [6, 7, 8]
+    _write(cache, torch.tensor([[12], [9]]), torch.tensor([[True], [True]]))
+    assert _held(cache, 0) == [9, 10, 11, 12] and _held(cache, 1) == [7, 8, 9]
 
 
 def test_select_copies_rows_and_views_write_through():

@@ -237,15 +237,26 @@ def test_song_model_loads_checkpoints_and_refuses_other_schemes(model, tokenizer
 
 
 def test_chord_bias_pulls_pitches_into_the_plans_chords(model, tokenizer, plan):
-    from songform.symbolic.metrics import plan_adherence
+    """Measured on the notes the model itself sampled (the mixdown fills a part the model
+    left silent with the arranger's chords, which would hide what the bias does)."""
+    bars = list(plan.bars())
 
-    roles = ("melody", "counter-melody", "harmony")
-    free = plan_adherence(generate(model, tokenizer, plan, seed=1, config=_config(),
-                                   roles=POP909_ROLES), roles)
-    guided = plan_adherence(generate(model, tokenizer, plan, seed=1,
-                                     config=_config(chord_bias=8.0), roles=POP909_ROLES), roles)
-    assert free.notes > 0 and guided.notes > 0
-    assert guided.chord_tones > 0.9 > free.chord_tones + 0.3
+    def chord_tones(config) -> tuple[float, int]:
+        hits = counted = 0
+        for seed in range(4):
+            song = generate(model, tokenizer, plan, seed, config, POP909_ROLES)
+            for note in notes_from_tokens(bars, dict(enumerate(map(list, song.written))),
+                                          tokenizer.settings.beat_resolution):
+                chord = bars[note.bar].chord_at(note.offset)
+                if chord is not None and not chord.is_none:
+                    counted += 1
+                    hits += note.pitch % 12 in chord.pitch_classes
+        return hits / counted, counted
+
+    free, free_notes = chord_tones(_config())
+    guided, guided_notes = chord_tones(_config(chord_bias=8.0))
+    assert free_notes > 40 and guided_notes > 40
+    assert guided > 0.9 > free + 0.3
 
 
 def test_half_precision_model_writes_the_same_plan(model, tokenizer, plan):

@@ -93,6 +93,16 @@ def test_sliding_window_cache_equals_banded_full_pass(position, chunk):
     assert torch.allclose(torch.cat(pieces, 1), banded, atol=1e-4)
     unbanded = tiny(position)(tokens, attributes)
     assert not torch.allclose(unbanded[:, -1], banded[:, -1], atol=1e-3)  # the band matters
+    # a ring of exactly the window: a chunk attends to the ring as it was and to itself
+    # before it is stored, so even a chunk longer than the ring sees its whole window
+    caches = model.new_caches(batch=2, capacity=window)
+    pieces = []
+    for start, end in ((0, 4), (4, 5), (5, 14), (14, 15), (15, 30)):
+        positions = torch.arange(start, end).expand(2, end - start)
+        pieces.append(model(tokens[:, start:end], attributes.span(start, end),
+                            positions=positions, caches=caches))
+    assert torch.allclose(torch.cat(pieces, 1), banded, atol=1e-4)
+    assert sorted(caches[0].positions[0, caches[0].valid[0]].tolist()) == list(range(24, 30))
 
 
 @pytest.mark.parametrize("position", POSITION_MODES)
