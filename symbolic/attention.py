@@ -143,11 +143,11 @@ class CausalSelfAttention(nn.Module):
                 steps, torch.tensor(ONSET_FREQUENCIES)), persistent=False)
             self.rel_pitch = zero_linear(self.pitch_features.shape[1], config.dim)
             self.rel_onset = zero_linear(self.onset_features.shape[1], config.dim)
-            self._tables: dict[int, tuple] = {}  # decoding's RIPO tables (see _ripo_table)
+        self._tables: dict = {}  # decoding's tables (see _table and _ripo_table)
 
     def forward(self, x: torch.Tensor, positions: torch.Tensor, attributes: TokenAttributes,
                 valid: torch.Tensor | None = None, cache: LayerCache | None = None,
-                window: int | None = None) -> torch.Tensor:
+                window: int | None = None, relations: dict | None = None) -> torch.Tensor:
         """Attend causally.
 
         Args:
@@ -159,6 +159,10 @@ class CausalSelfAttention(nn.Module):
                 attends to the cache and to itself and is written after (so a ring of the
                 window's size serves a chunk of any length).
             window: keys ``window`` or more positions back are masked (a sliding window).
+            relations: one forward's memo shared by its layers: the query-key bucket
+                indices and mask depend only on positions, pitches and onsets, which every
+                layer (and every layer's cache) holds alike, so the first layer computes
+                them and the others reuse them.
 
         Returns:
             ``[B, T, D]``.
@@ -168,7 +172,7 @@ class CausalSelfAttention(nn.Module):
         if valid is None:
             valid = torch.ones(batch, steps, dtype=torch.bool, device=x.device)
         q, k, v = self.qkv(x).split(self.config.dim, dim=2)
-        q = q.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
+        q = q.view(batch, steps, heads, dh).transpose(1, 2) / math.sqrt(dh)  # (B, H, T, Dh)
         k = k.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
         v = v.view(batch, steps, heads, dh).transpose(1, 2)  # (B, H, T, Dh)
         onsets, pitches = attributes.onsets, attributes.pitches
@@ -187,28 +191,65 @@ class CausalSelfAttention(nn.Module):
             k_pitch = torch.cat([cache.pitches, pitches], 1)
             k_valid = torch.cat([cache.valid, valid], 1)
             cache.write(new_keys, new_values, positions, attributes, valid)
+        memo = relations if relations is not None else {}
+        if "blocked" not in memo:
+            distance = positions[:, :, None] - k_pos[:, None, :]  # (B, T, K)
+            allowed = k_valid[:, None, :] & (distance >= 0)
+            if window is not None:
+                allowed = allowed & (distance < window)
+            memo["blocked"] = ~allowed[:, None]  # (B, 1, T, K)
+            memo["skew"] = (self.config.relative and cache is None
+                            and k_pos.shape[1] == steps and _is_arange(positions))
+            memo["index"] = self._bucket_index(distance, memo["skew"], pitches, k_pitch,
+                                               onsets, k_onset)
         logits = q @ k.transpose(-2, -1)  # (B, H, T, K)
-        distance = positions[:, :, None] - k_pos[:, None, :]  # (B, T, K)
-        if self.config.relative:
-            logits = logits + self._relative(q, positions, k_pos, distance,
-                                             contiguous=cache is None)
-        if self.config.ripo:
-            logits = logits + gather_logits(
-                q, self._ripo_table(self.rel_pitch, self.pitch_features),
-                pitch_buckets(pitches, k_pitch, self.config.pitch_range))
-            logits = logits + gather_logits(
-                q, self._ripo_table(self.rel_onset, self.onset_features),
-                onset_buckets(onsets, k_onset, self.config.onset_buckets,
-                              self.config.onset_resolution))
-        allowed = k_valid[:, None, :] & (distance >= 0)
-        if window is not None:
-            allowed = allowed & (distance < window)
-        logits = logits / math.sqrt(dh)
-        logits = logits.masked_fill(~allowed[:, None], float("-inf"))
+        if memo["skew"]:
+            logits = logits + self._skewed(q)
+        if memo["index"] is not None:
+            logits = logits + gather_logits(q, self._table(memo["skew"]), memo["index"]) \
+                .unflatten(3, (-1, logits.shape[3])).sum(3)
+        logits = logits.masked_fill(memo["blocked"], float("-inf"))
         weights = torch.softmax(logits, dim=-1)
         weights = torch.nan_to_num(weights)  # padded queries that see nothing
         out = self.dropout(weights) @ v  # (B, H, T, Dh)
         return self.out(out.transpose(1, 2).reshape(batch, steps, self.config.dim))
+
+    def _bucket_index(self, distance: torch.Tensor, skewed: bool, pitches: torch.Tensor,
+                      k_pitch: torch.Tensor, onsets: torch.Tensor, k_onset: torch.Tensor
+                      ) -> torch.Tensor | None:
+        """``[B, T, n * K]``: each query-key pair's bucket in :meth:`_table`, one block of K
+        per term (relative distance unless skewed, pitch interval, onset difference), or
+        ``None`` without such terms."""
+        blocks, offset = [], 0
+        if self.config.relative and not skewed:
+            blocks.append(distance.clamp(0, self.config.max_relative - 1))  # relative_buckets
+            offset = self.config.max_relative
+        if self.config.ripo:
+            blocks.append(pitch_buckets(pitches, k_pitch, self.config.pitch_range) + offset)
+            offset += 2 * self.config.pitch_range + 2
+            blocks.append(onset_buckets(onsets, k_onset, self.config.onset_buckets,
+                                        self.config.onset_resolution) + offset)
+        return torch.cat(blocks, 2) if blocks else None
+
+    def _table(self, skewed: bool) -> torch.Tensor:
+        """``[H, N, Dh]``: the relative table unless skewed, then the RIPO pitch and onset
+        tables: the buckets :meth:`_bucket_index` points into. Without gradients (decoding)
+        it is kept until a weight changes."""
+        sources = ([] if skewed or not self.config.relative else [self.rel]) + (
+            [self.rel_pitch.weight, self.rel_pitch.bias, self.rel_onset.weight,
+             self.rel_onset.bias] if self.config.ripo else [])
+        key = (skewed, *((p._version, p.data_ptr(), p.dtype) for p in sources))
+        cached = self._tables.get("table") if not torch.is_grad_enabled() else None
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        parts = [self.rel] if self.config.relative and not skewed else []
+        if self.config.ripo:
+            parts += [self._ripo_table(self.rel_pitch, self.pitch_features),
+                      self._ripo_table(self.rel_onset, self.onset_features)]
+        table = torch.cat(parts, 1) if len(parts) > 1 else parts[0]
+        if not torch.is_grad_enabled():
+            self._tables["table"] = (key, table)
+        return table
 
     def _ripo_table(self, project: nn.Linear, features: torch.Tensor) -> torch.Tensor:
         """``[H, buckets + 1, Dh]``: each bucket's projected sinusoid, then a zero row (the
@@ -227,15 +268,12 @@ class CausalSelfAttention(nn.Module):
             self._tables[id(project)] = (key, table)
         return table
 
-    def _relative(self, q: torch.Tensor, q_pos: torch.Tensor, k_pos: torch.Tensor,
-                  distance: torch.Tensor, contiguous: bool) -> torch.Tensor:
+    def _skewed(self, q: torch.Tensor) -> torch.Tensor:
+        """Relative logits of a full sequence of contiguous positions, by Huang's skew."""
         length = q.shape[2]
-        if contiguous and k_pos.shape[1] == length and _is_arange(q_pos):
-            distances = torch.arange(length - 1, -1, -1, device=q.device)  # L-1 .. 0
-            table = self.rel[:, distances.clamp(max=self.config.max_relative - 1)]  # (H, L, Dh)
-            return skew(torch.einsum("bhqd,hld->bhql", q, table))
-        index = distance.clamp(0, self.config.max_relative - 1)  # relative_buckets
-        return gather_logits(q, self.rel, index)
+        distances = torch.arange(length - 1, -1, -1, device=q.device)  # L-1 .. 0
+        table = self.rel[:, distances.clamp(max=self.config.max_relative - 1)]  # (H, L, Dh)
+        return skew(torch.einsum("bhqd,hld->bhql", q, table))
 
 
 def _is_arange(positions: torch.Tensor) -> bool:

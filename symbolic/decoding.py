@@ -126,11 +126,14 @@ class Decoder:
             torch.tensor(pitches, device=device),
             torch.tensor(onsets, device=device, dtype=torch.float32),
             torch.tensor(durations, device=device, dtype=torch.float32))
+        last = [0] * batch
+        for index, tokens in chunks.items():
+            last[index - rows.start] = len(tokens) - 1
         logits = self.model(torch.tensor(ids, device=device), attributes,
                             positions=torch.tensor(positions, device=device),
-                            valid=torch.tensor(valid, device=device), caches=caches)
-        return {index: logits[index - rows.start, len(tokens) - 1].float()
-                for index, tokens in chunks.items()}
+                            valid=torch.tensor(valid, device=device), caches=caches,
+                            logits_at=torch.tensor(last, device=device)).float()
+        return {index: logits[index - rows.start] for index in chunks}
 
     @torch.inference_mode()
     def place(self, index: int, bars: list[tuple[int, list[str]]], end_onset: float) -> int:
@@ -163,7 +166,8 @@ class Decoder:
         self.model(torch.tensor([ids], device=device), attributes,
                    positions=torch.arange(row.position - count, row.position,
                                           device=device)[None],
-                   valid=torch.ones(1, count, dtype=torch.bool, device=device), caches=caches)
+                   valid=torch.ones(1, count, dtype=torch.bool, device=device), caches=caches,
+                   logits_at=torch.tensor([count - 1], device=device))  # (the cache is all)
         return count
 
     def snapshot(self, index: int) -> None:

@@ -158,10 +158,10 @@ class Block(nn.Module):
 
     def forward(self, x: torch.Tensor, positions: torch.Tensor, attributes: TokenAttributes,
                 valid: torch.Tensor | None = None, cache: LayerCache | None = None,
-                window: int | None = None) -> torch.Tensor:
+                window: int | None = None, relations: dict | None = None) -> torch.Tensor:
         """``[B, T, D]`` -> ``[B, T, D]`` (arguments as in ``CausalSelfAttention.forward``)."""
         x = x + self.dropout(self.attention(self.norm_attention(x), positions, attributes,
-                                            valid, cache, window))
+                                            valid, cache, window, relations))
         return x + self.mlp(self.norm_mlp(x))
 
 
@@ -184,7 +184,8 @@ class MusicTransformer(nn.Module):
 
     def forward(self, tokens: torch.Tensor, attributes: TokenAttributes | None = None,
                 positions: torch.Tensor | None = None, valid: torch.Tensor | None = None,
-                caches: list[LayerCache] | None = None) -> torch.Tensor:
+                caches: list[LayerCache] | None = None,
+                logits_at: torch.Tensor | None = None) -> torch.Tensor:
         """Next-token logits.
 
         Args:
@@ -193,9 +194,12 @@ class MusicTransformer(nn.Module):
             positions: ``[B, T]`` token indices (default ``0..T-1``, or after the cache).
             valid: ``[B, T]`` False for padding.
             caches: one ``LayerCache`` per layer for incremental decoding.
+            logits_at: ``[B]`` long: each row's one position whose logits are wanted
+                (decoding feeds a chunk for its cache and needs the logits after its last
+                token only: the output layer is then run on B positions, not B x T).
 
         Returns:
-            ``[B, T, vocab]`` logits.
+            ``[B, T, vocab]`` logits, or ``[B, vocab]`` with ``logits_at``.
         """
         batch, steps = tokens.shape
         device = tokens.device
@@ -209,9 +213,12 @@ class MusicTransformer(nn.Module):
                 raise ValueError(f"position {int(positions.max())} is beyond max_positions "
                                  f"{self.config.max_positions} of an absolute-position model")
             x = x + self.positions(positions)
+        relations: dict = {}  # the layers' shared bucket indices and mask
         for index, block in enumerate(self.blocks):
             cache = caches[index] if caches is not None else None
-            x = block(x, positions, attributes, valid, cache, self.config.window)
+            x = block(x, positions, attributes, valid, cache, self.config.window, relations)
+        if logits_at is not None:
+            x = x[torch.arange(batch, device=device), logits_at]  # (B, D)
         return self.head(self.norm(x))
 
     def new_caches(self, batch: int, capacity: int, device: torch.device | str = "cpu",

@@ -214,3 +214,15 @@ def test_two_process_ddp_keeps_parameters_in_sync(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     line = next(x for x in result.stdout.splitlines() if x.startswith("MAXDIFF"))
     assert float(line.split()[1]) == 0.0
+
+
+def test_logits_at_gives_each_rows_one_position():
+    """Decoding asks for the logits after each row's last token only: the same numbers as
+    the full output at those positions."""
+    model = tiny()
+    tokens, attributes = sequence(batch=2, length=12)
+    full = model(tokens, attributes)
+    picked = model(tokens, attributes, logits_at=torch.tensor([11, 4]))
+    assert picked.shape == (2, full.shape[2])
+    assert torch.allclose(picked[0], full[0, 11], atol=1e-5)
+    assert torch.allclose(picked[1], full[1, 4], atol=1e-5)
