@@ -69,21 +69,26 @@ class LayerCache:
         each row's valid entries go to its next slots in order, its padding nowhere; a row
         given more entries than its ring holds keeps the latest."""
         batch, heads, steps, _ = keys.shape
-        count = valid.long().sum(1)  # [B]
-        dropped = (count - self.limit).clamp(min=0)  # the oldest that do not fit
-        order = valid.long().cumsum(1) - 1 - dropped[:, None]  # index among those kept
-        kept = valid & (order >= 0)
-        slots = torch.where(kept, (self.cursor[:, None] + order) % self.limit[:, None],
-                            torch.full_like(order, self.capacity))  # [B, T]
+        if steps == 1:  # a decoding step: each row's one entry to its cursor, or nowhere
+            kept = valid
+            slots = torch.where(valid, self.cursor[:, None], self.capacity)  # [B, 1]
+            advance = valid[:, 0].long()
+        else:
+            count = valid.long().sum(1)  # [B]
+            dropped = (count - self.limit).clamp(min=0)  # the oldest that do not fit
+            order = valid.long().cumsum(1) - 1 - dropped[:, None]  # index among those kept
+            kept = valid & (order >= 0)
+            slots = torch.where(kept, (self.cursor[:, None] + order) % self.limit[:, None],
+                                torch.full_like(order, self.capacity))  # [B, T]
+            advance = count - dropped
         spread = slots[:, None, :, None].expand(batch, heads, steps, keys.shape[3])
         self.keys.scatter_(2, spread, keys.to(self.keys.dtype))
         self.values.scatter_(2, spread, values.to(self.values.dtype))
         self.positions.scatter_(1, slots, positions)
         self.onsets.scatter_(1, slots, attributes.onsets.float())
         self.pitches.scatter_(1, slots, attributes.pitches)
-        self.valid.scatter_(1, slots, kept)
-        self.valid[:, self.capacity] = False
-        self.cursor.copy_((self.cursor + count - dropped) % self.limit)  # in place: views
+        self.valid.scatter_(1, slots, kept)  # (the padding slot only ever gets False)
+        self.cursor.copy_((self.cursor + advance) % self.limit)  # in place: views
 
     def rows(self, start: int, stop: int) -> LayerCache:
         """Rows ``start:stop`` as a cache of views: writing to it writes to this one (one
