@@ -3,7 +3,9 @@
 1. cached decoding, tokens per second: songform's decoder (what generation runs: ring cache,
    explicit positions, relative attention) against x-transformers' cached decoding at the same
    size (dim, depth, heads, vocabulary) and context, batch 1 and 8;
-2. whole songs end to end (plan -> notes -> MIDI bytes), songs per second at batch 1, 4, 8;
+2. whole songs end to end (plan -> notes -> MIDI file), songs per second at batch 1, 4, 8 (a
+   finished song's rows go to the next plan at once, as ``generate --count`` does), one
+   thread, and batch 1 and 8 with two;
 3. seconds per bar as the song grows (32, 128, 256 bars, every bar sampled: variation 1;
    flat means linear cost);
 4. a 3-minute song's real-time factor (seconds of compute per second of music, plan to MIDI),
@@ -12,7 +14,8 @@
     .venv/bin/python bench/decoding.py [--json bench/results/decoding.json] [--quick]
 
 The model is the shipped checkpoint (a random model of its size when none is shipped). Torch
-runs one thread (what the CLI uses); the machine and its load go in bench/RESULTS.md.
+runs one thread (what the CLI uses) except in the two-thread rows; the machine and its load
+go in bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -156,16 +159,18 @@ def main() -> int:
             print(decoding[-1], flush=True)
     results["decoding"] = decoding
 
-    count = 4 if args.quick else 8
+    count = 4 if args.quick else 16
     plans = [plan_song(songform.Template(form="verse:8 chorus:8", style="pop"), seed)
              for seed in range(count)]
     seeds = list(range(count))
     throughput = []
-    for batch in (1, 4, 8):
+    for batch, threads in ((1, 1), (4, 1), (8, 1), (1, 2), (8, 2)):
+        torch.set_num_threads(threads)
         seconds = write_songs(song_model, plans, seeds, batch)
-        throughput.append({"batch": batch, "songs": count, "seconds": seconds,
-                           "songs_per_second": count / seconds})
+        throughput.append({"batch": batch, "threads": threads, "songs": count,
+                           "seconds": seconds, "songs_per_second": count / seconds})
         print(throughput[-1], flush=True)
+    torch.set_num_threads(1)
     for row in throughput:
         row["speedup"] = row["songs_per_second"] / throughput[0]["songs_per_second"]
     results["throughput"] = throughput
@@ -194,10 +199,12 @@ def main() -> int:
                 "1 thread)", ("context", "batch", "songform", "x-transformers", "ratio"),
                 [(row["context"], row["batch"], f"{row['songform']:.0f}",
                   f"{row['x_transformers']:.0f}", f"{row['ratio']:.2f}x") for row in decoding])
-    print_table(console, f"Whole songs end to end ({count} songs of 16 bars, plan -> MIDI)",
-                ("batch", "seconds", "songs/s", "vs batch 1"),
-                [(row["batch"], f"{row['seconds']:.1f}", f"{row['songs_per_second']:.3f}",
-                  f"{row['speedup']:.2f}x") for row in throughput])
+    print_table(console, f"Whole songs end to end ({count} songs of 16 bars, plan -> MIDI "
+                "file, `generate --count` with --songs-per-batch B)",
+                ("batch", "threads", "seconds", "songs/s", "vs batch 1, 1 thread"),
+                [(row["batch"], row["threads"], f"{row['seconds']:.1f}",
+                  f"{row['songs_per_second']:.3f}", f"{row['speedup']:.2f}x")
+                 for row in throughput])
     print_table(console, "Seconds per bar as the song grows (batch 1)",
                 ("bars", "seconds", "s/bar"),
                 [(row["bars"], f"{row['seconds']:.1f}", f"{row['seconds_per_bar']:.3f}")
