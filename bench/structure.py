@@ -2,7 +2,8 @@
 plans derived from those songs, (c) the same with ``takes=4``, (d) the baseline arranger,
 (e) the model with the plan's chord tokens withheld (and no chord guidance): issue 16, item 6.
 
-    .venv/bin/python bench/structure.py [--songs 5] [--reference-songs 86] [--writers bcde]
+    .venv/bin/python bench/structure.py [--songs 5] [--seeds 1] [--reference-songs 86]
+        [--writers bcde]
         [--keep-from bench/results/structure.json] [--json bench/results/structure.json]
 
 Measures, over the pitched notes of the melody, counter-melody and harmony tracks:
@@ -97,6 +98,8 @@ def main() -> int:
                              "--keep-from")
     parser.add_argument("--keep-from", type=Path, default=None,
                         help="an earlier JSON of this bench to take the writers not run from")
+    parser.add_argument("--seeds", type=int, default=1,
+                        help="seeds 0..N-1 per song for each writer (medians over all)")
     parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
                         "pop909")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
@@ -143,23 +146,27 @@ def main() -> int:
         if index >= args.songs:
             continue
         for writer in chosen:
-            rows[writer].append({"song": name, **measures(writers[writer](song.plan, 0))})
+            for seed in range(args.seeds):
+                rows[writer].append({"song": name, "seed": seed,
+                                     **measures(writers[writer](song.plan, seed))})
         print(json.dumps({k: v[-1] for k, v in rows.items() if k == "(a) POP909"
                           or k in chosen}), flush=True)
+    written = {r["song"] for r in rows["(a) POP909"][:args.songs]}
     reference = {m: np.array([r[m] for r in rows["(a) POP909"]]) for m in MEASURES}
     low = {m: float(np.nanpercentile(v, 10)) for m, v in reference.items()}
     high = {m: float(np.nanpercentile(v, 90)) for m, v in reference.items()}
     summary = {}
     for writer, values in rows.items():
         if writer != "(a) POP909":
-            values = values[:args.songs]
+            values = [r for r in values if r["song"] in written]
         medians = {m: float(np.nanmedian([r[m] for r in values])) for m in MEASURES}
         distance = float(np.mean([abs(medians[m] - float(np.nanmedian(reference[m])))
                                   / max(high[m] - low[m], 1e-6) for m in MEASURES]))
         inside = [m for m in MEASURES if low[m] <= medians[m] <= high[m]]
         summary[writer] = {"medians": medians, "distance": distance, "inside": inside,
                            "ran": writer in chosen or writer == "(a) POP909"}
-    table = Table(title=f"Structure and plan fit: writers on {args.songs} POP909 test songs, "
+    table = Table(title=f"Structure and plan fit: writers on {args.songs} POP909 test songs "
+                        f"x {args.seeds} seed(s), "
                         f"POP909 on {len(rows['(a) POP909'])} (medians; POP909's p10-p90 "
                         "below)")
     for column in ("writer", *MEASURES, "inside p10-p90", "distance to POP909"):
@@ -172,6 +179,7 @@ def main() -> int:
     Console(width=170).print(table)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"rows": rows, "summary": summary, "songs": args.songs,
+                                     "seeds": args.seeds,
                                      "p10": low, "p90": high}, indent=2) + "\n")
     print(f"wrote {args.json}")
     return 0
