@@ -102,7 +102,8 @@ class Decoder:
 
     def _run(self, chunks: dict[int, list[str]], rows: range, caches: list[LayerCache]
              ) -> dict[int, torch.Tensor]:
-        """One forward over batch rows ``rows`` (with ``caches`` for exactly those rows)."""
+        """One forward over batch rows ``rows`` (with ``caches`` for exactly those rows); the
+        rows' logits come back to the CPU in one transfer (sampling runs there)."""
         steps = max(len(tokens) for tokens in chunks.values())
         batch = len(rows)
         ids = [[0] * steps for _ in range(batch)]
@@ -132,7 +133,7 @@ class Decoder:
         logits = self.model(torch.tensor(ids, device=device), attributes,
                             positions=torch.tensor(positions, device=device),
                             valid=torch.tensor(valid, device=device), caches=caches,
-                            logits_at=torch.tensor(last, device=device)).float()
+                            logits_at=torch.tensor(last, device=device)).float().cpu()
         return {index: logits[index - rows.start] for index in chunks}
 
     @torch.inference_mode()
