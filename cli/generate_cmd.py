@@ -66,10 +66,10 @@ CountOpt = Annotated[int, typer.Option(
 SongsPerBatchOpt = Annotated[int, typer.Option(
     "--songs-per-batch", help="With --count: songs the model writes side by side (when one "
                               "ends, the next starts in its rows).")]
-ThreadsOpt = Annotated[int | None, typer.Option(
-    "--threads", help="CPU threads for the model [default: 2 where 8 or more rows decode "
-                      "side by side (--count with --songs-per-batch, times --takes) and the "
-                      "cores allow, else 1].")]
+ThreadsOpt = Annotated[int, typer.Option(
+    "--threads", help="CPU threads for the model (on a machine with free cores 2 write "
+                      "--count batches of 8 about 1.16x as fast; on a busy one many times "
+                      "slower).")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="cpu or cuda (never chosen for you).")]
 SoundFontOpt = Annotated[Path | None, typer.Option(
     "--soundfont", help="General MIDI SoundFont (.sf2); default $SONGFORM_SOUNDFONT or the "
@@ -115,7 +115,7 @@ def generate(
     chord_bias: ChordBiasOpt = 0.0,
     count: CountOpt = 1,
     songs_per_batch: SongsPerBatchOpt = 8,
-    threads: ThreadsOpt = None,
+    threads: ThreadsOpt = 1,
     primer: Annotated[Path | None, typer.Option(
         "--primer", help="A MIDI sketch that opens the song note for note (its plan by "
                          "analysis); the rest is planned from the template in the sketch's "
@@ -144,10 +144,9 @@ def generate(
         raise fail(f'--format: expected "wav" or "flac", got "{audio_format}"')
     for name, value in (("--count", count), ("--songs-per-batch", songs_per_batch),
                         ("--threads", threads)):
-        if value is not None and value < 1:
+        if value < 1:
             raise fail(f"{name}: expected at least 1, got {value}")
-    rows = (min(count, songs_per_batch) if count > 1 else 1) * max(1, takes)
-    _set_threads(threads if threads is not None else chosen_threads(rows))
+    _set_threads(threads)
     if primer is not None and count > 1:
         raise fail("--primer: one song at a time (--count 1)")
     sketch = _read_sketch(primer) if primer is not None else None
@@ -412,16 +411,6 @@ def _continue(pipeline, sketch, template, bars, seed, out, audio_format, writer,
                                        audio_format=audio_format, progress=display.update)
     except InputError as error:
         raise fail(str(error)) from None
-
-
-def chosen_threads(rows: int) -> int:
-    """Threads for ``rows`` decoding side by side: one for a few (a step is mostly fixed
-    overhead, and a second thread gained nothing for one song), two from 8 rows on, where a
-    step's matrices are large enough to share (bench/RESULTS.md: batch 8 wrote 1.23x the
-    songs per second with two); never more than this process's share of the cores."""
-    world = max(1, int(os.environ.get("WORLD_SIZE", 1)))
-    share = max(1, (os.cpu_count() or 1) // world)
-    return min(2 if rows >= 8 else 1, share)
 
 
 def _set_threads(threads: int) -> None:

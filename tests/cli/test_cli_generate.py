@@ -224,18 +224,3 @@ def test_torchrun_processes_write_disjoint_seeds(tmp_path):
     assert "rank 0 of 2" in tables and "rank 1 of 2" in tables
     assert "3 songs" in tables and "2 songs" in tables  # seeds 10, 12, 14 and 11, 13
 
-
-def test_threads_follow_the_rows_decoding_side_by_side(monkeypatch):
-    """One thread for one song (a second gained nothing), two from 8 rows on, never more
-    than this process's share of the cores (under torchrun each rank gets its share)."""
-    import os
-
-    from songform.cli.generate_cmd import chosen_threads
-
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.delenv("WORLD_SIZE", raising=False)
-    assert chosen_threads(1) == 1 and chosen_threads(4) == 1 and chosen_threads(8) == 2
-    monkeypatch.setenv("WORLD_SIZE", "2")
-    assert chosen_threads(8) == 1
-    monkeypatch.setattr(os, "cpu_count", lambda: 16)
-    assert chosen_threads(32) == 2
