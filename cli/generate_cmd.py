@@ -468,8 +468,9 @@ def _generate_many(pipeline, template, seeds: range, out: Path, audio_format: st
     console.print(table)
     world = int(os.environ.get("WORLD_SIZE", 1))
     share = f" (rank {os.environ.get('RANK', 0)} of {world})" if world > 1 else ""
+    side_by_side = min(songs_per_batch, len(mine))
     console.print(f"{len(results)} song{'s' * (len(results) != 1)} by the {writer} in "
-                  f"{time.perf_counter() - started:.1f} s, up to {songs_per_batch} at a "
+                  f"{time.perf_counter() - started:.1f} s, up to {side_by_side} at a "
                   f"time{share}")
 
 
