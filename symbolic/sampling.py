@@ -42,7 +42,8 @@ def restrict(logits: torch.Tensor, allowed: torch.Tensor) -> torch.Tensor:
                        torch.full_like(logits, float("-inf")))
 
 
-def with_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+def with_temperature(logits: torch.Tensor | np.ndarray, temperature: float
+                     ) -> torch.Tensor | np.ndarray:
     """``logits / temperature`` (above 1 flattens, below 1 sharpens)."""
     return logits / temperature
 
@@ -72,7 +73,8 @@ def sample(logits: torch.Tensor, allowed: torch.Tensor, generator: torch.Generat
     allowed tokens only, in NumPy (a decoding step samples one token per row, and torch's
     per-call overhead on 831 logits was most of a token's sampling time)."""
     candidates = np.flatnonzero(allowed.cpu().numpy())
-    scaled = logits.detach().cpu().numpy()[candidates].astype(np.float64) / temperature
+    scaled = with_temperature(logits.detach().cpu().numpy()[candidates].astype(np.float64),
+                              temperature)
     probabilities = np.exp(scaled - scaled.max())
     probabilities /= probabilities.sum()
     kept = top_p(probabilities, nucleus)
