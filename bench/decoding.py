@@ -24,13 +24,16 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # bench.generate, run as a script too
 
 
 def load_model():
@@ -100,15 +103,59 @@ def xtransformers_tokens_per_second(config, ids: torch.Tensor, context: int, bat
     return batch * steps / (time.perf_counter() - started)
 
 
-def write_songs(song_model, plans, seeds, batch: int, config=None) -> float:
+class TimeSplit:
+    """Where :func:`write_songs`' seconds go: one-token decoding steps (all rows that have a
+    token, as one batch), chunks run alone on their row (a bar's plan tokens, a copied bar),
+    source phrases placed in context; the rest is Python around them (the bar sampler and
+    grammar, the mixdown, the MIDI file)."""
+
+    def __init__(self) -> None:
+        self.seconds = {"steps": 0.0, "chunks": 0.0, "placed": 0.0}
+        self.steps = self.rows = self.chunks = 0
+
+    @contextmanager
+    def watching(self):
+        """Time the decoder's forwards while the block runs."""
+        from songform.symbolic.decoding import Decoder
+
+        run, place = Decoder._run, Decoder.place
+
+        def timed_run(decoder, chunks, rows, caches):
+            started = time.perf_counter()
+            out = run(decoder, chunks, rows, caches)
+            single = all(len(tokens) == 1 for tokens in chunks.values())
+            self.seconds["steps" if single else "chunks"] += time.perf_counter() - started
+            if single:
+                self.steps += 1
+                self.rows += len(chunks)
+            else:
+                self.chunks += 1
+            return out
+
+        def timed_place(decoder, *args):
+            started = time.perf_counter()
+            out = place(decoder, *args)
+            self.seconds["placed"] += time.perf_counter() - started
+            return out
+
+        Decoder._run, Decoder.place = timed_run, timed_place
+        try:
+            yield self
+        finally:
+            Decoder._run, Decoder.place = run, place
+
+
+def write_songs(song_model, plans, seeds, batch: int, config=None,
+                split: TimeSplit | None = None) -> float:
     """Seconds to write every plan's notes and MIDI file, ``batch`` songs side by side (as
     ``songform generate --count N --songs-per-batch B`` does: a song's rows go to the next
-    plan as soon as it ends)."""
+    plan as soon as it ends); ``split`` records where they went."""
     from songform.render.midi import write_midi
     from songform.symbolic.generate import write_songs as write
 
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, \
+            (split.watching() if split else nullcontext()):
         for index, song in write(song_model.model, song_model.tokenizer, plans, seeds, config,
                                  song_model.roles, batch=batch):
             write_midi(song, Path(folder) / f"{index}.mid")
@@ -166,9 +213,14 @@ def main() -> int:
     throughput = []
     for batch, threads in ((1, 1), (4, 1), (8, 1), (1, 2), (8, 2)):
         torch.set_num_threads(threads)
-        seconds = write_songs(song_model, plans, seeds, batch)
+        split = TimeSplit()
+        seconds = write_songs(song_model, plans, seeds, batch, split=split)
         throughput.append({"batch": batch, "threads": threads, "songs": count,
-                           "seconds": seconds, "songs_per_second": count / seconds})
+                           "seconds": seconds, "songs_per_second": count / seconds,
+                           "split": {**split.seconds,
+                                     "rest": seconds - sum(split.seconds.values()),
+                                     "steps_run": split.steps, "chunks_run": split.chunks,
+                                     "rows_per_step": split.rows / max(1, split.steps)}})
         print(throughput[-1], flush=True)
     torch.set_num_threads(1)
     for row in throughput:
@@ -206,7 +258,16 @@ def main() -> int:
                 [(row["batch"], row["threads"], f"{row['seconds']:.1f}",
                   f"{row['songs_per_second']:.3f}", f"{row['speedup']:.2f}x")
                  for row in throughput])
-    print_table(console, "Seconds per bar as the song grows (batch 1)",
+    print_table(console, "Where the seconds of the whole songs went",
+                ("batch", "threads", "one-token steps", "rows per step", "chunks alone",
+                 "sources placed", "the rest (Python, mixdown, MIDI)"),
+                [(row["batch"], row["threads"],
+                  f"{row['split']['steps']:.1f} ({row['split']['steps_run']} steps)",
+                  f"{row['split']['rows_per_step']:.2f}",
+                  f"{row['split']['chunks']:.1f} ({row['split']['chunks_run']})",
+                  f"{row['split']['placed']:.1f}", f"{row['split']['rest']:.1f}")
+                 for row in throughput])
+    print_table(console, "Seconds per bar as the song grows (batch 1, every bar sampled)",
                 ("bars", "seconds", "s/bar"),
                 [(row["bars"], f"{row['seconds']:.1f}", f"{row['seconds_per_bar']:.3f}")
                  for row in growth])
