@@ -259,14 +259,17 @@ def main() -> int:
                   f"{row['songs_per_second']:.3f}", f"{row['speedup']:.2f}x")
                  for row in throughput])
     print_table(console, "Where the seconds of the whole songs went",
-                ("batch", "threads", "one-token steps", "rows per step", "chunks alone",
-                 "sources placed", "the rest (Python, mixdown, MIDI)"),
-                [(row["batch"], row["threads"],
-                  f"{row['split']['steps']:.1f} ({row['split']['steps_run']} steps)",
-                  f"{row['split']['rows_per_step']:.2f}",
-                  f"{row['split']['chunks']:.1f} ({row['split']['chunks_run']})",
+                ("batch", "threads", "steps s", "steps", "rows/step", "chunks s", "chunks",
+                 "placed s", "rest s"),
+                [(row["batch"], row["threads"], f"{row['split']['steps']:.1f}",
+                  row["split"]["steps_run"], f"{row['split']['rows_per_step']:.2f}",
+                  f"{row['split']['chunks']:.1f}", row["split"]["chunks_run"],
                   f"{row['split']['placed']:.1f}", f"{row['split']['rest']:.1f}")
                  for row in throughput])
+    console.print("steps: one-token decoding steps (every row with a token, one batch); "
+                  "chunks: a bar's plan tokens or a copied bar, run alone on its row; placed: "
+                  "source phrases put in context; rest: the sampler, grammar, mixdown and "
+                  "MIDI file")
     print_table(console, "Seconds per bar as the song grows (batch 1, every bar sampled)",
                 ("bars", "seconds", "s/bar"),
                 [(row["bars"], f"{row['seconds']:.1f}", f"{row['seconds_per_bar']:.3f}")
