@@ -155,21 +155,27 @@ def _print_json(song, adherence, audio: Path | None) -> int:
 
 def _take_score_table(song) -> None:
     """The score ``--takes`` ranks takes by, section by section (symbolic/takes.py)."""
-    from songform.symbolic.takes import CHORD_FIT_TARGET, WEIGHTS, section_scores
+    from songform.symbolic.takes import (
+        CHORD_FIT_TARGET,
+        GROOVE_TARGET,
+        WEIGHTS,
+        section_scores,
+    )
 
     names = song.plan.section_names()
     weights = ", ".join(f"{w:+g} {term.replace('_', ' ')}" for term, w in WEIGHTS.items())
     weights = weights.replace("chord fit", f"chord fit (scored by its distance to "
                                            f"{CHORD_FIT_TARGET:g})")
+    weights = weights.replace("groove error", f"groove error (from {GROOVE_TARGET:g})")
     table = Table(title=f"take score per section ({weights}; likelihood unknown here: 0)",
                   header_style="bold")
     for column in ("section", "chord fit", "key fit", "density error", "variation error",
-                   "score"):
+                   "groove error", "score"):
         table.add_column(column, justify="left" if column == "section" else "right")
     for index, score in section_scores(song):
         table.add_row(names[index], f"{score.chord_fit:.2f}", f"{score.key_fit:.2f}",
                       f"{score.density_error:.2f}", f"{score.variation_error:.2f}",
-                      f"{score.total:.2f}")
+                      f"{score.groove_error:.2f}", f"{score.total:.2f}")
     console.print(table)
 
 

@@ -118,7 +118,7 @@ def test_eval_measures_the_notes_against_the_plan(tmp_path):
     assert float(line.split("│")[-2]) > 0.8  # the arranger voices the plan's chords
     assert "take score per section" in result.output  # what --takes ranks by
     chorus = next(x for x in result.output.splitlines() if x.startswith("│ Chorus")
-                  and x.count("│") == 7)
+                  and x.count("│") == 8)  # the take score's seven columns
     assert float(chorus.split("│")[2]) > 0.8  # its chord fit
     assert runner.invoke(app, ["eval"]).exit_code == 2
 
@@ -185,7 +185,8 @@ def test_count_writes_different_songs_each_as_written_alone(tmp_path):
 
 def test_takes_one_is_the_song_without_takes_and_bad_values_are_one_line(tmp_path):
     checkpoint = str(_tiny_checkpoint(tmp_path / "ckpt"))
-    common = ["verse:2 chorus:2", "--no-audio", "--checkpoint", checkpoint, "--seed", "3"]
+    common = ["verse:2 chorus:2 verse:2 chorus:2", "--no-audio", "--checkpoint", checkpoint,
+              "--seed", "3"]  # four sections: some keep a take other than the first
     for name, extra in (("plain", []), ("one", ["--takes", "1"]), ("three", ["--takes", "3"])):
         result = runner.invoke(app, ["generate", *common, *extra, "--out", str(tmp_path / name)])
         assert result.exit_code == 0, result.output

@@ -106,3 +106,18 @@ def test_section_scores_of_a_written_song_match_the_plan():
                  if not any(t.role == "melody" and t.name in s.tracks for t in plan.tracks)]
     for index in no_melody:
         assert scores[index].density_error == 0
+
+
+def test_groove_compares_consecutive_bars_onset_grids(bars):
+    from songform.symbolic.takes import GROOVE_TARGET, groove
+
+    verse = [b for b in bars if b.section_kind == "verse"][:3]
+    steps = round(verse[0].length * 4)  # 16th notes in the bar
+    same = [TakeNote(b.index, beat, 60, "melody") for b in verse for beat in (0.0, 1.0, 2.5)]
+    assert groove(same, verse) == 1.0
+    moved = same[:3] + [TakeNote(verse[1].index, 0.25, 60, "melody")]  # bar 3 has no notes
+    assert groove(moved, verse) == pytest.approx(1 - 4 / steps)  # one pair: 4 steps differ
+    assert groove(same[:3], verse) is None  # one bar with notes: no pair
+    score = score_take(moved, verse, {}, all_bars=bars)
+    assert score.groove_error == pytest.approx(abs(1 - 4 / steps - GROOVE_TARGET))
+    assert score_take(same[:3], verse, {}, all_bars=bars).groove_error == 0
