@@ -38,13 +38,12 @@ MEASURES = ("chord_fit", "key_fit", "pitch_class_entropy", "groove")
 
 def measures(song) -> dict[str, float]:
     """The four measures of one song's notes against its plan."""
-    from songform.symbolic.takes import notes_from_song
+    from songform.symbolic.takes import groove, notes_from_song
 
     bars = list(song.plan.bars())
     notes = [n for n in notes_from_song(song) if n.role in ROLES]
     chord_hits = chord_count = key_hits = 0
     histogram = np.zeros(12)
-    grids: dict[int, set[int]] = {}
     for note in notes:
         bar = bars[note.bar]
         histogram[note.pitch % 12] += 1
@@ -53,17 +52,12 @@ def measures(song) -> dict[str, float]:
         if chord is not None and not chord.is_none:
             chord_count += 1
             chord_hits += note.pitch % 12 in chord.pitch_classes
-        grids.setdefault(note.bar, set()).add(round(note.offset * 4))
     share = histogram / max(1, histogram.sum())
     entropy = -sum(p * math.log2(p) for p in share if p > 0)
-    distances = []
-    for index in sorted(grids):
-        if index + 1 in grids:
-            steps = max(1, round(bars[index].length * 4))
-            distances.append(len(grids[index] ^ grids[index + 1]) / steps)
+    consistency = groove(notes, bars)  # the take score's own measure
     return {"chord_fit": chord_hits / max(1, chord_count), "key_fit": key_hits / max(1, len(notes)),
             "pitch_class_entropy": entropy,
-            "groove": 1 - float(np.mean(distances)) if distances else float("nan")}
+            "groove": consistency if consistency is not None else float("nan")}
 
 
 def pop909_songs(root: Path, count: int):
