@@ -41,11 +41,13 @@ def channels_for(is_drum: list[bool]) -> list[int]:
 
 def _to_track(events: list[tuple[int, int, mido.Message | mido.MetaMessage]], end: int
               ) -> mido.MidiTrack:
-    """Absolute-time events -> a track with delta times and end-of-track at ``end``."""
+    """Absolute-time events -> a track with delta times and end-of-track at ``end`` (each
+    message is taken as it is, its delta time set: they are built for this track alone)."""
     track = mido.MidiTrack()
     now = 0
     for tick, _, message in sorted(events, key=lambda e: (e[0], e[1])):
-        track.append(message.copy(time=tick - now))
+        message.time = tick - now  # checked by mido, as a copy would be, without a copy
+        track.append(message)
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=max(0, end - now)))
     return track
