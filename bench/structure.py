@@ -2,7 +2,8 @@
 plans derived from those songs, (c) the same with ``takes=4``, (d) the baseline arranger,
 (e) the model with the plan's chord tokens withheld (and no chord guidance): issue 16, item 6.
 
-    .venv/bin/python bench/structure.py [--songs 5] [--seeds 1] [--reference-songs 86]
+    .venv/bin/python bench/structure.py [--songs 5] [--seeds 1] [--first-seed 0]
+        [--reference-songs 86]
         [--writers bcde]
         [--keep-from bench/results/structure.json] [--json bench/results/structure.json]
 
@@ -93,7 +94,10 @@ def main() -> int:
     parser.add_argument("--keep-from", type=Path, default=None,
                         help="an earlier JSON of this bench to take the writers not run from")
     parser.add_argument("--seeds", type=int, default=1,
-                        help="seeds 0..N-1 per song for each writer (medians over all)")
+                        help="seeds per song for each writer (medians over all)")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="the seeds are first..first+N-1 (to add seeds to a --keep-from "
+                             "run, merged by hand)")
     parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
                         "pop909")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
@@ -140,7 +144,7 @@ def main() -> int:
         if index >= args.songs:
             continue
         for writer in chosen:
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 rows[writer].append({"song": name, "seed": seed,
                                      **measures(writers[writer](song.plan, seed))})
         print(json.dumps({k: v[-1] for k, v in rows.items() if k == "(a) POP909"
