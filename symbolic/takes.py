@@ -47,8 +47,10 @@ from .ticks import ticks_to_quarters
 from .tokenizer import PROGRAM_ROLES
 
 DENSITY_PER_LEVEL = 0.04  # a chorus two levels above the verse aims at 1.08x its onsets
+# POP909's medians over its 688 training songs (bench/structure.py's measures): chord fit
+# 0.857, groove consistency 0.845 (its test songs: 0.842 and 0.849)
 CHORD_FIT_TARGET = 0.85
-GROOVE_TARGET = 0.85  # POP909's median groove consistency (bench/structure.py: 0.849)
+GROOVE_TARGET = 0.85
 WEIGHTS = {"chord_fit": 1.0, "key_fit": 2.0, "density_error": -0.25, "likelihood": 0.25,
            "variation_error": -1.0, "groove_error": -1.0}
 
