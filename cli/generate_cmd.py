@@ -53,7 +53,7 @@ BatchOpt = Annotated[int | None, typer.Option(
 TakesOpt = Annotated[int, typer.Option(
     "--takes", help="Write every section N times side by side and keep the take that best "
                     "keeps the plan (chord and key fit, density for the energy, the model's "
-                    "likelihood, variation against the source; see the README).")]
+                    "likelihood, variation against the source, groove; see the README).")]
 TemperatureOpt = Annotated[float, typer.Option("--temperature", help="Sampling temperature.")]
 TopPOpt = Annotated[float, typer.Option("--top-p", help="Nucleus sampling mass (0, 1].")]
 ChordBiasOpt = Annotated[float, typer.Option(
