@@ -153,16 +153,24 @@ def main() -> int:
     reference = {m: np.array([r[m] for r in rows["(a) POP909"]]) for m in MEASURES}
     low = {m: float(np.nanpercentile(v, 10)) for m, v in reference.items()}
     high = {m: float(np.nanpercentile(v, 90)) for m, v in reference.items()}
+
+    def medians_and_distance(values: list[dict]) -> tuple[dict[str, float], float]:
+        medians = {m: float(np.nanmedian([r[m] for r in values])) for m in MEASURES}
+        return medians, float(np.mean([abs(medians[m] - float(np.nanmedian(reference[m])))
+                                       / max(high[m] - low[m], 1e-6) for m in MEASURES]))
+
     summary = {}
     for writer, values in rows.items():
         if writer != "(a) POP909":
             values = [r for r in values if r["song"] in written]
-        medians = {m: float(np.nanmedian([r[m] for r in values])) for m in MEASURES}
-        distance = float(np.mean([abs(medians[m] - float(np.nanmedian(reference[m])))
-                                  / max(high[m] - low[m], 1e-6) for m in MEASURES]))
+        medians, distance = medians_and_distance(values)
         inside = [m for m in MEASURES if low[m] <= medians[m] <= high[m]]
+        seeds = sorted({r["seed"] for r in values if "seed" in r})
+        per_seed = {seed: medians_and_distance([r for r in values if r.get("seed") == seed])[1]
+                    for seed in seeds} if len(seeds) > 1 else {}
         summary[writer] = {"medians": medians, "distance": distance, "inside": inside,
-                           "ran": writer in chosen or writer == "(a) POP909"}
+                           "ran": writer in chosen or writer == "(a) POP909",
+                           "distance_per_seed": per_seed}
     table = Table(title=f"Structure and plan fit: writers on {args.songs} POP909 test songs "
                         f"x {args.seeds} seed(s), "
                         f"POP909 on {len(rows['(a) POP909'])} (medians; POP909's p10-p90 "
@@ -175,6 +183,18 @@ def main() -> int:
                       f"{len(result['inside'])}/4", f"{result['distance']:.2f}")
     table.add_row("POP909 p10-p90", *(f"{low[m]:.2f}-{high[m]:.2f}" for m in MEASURES), "", "")
     Console(width=170).print(table)
+    for writer, result in summary.items():
+        if result["distance_per_seed"]:
+            distances = list(result["distance_per_seed"].values())
+            print(f"{writer}: distance per seed " + " / ".join(f"{d:.3f}" for d in distances)
+                  + f" (mean {np.mean(distances):.3f})")
+    one, takes = (summary.get(w, {}).get("distance_per_seed") for w in WRITERS[:2])
+    if one and takes and one.keys() == takes.keys() and len(one) > 2:
+        difference = np.array([one[seed] - takes[seed] for seed in one])
+        error = difference.std(ddof=1) / np.sqrt(len(difference))
+        print(f"(b) - (c), paired by seed: {difference.mean():.3f} +- "
+              f"{difference.std(ddof=1):.3f} (t = {difference.mean() / error:.2f}); (c) nearer "
+              f"on {int((difference > 0).sum())} of {len(difference)} seeds")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"rows": rows, "summary": summary, "songs": args.songs,
                                      "seeds": args.seeds,

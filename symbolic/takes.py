@@ -29,7 +29,7 @@ median the same way. The weights give each term a say: across the four takes of 
 their weighted spreads (standard deviations) were chord fit 0.018, key fit 0.025, density
 0.019, likelihood 0.008, groove 0.033 (three POP909 plans); with the density term at -1 and
 key fit at 0.5, as first set, density's 0.10 chose the take nearly alone, and four takes wrote
-more repetitive rhythms than one (bench/RESULTS.md).
+more repetitive rhythms than one (bench/take_spread.py, bench/RESULTS.md).
 """
 
 from __future__ import annotations
