@@ -5,8 +5,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-packages
-# FluidSynth and a General MIDI SoundFont for audio; MuseScore 3 to check MusicXML in tests.
-SYSTEM_PACKAGES := fluidsynth libfluidsynth3 fluid-soundfont-gm musescore3
+# FluidSynth and General MIDI SoundFonts (MuseScore's General, FluidR3 as the fallback) for
+# audio; MuseScore 3 to check MusicXML in tests.
+SYSTEM_PACKAGES := fluidsynth libfluidsynth3 musescore-general-soundfont-small \
+	musescore-general-soundfont fluid-soundfont-gm musescore3
 DEMO_OUT ?= out/demo
 PYTEST_ARGS ?= -n 2
 

@@ -136,19 +136,18 @@ def _print_json(song, adherence, audio: Path | None) -> int:
             "take_scores": [{"section": names[index], **dataclasses.asdict(score),
                              "total": score.total} for index, score in section_scores(song)]}
     if audio is not None:
-        import soundfile
+        import dataclasses
 
+        from songform.render.levels import audio_levels
         from songform.render.structure import audio_structure
 
-        try:
-            samples, rate = soundfile.read(str(audio), always_2d=True)
-        except RuntimeError as error:
-            raise fail(f"--audio: cannot read {audio} ({error})", 1) from None
+        samples, rate = _read_audio(audio)
         result = audio_structure(samples, rate, song)
         data["audio"] = {"chroma_agreement": result.chroma_agreement,
                          "same_label_similarity": result.same_label_similarity,
                          "other_similarity": result.other_similarity,
-                         "contrast": result.contrast}
+                         "contrast": result.contrast,
+                         **dataclasses.asdict(audio_levels(samples, rate))}
     print_json(data)
     return sum(bool(row.problems) for row in rows)
 
@@ -195,15 +194,20 @@ def _check_fit(song, midi_name: str, plan_name: str) -> None:
                    "quarters): not the song this plan is for")
 
 
-def _audio_table(audio: Path, song) -> None:
+def _read_audio(audio: Path):
     import soundfile
 
+    try:
+        return soundfile.read(str(audio), always_2d=True, dtype="float32")
+    except (RuntimeError, soundfile.LibsndfileError) as error:
+        raise fail(f"--audio: cannot read {audio} ({error})", 1) from None
+
+
+def _audio_table(audio: Path, song) -> None:
+    from songform.render.levels import audio_levels
     from songform.render.structure import audio_structure
 
-    try:
-        samples, rate = soundfile.read(str(audio), always_2d=True)
-    except RuntimeError as error:
-        raise fail(f"--audio: cannot read {audio} ({error})", 1) from None
+    samples, rate = _read_audio(audio)
     result = audio_structure(samples, rate, song)
     table = Table(title=f"structure in {audio}", header_style="bold")
     table.add_column("measure")
@@ -213,6 +217,16 @@ def _audio_table(audio: Path, song) -> None:
     table.add_row("similarity of bars the plan repeats", f"{result.same_label_similarity:.3f}")
     table.add_row("similarity of other bars", f"{result.other_similarity:.3f}")
     table.add_row("contrast (above 0: the structure is audible)", f"{result.contrast:.3f}")
+    levels = audio_levels(samples, rate)
+    table.add_row("integrated loudness (LUFS; streaming plays at -14)",
+                  f"{levels.loudness_lufs:.1f}")
+    table.add_row("true peak (dBTP; at or under -1 survives encoding)",
+                  f"{levels.true_peak_dbtp:.2f}")
+    table.add_row("loudness range (LU)", f"{levels.loudness_range_lu:.1f}")
+    table.add_row("left/right correlation (at or above 0.3: mono-safe)",
+                  f"{levels.correlation:.2f}")
+    table.add_row("loudness summed to mono (dB; within 3 of 0)",
+                  f"{levels.mono_folddown_db:+.1f}")
     console.print(table)
 
 

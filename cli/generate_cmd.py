@@ -72,8 +72,11 @@ ThreadsOpt = Annotated[int, typer.Option(
                       "slower).")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="cpu or cuda (never chosen for you).")]
 SoundFontOpt = Annotated[Path | None, typer.Option(
-    "--soundfont", help="General MIDI SoundFont (.sf2); default $SONGFORM_SOUNDFONT or the "
-                        "system's.")]
+    "--soundfont", help="General MIDI SoundFont (.sf2 or .sf3); default $SONGFORM_SOUNDFONT "
+                        "or the system's (MuseScore General, else FluidR3).")]
+LoudnessOpt = Annotated[float, typer.Option(
+    "--loudness", help="The master's integrated loudness in LUFS (ITU-R BS.1770); the true "
+                       "peak stays at or under -1 dBTP.")]
 
 
 def _render_errors():
@@ -98,8 +101,12 @@ def generate(
     bars: BarsOpt = None,
     seed: SeedOpt = None,
     audio: Annotated[bool, typer.Option("--audio/--no-audio", help="Render song.wav.")] = True,
-    audio_format: Annotated[str, typer.Option("--format", help="Audio format: wav or flac."
-                                              )] = "wav",
+    audio_format: Annotated[str, typer.Option(
+        "--format", help="Audio format: wav, flac, ogg or mp3.")] = "wav",
+    stems: Annotated[bool, typer.Option(
+        "--stems", help="Also write stems/<track>.wav: one 32-bit float file per track, "
+                        "sample-aligned, summing to the mix before the limiter.")] = False,
+    loudness: LoudnessOpt = -14.0,
     soundfont: SoundFontOpt = None,
     engine: EngineOpt = "fluidsynth",
     model_path: ModelPathOpt = None,
@@ -136,12 +143,15 @@ def generate(
 
       torchrun --nproc-per-node 2 -m songform generate --count 8 --no-audio -o many/
     """
-    from songform.pipeline import AUDIO_FORMATS, SongPipeline
+    from songform.pipeline import AUDIO_FORMATS, OUTPUTS, SongPipeline
     from songform.symbolic.generate import GenerateConfig
 
     render_error = _render_errors()
     if audio_format not in AUDIO_FORMATS:
-        raise fail(f'--format: expected "wav" or "flac", got "{audio_format}"')
+        raise fail(f'--format: expected {", ".join(AUDIO_FORMATS)}, got "{audio_format}"')
+    if stems and not (audio and engine == "fluidsynth"):
+        raise fail("--stems: stems come with the audio of the fluidsynth engine")
+    outputs = (*OUTPUTS, "stems") if stems else OUTPUTS
     for name, value in (("--count", count), ("--songs-per-batch", songs_per_batch),
                         ("--threads", threads)):
         if value < 1:
@@ -158,7 +168,7 @@ def generate(
         pipeline = SongPipeline.from_options(
             notes, checkpoint, device, generation, engine=engine if audio else None,
             model_path=model_path, soundfont=soundfont, strength=strength,
-            steps=diffusion_steps, batch_size=batch_size)
+            steps=diffusion_steps, batch_size=batch_size, loudness=loudness)
     except ValueError as error:
         raise fail(f"--notes/--checkpoint: {error}") from None
     except render_error as error:
@@ -167,19 +177,19 @@ def generate(
     if count > 1:
         first = seed if seed is not None else (template.seed or 0)
         _generate_many(pipeline, template, range(first, first + count), out, audio_format,
-                       songs_per_batch, writer, engine, as_json, quiet)
+                       songs_per_batch, writer, engine, as_json, quiet, outputs)
         return
     try:
         if sketch is not None:
             result = _continue(pipeline, sketch, template, bars, seed, out, audio_format,
-                               writer, engine, as_json or quiet)
+                               writer, engine, as_json or quiet, outputs)
         elif as_json or quiet:
-            result = pipeline(template, seed, out, audio_format=audio_format)
+            result = pipeline(template, seed, out, outputs, audio_format=audio_format)
         else:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                           TimeElapsedColumn(), console=console, transient=True) as progress:
                 display = _PipelineDisplay(progress, writer, engine)
-                result = pipeline(template, seed, out, audio_format=audio_format,
+                result = pipeline(template, seed, out, outputs, audio_format=audio_format,
                                   progress=display.update)
     except render_error as error:
         raise fail(str(error), 1) from None
@@ -389,9 +399,10 @@ def _read_sketch(path: Path):
 
 
 def _continue(pipeline, sketch, template, bars, seed, out, audio_format, writer, engine,
-              silent):
+              silent, outputs=None):
     """The song that opens with ``sketch`` (songform/sketch.py), written with every output."""
     from songform.core.errors import InputError
+    from songform.pipeline import OUTPUTS
     from songform.sketch import continue_sketch
     from songform.song import Song
 
@@ -401,14 +412,15 @@ def _continue(pipeline, sketch, template, bars, seed, out, audio_format, writer,
         if silent:
             song = continue_sketch(sketch, template, total, seed, pipeline.writer)
             return pipeline.write_song(Song.from_symbolic(song), seed, out,
-                                       audio_format=audio_format)
+                                       outputs or OUTPUTS, audio_format=audio_format)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                       TimeElapsedColumn(), console=console, transient=True) as progress:
             display = _PipelineDisplay(progress, writer, engine)
             song = continue_sketch(sketch, template, total, seed, pipeline.writer,
                                    lambda done, count: display.update("notes", done, count))
             return pipeline.write_song(Song.from_symbolic(song), seed, out,
-                                       audio_format=audio_format, progress=display.update)
+                                       outputs or OUTPUTS, audio_format=audio_format,
+                                       progress=display.update)
     except InputError as error:
         raise fail(str(error)) from None
 
@@ -440,13 +452,15 @@ def song_json(result, writer: str) -> dict:
 
 def _generate_many(pipeline, template, seeds: range, out: Path, audio_format: str,
                    songs_per_batch: int, writer: str, engine: str, as_json: bool = False,
-                   quiet: bool = False) -> None:
+                   quiet: bool = False, outputs=None) -> None:
     """``--count``: this process's seeds, in batches, each song in ``out/seed-<seed>/``."""
+    from songform.pipeline import OUTPUTS
+
     mine = rank_seeds(seeds)
     started = time.perf_counter()
     if as_json or quiet:
-        results = pipeline.many(template, mine, out, audio_format=audio_format,
-                                batch_size=songs_per_batch)
+        results = pipeline.many(template, mine, out, outputs or OUTPUTS,
+                                audio_format=audio_format, batch_size=songs_per_batch)
         if as_json:
             print_json({"songs": [song_json(r, writer) for r in results],
                         "rank": int(os.environ.get("RANK", 0)),
@@ -455,8 +469,9 @@ def _generate_many(pipeline, template, seeds: range, out: Path, audio_format: st
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         display = _PipelineDisplay(progress, writer, engine)
-        results = pipeline.many(template, mine, out, audio_format=audio_format,
-                                batch_size=songs_per_batch, progress=display.update)
+        results = pipeline.many(template, mine, out, outputs or OUTPUTS,
+                                audio_format=audio_format, batch_size=songs_per_batch,
+                                progress=display.update)
     table = Table(header_style="bold")
     for column in ("seed", "bars", "length", "sections", "folder"):
         table.add_column(column)
@@ -474,7 +489,8 @@ def _generate_many(pipeline, template, seeds: range, out: Path, audio_format: st
                   f"time{share}")
 
 
-OUTPUT_LABELS = {"plan": "plan", "project": "project", "midi": "MIDI", "musicxml": "MusicXML",
+OUTPUT_LABELS = {"stems": "stems", "plan": "plan", "project": "project", "midi": "MIDI",
+                 "musicxml": "MusicXML",
                  "pianoroll": "piano roll", "audio": "audio"}
 
 
@@ -505,7 +521,11 @@ class _PipelineDisplay:
 def render(
     midi: Annotated[Path, typer.Argument(help="A MIDI file to render.", show_default=False)],
     audio_out: Annotated[Path, typer.Option("--audio", "-a", help="Audio file to write "
-                                            "(.wav or .flac).")] = Path("out.wav"),
+                                            "(.wav, .flac, .ogg or .mp3).")] = Path("out.wav"),
+    stems: Annotated[Path | None, typer.Option(
+        "--stems", help="Also write one 32-bit float WAV per track into this folder "
+                        "(fluidsynth).")] = None,
+    loudness: LoudnessOpt = -14.0,
     soundfont: SoundFontOpt = None,
     engine: EngineOpt = "fluidsynth",
     model_path: ModelPathOpt = None,
@@ -524,25 +544,38 @@ def render(
 
       songform render out/song/song.mid --audio song.flac
 
+      songform render out/song/song.mid --audio song.mp3 --stems stems/ --loudness -16
+
       songform render out/song/song.mid --engine musicgen --model-path ~/models/musicgen-melody
     """
-    from songform.render.audio import render_midi_to_audio
+    from songform.render.audio import AudioConfig, check_audio_path, render_midi_to_audio
 
     render_error = _render_errors()
     started = time.perf_counter()
+    try:
+        check_audio_path(audio_out)  # before any work
+    except render_error as error:
+        raise fail(f"--audio: {error}") from None
     try:
         if engine == "fluidsynth":
             if any(v is not None for v in (strength, diffusion_steps, batch_size)):
                 raise fail("--strength, --steps and --batch-size only apply to "
                            "--engine stable-audio")
+            try:
+                config = AudioConfig(loudness_lufs=loudness)
+                config.master  # noqa: B018 - checks the loudness
+            except ValueError as error:
+                raise fail(f"--loudness: {error}") from None
             with console.status(f"rendering {midi}"):
-                path = render_midi_to_audio(midi, audio_out, soundfont)
+                path = render_midi_to_audio(midi, audio_out, soundfont, config, stems)
         else:
             from songform.render.engines import get_renderer
 
+            if stems is not None:
+                raise fail("--stems: only the fluidsynth engine plays each track apart")
             renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
                                     device=device, strength=strength, steps=diffusion_steps,
-                                    batch_size=batch_size)
+                                    batch_size=batch_size, loudness=loudness)
             song = _load_song(midi)
             with Progress(TextColumn("{task.description}"), BarColumn(),
                           TextColumn("{task.completed}/{task.total} windows"),

@@ -23,6 +23,8 @@ SECTION_KINDS = (
     "intro", "verse", "pre-chorus", "chorus", "post-chorus", "bridge", "interlude", "solo",
     "breakdown", "build", "drop", "head", "outro",
 )
+MIX_CONTROLS = ("volume", "reverb", "chorus")
+"""A track's mix settings given as MIDI controller values (CC7, CC91, CC93)."""
 ENERGY_LEVELS = 8  # energy is an integer 0..7, see hierarchy/energy.py
 PLAN_FORMAT_VERSION = 1
 
@@ -36,12 +38,21 @@ class TrackSpec:
         program: General MIDI program 0-127 (ignored for drums).
         role: one of ``TRACK_ROLES``.
         is_drum: whether the part plays the GM drum kit on channel 10.
+        pan: place in the stereo field, -1 (left) to 1 (right); ``None``: from the role and
+            instrument (``render.mix``).
+        volume, reverb, chorus: the part's level and its reverb and chorus sends, MIDI
+            controller values 0-127 (CC7, CC91, CC93); ``None``: from role, instrument and
+            style.
     """
 
     name: str
     program: int
     role: str
     is_drum: bool = False
+    pan: float | None = None
+    volume: int | None = None
+    reverb: int | None = None
+    chorus: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -56,6 +67,19 @@ class TrackSpec:
             raise expected("is_drum as true or false", self.is_drum, field="is_drum")
         if (self.role == "drums") != self.is_drum:
             object.__setattr__(self, "is_drum", self.role == "drums")
+        if self.pan is not None and (isinstance(self.pan, bool) or not isinstance(
+                self.pan, (int, float)) or not -1.0 <= self.pan <= 1.0):
+            raise expected("a pan from -1 (left) to 1 (right)", self.pan, field="pan")
+        for name in MIX_CONTROLS:
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or not 0 <= value <= 127):
+                raise expected("a MIDI controller value 0-127", value, field=name)
+
+    def mix_fields(self) -> dict[str, Any]:
+        """The mix settings the template gave (pan, volume, reverb, chorus), for JSON."""
+        return {name: getattr(self, name) for name in ("pan", *MIX_CONTROLS)
+                if getattr(self, name) is not None}
 
 
 @dataclass(frozen=True)
@@ -333,7 +357,8 @@ class SongPlan:
             "style": self.style,
             "seed": self.seed,
             "tracks": [
-                {"name": t.name, "program": t.program, "role": t.role, "is_drum": t.is_drum}
+                {"name": t.name, "program": t.program, "role": t.role, "is_drum": t.is_drum,
+                 **t.mix_fields()}
                 for t in self.tracks
             ],
             "sections": [_section_to_dict(s) for s in self.sections],

@@ -16,6 +16,8 @@ Schema (every field optional; ``sections`` and ``form`` are alternatives)::
     instruments:                   # replaces the style's tracks
       - {name: Flute, program: 73, role: melody}   # roles: melody, counter-melody,
       - {name: Piano, program: 0, role: harmony}   #   harmony, bass, drums
+      - {name: Pad, program: 89, role: harmony, pan: -0.5, volume: 80, reverb: 90, chorus: 40}
+                                   # mix: pan -1..1; volume and sends 0-127 (else by role)
     sections:
       - kind: verse                # intro, verse, pre-chorus, chorus, bridge, outro ...
         bars: 8
@@ -48,7 +50,7 @@ TEMPLATE_FIELDS = ("title", "style", "key", "meter", "tempo", "seed", "bars", "k
                    "variation", "form", "instruments", "sections")
 SECTION_FIELDS = ("kind", "bars", "chords", "key", "meter", "tempo", "energy", "instruments",
                   "phrases", "phrase_bars", "repeat", "variation")
-TRACK_FIELDS = ("name", "program", "role", "is_drum")
+TRACK_FIELDS = ("name", "program", "role", "is_drum", "pan", "volume", "reverb", "chorus")
 Marks = dict[str, tuple[int, int]]
 
 

@@ -1,16 +1,17 @@
-"""Audio through FluidSynth: any MIDI file (or a PlannedScore) -> 44.1 kHz stereo WAV or FLAC.
+"""Audio through FluidSynth: any MIDI file (or a PlannedScore) -> a mastered 44.1 kHz stereo
+file (WAV, FLAC, Ogg Vorbis or MP3), and on request one stem per part.
 
-Rendering is offline and faster than real time: MIDI events are fed to the synthesiser in
-time order and the samples between them are pulled with ``get_samples``. The result is
-normalised (RMS toward -16 dBFS, peak never above -1 dBFS) and keeps a tail so the last
-chord rings out.
+FluidSynth plays each part dry (``render.synth``); the desk places the parts and adds the
+room (``render.desk``); the master brings the mix to -14 LUFS with its true peak at or below
+-1 dBTP (``render.master``). A tail is kept after the music so the last chord rings out.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import mido
@@ -18,12 +19,20 @@ import numpy as np
 
 from songform.core.fileio import atomic_path
 from songform.symbolic.midi_input import MidiInputError, read_midi_bytes, scan_midi
-from songform.symbolic.ticks import DRUM_CHANNEL
 
+from .desk import channel, mix
 from .errors import RenderError
+from .master import MasterConfig, master
 from .soundfont import find_soundfont
+from .synth import render_parts, split_parts
 
-AUDIO_FORMATS = {".wav": "WAV", ".flac": "FLAC"}
+AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16"),
+                 ".ogg": ("OGG", "VORBIS"), ".mp3": ("MP3", "MPEG_LAYER_III")}
+"""Audio files by suffix: libsndfile's format and subtype."""
+STEM_FORMAT = ("WAV", "FLOAT")
+"""Stems are 32-bit float WAV: at the master's gain before the limiter they may pass full
+scale, and a DAW takes them as they are."""
+SOFTWARE = "songform"
 
 
 @dataclass(frozen=True)
@@ -33,28 +42,34 @@ class AudioConfig:
     Args:
         sample_rate: samples per second.
         tail_seconds: silence kept after the music's end so that notes ring out.
-        peak_dbfs: the highest peak allowed, in dB relative to full scale.
-        target_rms_dbfs: the loudness aimed at, when the peak allows it.
-        gain: FluidSynth's master gain (headroom before normalisation).
+        gain: FluidSynth's master gain (headroom before the desk).
+        loudness_lufs: the master's integrated loudness (LUFS).
+        true_peak_dbtp: the master's highest true peak (dBTP).
     """
 
     sample_rate: int = 44100
     tail_seconds: float = 2.0
-    peak_dbfs: float = -1.0
-    target_rms_dbfs: float = -16.0
     gain: float = 0.4
+    loudness_lufs: float = -14.0
+    true_peak_dbtp: float = -1.0
+
+    @property
+    def master(self) -> MasterConfig:
+        return MasterConfig(self.loudness_lufs, self.true_peak_dbtp)
 
 
-def _load_fluidsynth():
-    try:
-        import fluidsynth
-    except (ImportError, OSError) as error:  # pyfluidsynth missing, or libfluidsynth absent
-        raise RenderError(
-            f"FluidSynth is not available ({error}): install the system packages "
-            "`fluidsynth libfluidsynth3` (done by `make setup`) and pyfluidsynth") from None
-    if not hasattr(fluidsynth, "Synth"):
-        raise RenderError("the installed `fluidsynth` module is not pyfluidsynth")
-    return fluidsynth
+@dataclass
+class AudioMix:
+    """A rendered song: the master, the mix before the limiter at the master's gain, each
+    part's stem at that gain (summing to ``premaster``), and what was measured on the way."""
+
+    master: np.ndarray
+    premaster: np.ndarray
+    stems: dict[str, np.ndarray] = field(default_factory=dict)
+    loudness_lufs: float = -math.inf
+    true_peak_dbtp: float = -math.inf
+    widths: dict[str, float] = field(default_factory=dict)
+    sample_rate: int = 44100
 
 
 def read_midi(path: str | Path) -> mido.MidiFile:
@@ -72,67 +87,53 @@ def read_midi(path: str | Path) -> mido.MidiFile:
         raise MidiInputError(f"{path} is not a readable MIDI file ({reason})") from None
 
 
+def mixdown(midi: mido.MidiFile, soundfont: str | Path | None = None,
+            config: AudioConfig | None = None, stems: bool = False) -> AudioMix:
+    """Play, place, mix and master ``midi``; with ``stems``, keep each part's stem too."""
+    config = config or AudioConfig()
+    master_config = config.master  # a bad loudness or ceiling fails before any work
+    font = find_soundfont(soundfont)
+    parts = split_parts(midi)
+    dry = render_parts(parts, font, config.sample_rate, config.gain, config.tail_seconds)
+    channels = [channel(part.name, signal, part.controls)
+                for part, signal in zip(parts.parts, dry, strict=True)]
+    if not channels:
+        frames = int(round((parts.seconds + config.tail_seconds) * config.sample_rate))
+        silence = np.zeros((frames, 2), dtype=np.float32)
+        return AudioMix(silence, silence, sample_rate=config.sample_rate)
+    total, parts_audio = mix(channels, parts.room, config.sample_rate, stems)
+    mastered = master(total, config.sample_rate, master_config)
+    return AudioMix(mastered.samples, (total * mastered.gain).astype(np.float32),
+                    {c.name: (stem * mastered.gain).astype(np.float32)
+                     for c, stem in zip(channels, parts_audio, strict=False)},
+                    mastered.loudness_lufs, mastered.true_peak_dbtp,
+                    {c.name: c.width for c in channels}, config.sample_rate)
+
+
 def synthesize(midi: mido.MidiFile, soundfont: str | Path | None = None,
                config: AudioConfig | None = None) -> np.ndarray:
-    """Render ``midi`` to float32 stereo samples, shape ``[frames, 2]``, normalised."""
-    config = config or AudioConfig()
-    fluidsynth = _load_fluidsynth()
-    font = find_soundfont(soundfont)
-    synth = fluidsynth.Synth(gain=config.gain, samplerate=float(config.sample_rate))
-    try:
-        font_id = synth.sfload(str(font))
-        if font_id < 0:
-            raise RenderError(f"FluidSynth could not load the SoundFont {font}")
-        for channel in range(16):
-            synth.program_select(channel, font_id, 128 if channel == DRUM_CHANNEL else 0, 0)
-        chunks: list[np.ndarray] = []
-        frames_done = 0
-        now = 0.0
-        for message in midi:  # mido yields messages with delta times in seconds
-            now += message.time
-            target = int(round(now * config.sample_rate))
-            if target > frames_done:
-                chunks.append(synth.get_samples(target - frames_done))
-                frames_done = target
-            _send(synth, font_id, message)
-        total = int(round((midi.length + config.tail_seconds) * config.sample_rate))
-        if total > frames_done:
-            chunks.append(synth.get_samples(total - frames_done))
-    finally:
-        synth.delete()
-    interleaved = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
-    stereo = interleaved.reshape(-1, 2).astype(np.float32) / 32768.0
-    return normalise(stereo, config)
+    """Render ``midi`` to its master: float32 stereo samples, shape ``[frames, 2]``."""
+    return mixdown(midi, soundfont, config).master
 
 
-def _send(synth, font_id: int, message: mido.Message) -> None:
-    kind = message.type
-    if kind == "note_on" and message.velocity > 0:
-        synth.noteon(message.channel, message.note, message.velocity)
-    elif kind in ("note_off", "note_on"):
-        synth.noteoff(message.channel, message.note)
-    elif kind == "program_change":
-        bank = 128 if message.channel == DRUM_CHANNEL else 0
-        synth.program_select(message.channel, font_id, bank, message.program)
-    elif kind == "control_change":
-        synth.cc(message.channel, message.control, message.value)
-    elif kind == "pitchwheel":
-        synth.pitch_bend(message.channel, message.pitch)
+def check_audio_path(path: str | Path) -> tuple[str, str]:
+    """The libsndfile format and subtype for ``path``'s suffix, checked before any work.
+
+    Raises:
+        RenderError: an unsupported suffix.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in AUDIO_FORMATS:
+        raise RenderError(f"unsupported audio format {suffix or '(none)'!r} in {path}: use "
+                          f"{', '.join(AUDIO_FORMATS)}")
+    return AUDIO_FORMATS[suffix]
 
 
-def normalise(samples: np.ndarray, config: AudioConfig) -> np.ndarray:
-    """Scale toward the target RMS without letting the peak exceed ``peak_dbfs``."""
-    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
-    if peak == 0.0:
-        return samples
-    rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
-    peak_limit = 10 ** (config.peak_dbfs / 20) / peak
-    loudness = 10 ** (config.target_rms_dbfs / 20) / rms if rms > 0 else peak_limit
-    return (samples * min(peak_limit, loudness)).astype(np.float32)
-
-
-def write_audio(samples: np.ndarray, path: str | Path, sample_rate: int = 44100) -> Path:
-    """Write float samples ``[frames, channels]`` as 16-bit WAV or FLAC (by suffix), atomically.
+def write_audio(samples: np.ndarray, path: str | Path, sample_rate: int = 44100,
+                title: str | None = None, file_format: tuple[str, str] | None = None
+                ) -> Path:
+    """Write float samples ``[frames, channels]`` in the format of ``path``'s suffix (or
+    ``file_format``), atomically, with the title and the tool in its tags.
 
     Raises:
         RenderError: an unsupported suffix.
@@ -140,21 +141,50 @@ def write_audio(samples: np.ndarray, path: str | Path, sample_rate: int = 44100)
     import soundfile
 
     path = Path(path)
-    audio_format = AUDIO_FORMATS.get(path.suffix.lower())
-    if audio_format is None:
-        raise RenderError(f"unsupported audio format {path.suffix!r}: use .wav or .flac")
-    with atomic_path(path) as temp:
-        soundfile.write(str(temp), samples, sample_rate, format=audio_format, subtype="PCM_16")
+    audio_format, subtype = file_format or check_audio_path(path)
+    with atomic_path(path) as temp, soundfile.SoundFile(
+            str(temp), "w", sample_rate, samples.shape[1], subtype, format=audio_format) as out:
+        if title:
+            out.title = title
+        out.software = SOFTWARE
+        out.comment = f"made with {SOFTWARE}"
+        out.write(samples)
     return path
+
+
+def stem_name(part: str) -> str:
+    """A file name for a part's stem: its name, with what a file system refuses replaced."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", part).strip(" .") or "part"
+    return f"{name}.wav"
+
+
+def write_stems(audio: AudioMix, folder: str | Path, title: str | None = None) -> list[Path]:
+    """Write each stem of ``audio`` into ``folder`` as ``<part>.wav`` (32-bit float, the same
+    length, the master's gain): summed, they give the mix before the limiter."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for part, samples in audio.stems.items():
+        path = folder / stem_name(part)
+        write_audio(samples, path, audio.sample_rate,
+                    f"{title} - {part}" if title else part, STEM_FORMAT)
+        written.append(path)
+    return written
 
 
 def render_midi_to_audio(midi_path: str | Path, out_path: str | Path,
                          soundfont: str | Path | None = None,
-                         config: AudioConfig | None = None) -> Path:
-    """Render a MIDI file to WAV/FLAC."""
+                         config: AudioConfig | None = None,
+                         stems: str | Path | None = None) -> Path:
+    """Render a MIDI file to audio (by suffix), and its stems into the folder ``stems``."""
     config = config or AudioConfig()
-    samples = synthesize(read_midi(midi_path), soundfont, config)
-    return write_audio(samples, out_path, config.sample_rate)
+    check_audio_path(out_path)
+    midi = read_midi(midi_path)
+    audio = mixdown(midi, soundfont, config, stems=stems is not None)
+    title = Path(midi_path).stem
+    if stems is not None:
+        write_stems(audio, stems, title)
+    return write_audio(audio.master, out_path, config.sample_rate, title)
 
 
 def peak_dbfs(samples: np.ndarray) -> float:

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from songform.symbolic.song import PlannedScore
 
-from .audio import synthesize, write_audio
+from .audio import AudioConfig, check_audio_path, mixdown, write_audio, write_stems
 from .errors import RenderError
 from .midi import midi_file
 from .neural.base import Progress
@@ -23,24 +23,41 @@ ENGINES = ("fluidsynth", "musicgen", "stable-audio")
 
 
 class Renderer(Protocol):
-    """``render(song, out_path, *, seed, device, progress) -> Path``."""
+    """``render(song, out_path, *, seed, device, progress, stems) -> Path``: the mastered
+    song at ``out_path`` (format by suffix) and, where ``makes_stems``, one file per track
+    into the folder ``stems``."""
+
+    makes_stems: bool
 
     def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
-               device: str = "cpu",
-               progress: Progress | None = None) -> Path: ...
+               device: str = "cpu", progress: Progress | None = None,
+               stems: str | Path | None = None) -> Path: ...
 
 
 class FluidSynthRenderer:
-    """The SoundFont renderer behind the common interface."""
+    """The SoundFont renderer behind the common interface: each track played, placed,
+    mixed and mastered (``render.audio``)."""
 
-    def __init__(self, soundfont: str | Path | None = None) -> None:
+    makes_stems = True
+
+    def __init__(self, soundfont: str | Path | None = None,
+                 config: AudioConfig | None = None) -> None:
         self.soundfont = find_soundfont(soundfont)  # a missing SoundFont fails here, early
+        self.config = config or AudioConfig()
+        try:
+            self.config.master  # noqa: B018 - a bad loudness or ceiling fails here, early
+        except ValueError as error:
+            raise RenderError(str(error)) from None
 
     def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
-               device: str = "cpu",
-               progress: Progress | None = None) -> Path:
-        samples = synthesize(midi_file(song), self.soundfont)
-        path = write_audio(samples, out_path)
+               device: str = "cpu", progress: Progress | None = None,
+               stems: str | Path | None = None) -> Path:
+        file_format = check_audio_path(out_path)
+        audio = mixdown(midi_file(song), self.soundfont, self.config, stems=stems is not None)
+        if stems is not None:
+            write_stems(audio, stems, song.plan.title)
+        path = write_audio(audio.master, out_path, self.config.sample_rate, song.plan.title,
+                           file_format)
         if progress:
             progress(1, 1)
         return path
@@ -67,8 +84,10 @@ def model_path(engine: str, explicit: str | Path | None) -> Path:
 def get_renderer(engine: str, *, model: str | Path | None = None,
                  soundfont: str | Path | None = None, device: str = "cpu",
                  strength: float | None = None, steps: int | None = None,
-                 batch_size: int | None = None) -> Renderer:
-    """The renderer called ``engine`` (one of :data:`ENGINES`).
+                 batch_size: int | None = None, loudness: float | None = None
+                 ) -> Renderer:
+    """The renderer called ``engine`` (one of :data:`ENGINES`), mastering to ``loudness``
+    LUFS (default -14).
 
     ``strength``, ``steps`` and ``batch_size`` set Stable Audio's refinement (defaults: its
     config's, with four windows a batch on CUDA and one on the CPU); other engines refuse them.
@@ -77,18 +96,27 @@ def get_renderer(engine: str, *, model: str | Path | None = None,
     given = {name: value for name, value in tuning.items() if value is not None}
     if given and engine != "stable-audio":
         raise RenderError(f"{', '.join(given)} only apply to the stable-audio engine")
+    config = AudioConfig() if loudness is None else AudioConfig(loudness_lufs=loudness)
+    try:
+        master = config.master
+    except ValueError as error:
+        raise RenderError(str(error)) from None
     if engine == "fluidsynth":
-        return FluidSynthRenderer(soundfont)
+        return FluidSynthRenderer(soundfont, config)
     if engine == "musicgen":
-        return MusicGenMelodyRenderer.from_pretrained(model_path("musicgen", model),
-                                                      device=device)
+        renderer = MusicGenMelodyRenderer.from_pretrained(model_path("musicgen", model),
+                                                          device=device)
+        renderer.master = master
+        return renderer
     if engine == "stable-audio":
         given.setdefault("batch_size", 4 if str(device).startswith("cuda") else 1)
         try:
-            config = StableAudioConfig(**given)
+            sa_config = StableAudioConfig(**given)
         except ValueError as error:
             raise RenderError(str(error)) from None
-        return StableAudioRenderer.from_pretrained(model_path("stable-audio", model),
-                                                   device=device, config=config,
-                                                   soundfont=soundfont)
+        renderer = StableAudioRenderer.from_pretrained(model_path("stable-audio", model),
+                                                       device=device, config=sa_config,
+                                                       soundfont=soundfont)
+        renderer.master = master
+        return renderer
     raise RenderError(f'unknown engine "{engine}": expected {", ".join(ENGINES)}')

@@ -2,9 +2,10 @@
 
 Type 1, 480 ticks per quarter; a conductor track (title, tempo map, time and key signatures
 where sections change them, a marker per section such as "Chorus 2", chord symbols as text
-events); then one named track per part with its program change on its own channel (drums on
-channel 10), notes inside the instrument's range, no overlapping notes of one pitch on one
-channel, and every track's end at the song's end.
+events, the GM2 reverb type of the style's room); then one named track per part with its
+program change and its place in the mix (CC7 volume, CC10 pan, CC91 reverb, CC93 chorus, from
+``render.mix``) on its own channel (drums on channel 10), notes inside the instrument's range,
+no overlapping notes of one pitch on one channel, and every track's end at the song's end.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from pathlib import Path
 import mido
 
 from songform.core.fileio import atomic_path
+from songform.hierarchy.plan import TrackSpec
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import DRUM_CHANNEL, quarters_to_ticks
 
+from .mix import gm2_reverb_type, room_for, track_mix
 from .ranges import fold_into_range
 
 _MAJOR_BY_FIFTHS = {-7: "Cb", -6: "Gb", -5: "Db", -4: "Ab", -3: "Eb", -2: "Bb", -1: "F", 0: "C",
@@ -119,14 +122,20 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
                 tick = quarters_to_ticks(bar.start + event.offset, tpq)
                 conductor.append((tick, 3, mido.MetaMessage("text", text=event.symbol)))
                 previous_symbol = event.symbol
+    conductor.append((0, 1, mido.Message("sysex", data=gm2_reverb_type(room_for(plan.style)))))
     tracks = [_to_track(conductor, end)]
     channels = channels_for([bool(t.is_drum) for t in score.tracks])
+    specs = {spec.name: spec for spec in plan.tracks}
     for track, channel in zip(score.tracks, channels, strict=True):
         events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
             (0, 0, mido.MetaMessage("track_name", name=track.name))]
         if not track.is_drum:
             events.append((0, 1, mido.Message("program_change", channel=channel,
                                               program=int(track.program))))
+        spec = specs.get(track.name) or _spec_of(track)
+        for control, value in track_mix(spec, plan.style).controllers():
+            events.append((0, 1, mido.Message("control_change", channel=channel,
+                                              control=control, value=value)))
         for start, stop, pitch, velocity in _playable_notes(track, end):
             events.append((start, 3, mido.Message("note_on", channel=channel, note=pitch,
                                                   velocity=velocity)))
@@ -136,6 +145,12 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
     midi = mido.MidiFile(type=1, ticks_per_beat=tpq, charset="utf-8")  # names in any script
     midi.tracks.extend(tracks)
     return midi
+
+
+def _spec_of(track) -> TrackSpec:
+    """A plan's view of a score track the plan does not name (an added or foreign part)."""
+    return TrackSpec(str(track.name) or "Track", int(track.program),
+                     "drums" if track.is_drum else "harmony")
 
 
 def write_midi(song: PlannedScore, path: str | Path) -> Path:

@@ -18,6 +18,7 @@ from songform.core.fileio import atomic_write_text
 from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Template
+from songform.render.audio import AUDIO_FORMATS as RENDER_AUDIO_FORMATS
 from songform.render.engines import Renderer, get_renderer
 from songform.symbolic.devices import check_device
 from songform.symbolic.generate import GenerateConfig
@@ -33,7 +34,9 @@ Progress = Callable[[str, int, int], None]
 
 STAGING_PREFIX = ".songform-staging-"
 OUTPUTS = ("plan", "midi", "project", "musicxml", "pianoroll", "audio")
-AUDIO_FORMATS = ("wav", "flac")
+"""What a song writes by default; ``stems`` (one file per track in ``stems/``) on request."""
+ALL_OUTPUTS = (*OUTPUTS, "stems")
+AUDIO_FORMATS = tuple(suffix.lstrip(".") for suffix in RENDER_AUDIO_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,8 @@ class SongPipeline:
                      device: str = "cpu", generation: GenerateConfig | None = None,
                      engine: str | None = None, model_path: str | Path | None = None,
                      soundfont: str | Path | None = None, strength: float | None = None,
-                     steps: int | None = None, batch_size: int | None = None
-                     ) -> SongPipeline:
+                     steps: int | None = None, batch_size: int | None = None,
+                     loudness: float | None = None) -> SongPipeline:
         """Build every part from plain options, checking each (checkpoint, engine, model
         folder, SoundFont) before any work is done.
 
@@ -84,8 +87,8 @@ class SongPipeline:
             notes, checkpoint: who writes the notes (``symbolic.writers.note_checkpoint``).
             generation: the model's sampling settings.
             engine: ``fluidsynth``, ``musicgen``, ``stable-audio``, or ``None`` for no audio.
-            model_path, soundfont, strength, steps, batch_size: the engine's
-                (``render.engines.get_renderer``).
+            model_path, soundfont, strength, steps, batch_size, loudness: the engine's
+                (``render.engines.get_renderer``; loudness is the master's LUFS).
 
         Raises:
             ValueError: a bad writer option. RenderError: a bad engine option.
@@ -96,7 +99,7 @@ class SongPipeline:
         if engine is not None:
             renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
                                     device=device, strength=strength, steps=steps,
-                                    batch_size=batch_size)
+                                    batch_size=batch_size, loudness=loudness)
         return cls(note_writer(notes, checkpoint, device, generation), renderer,
                    device=device)
 
@@ -112,7 +115,8 @@ class SongPipeline:
                  audio_format: str = "wav", progress: Progress | None = None
                  ) -> PipelineResult:
         """Compose a song and write ``outputs`` into ``out`` (``plan.json``, ``song.mid``,
-        ``song.musicxml``, ``pianoroll.png``, ``song.wav|flac``).
+        ``song.musicxml``, ``pianoroll.png``, ``song.wav|flac|ogg|mp3``; ``stems/`` when
+        asked).
 
         Steps: 1. plan the template with the seed; 2. write the plan; 3. write the notes;
         4. write MIDI, MusicXML and the piano roll; 5. render audio (when the pipeline has a
@@ -121,7 +125,7 @@ class SongPipeline:
         is interrupted leaves ``out`` as it was (a killed run's staging folder is removed by
         the next run).
         """
-        _check_outputs(outputs, audio_format)
+        self._check_outputs(outputs, audio_format)
         seed = _seed(template, seed)
         if out is None:
             return PipelineResult(self.compose(template, seed, progress), seed)
@@ -136,7 +140,7 @@ class SongPipeline:
         note writer (when one ends, the next plan takes its place at once), each into
         ``out/seed-<seed>/`` as soon as it is written, exactly as ``__call__`` writes a
         single song there (same files, same bytes). Results in seed order."""
-        _check_outputs(outputs, audio_format)
+        self._check_outputs(outputs, audio_format)
         if batch_size < 1:
             raise ValueError(f"batch size: expected at least 1, got {batch_size}")
         report = progress or _quiet
@@ -164,7 +168,10 @@ class SongPipeline:
         try:
             result = write(staging)
             for item in result.written:
-                os.replace(staging / item.path.name, folder / item.path.name)
+                target = folder / item.path.name
+                if target.is_dir() and (staging / item.path.name).is_dir():
+                    shutil.rmtree(target)  # a folder output (stems) replaces the old one
+                os.replace(staging / item.path.name, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         result.written = [Written(w.output, folder / w.path.name, w.seconds)
@@ -197,10 +204,13 @@ class SongPipeline:
         if self.renderer is not None:
             renderer = self.renderer
 
+            stems = folder / "stems" if "stems" in outputs else None
+
             def render_audio(path: Path) -> Path:
                 return renderer.render(song, path, seed=seed, device=self.device,
                                        progress=lambda done, total: report("audio", done,
-                                                                           total))
+                                                                           total),
+                                       stems=stems)
 
             jobs.append(("audio", f"song.{audio_format}", render_audio))
         if "project" in outputs and "midi" in outputs:
@@ -213,6 +223,8 @@ class SongPipeline:
             started = time.perf_counter()
             job(folder / name)
             written.append(Written(output, folder / name, time.perf_counter() - started))
+            if output == "audio" and "stems" in outputs:
+                written.append(Written("stems", folder / "stems", 0.0))
             report(output, 1, 1)
         return result
 
@@ -233,10 +245,23 @@ class SongPipeline:
                    ) -> PipelineResult:
         """Write the outputs of a song already composed (an edited one) into ``out``, staged
         and moved into place together as ``__call__`` does."""
-        _check_outputs(outputs, audio_format)
+        self._check_outputs(outputs, audio_format)
         return self._staged(Path(out), lambda staging: self._write_files(
             song, song.plan, seed, staging, outputs, audio_format, progress or _quiet, [],
             edits))
+
+    def _check_outputs(self, outputs: Sequence[str], audio_format: str) -> None:
+        unknown = set(outputs) - set(ALL_OUTPUTS)
+        if unknown:
+            raise ValueError(f"outputs: unknown {sorted(unknown)}; expected some of "
+                             f"{ALL_OUTPUTS}")
+        if audio_format not in AUDIO_FORMATS:
+            raise ValueError(f'audio format: expected {", ".join(AUDIO_FORMATS)}, got '
+                             f'"{audio_format}"')
+        if "stems" in outputs and not ("audio" in outputs and self.renderer is not None
+                                       and self.renderer.makes_stems):
+            raise ValueError("stems: they come with the audio, from an engine that plays "
+                             "each track apart (fluidsynth)")
 
     def _notes(self, plan: SongPlan, seed: int, progress: Progress | None) -> Song:
         report = progress or _quiet
@@ -267,13 +292,6 @@ def _alive(pid: int) -> bool:
         return True
     return True
 
-
-def _check_outputs(outputs: Sequence[str], audio_format: str) -> None:
-    unknown = set(outputs) - set(OUTPUTS)
-    if unknown:
-        raise ValueError(f"outputs: unknown {sorted(unknown)}; expected some of {OUTPUTS}")
-    if audio_format not in AUDIO_FORMATS:
-        raise ValueError(f'audio format: expected "wav" or "flac", got "{audio_format}"')
 
 
 def _seed(template: Template, seed: int | None) -> int:

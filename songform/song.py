@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from songform.core.fileio import atomic_write_text
-from songform.render.audio import AudioConfig, synthesize, write_audio
+from songform.render.audio import AudioConfig, mixdown, synthesize, write_stems
+from songform.render.engines import FluidSynthRenderer
 from songform.render.midi import midi_file, write_midi
 from songform.render.musicxml import write_musicxml
 from songform.render.pianoroll import draw_pianoroll
@@ -69,10 +70,18 @@ class Song(PlannedScore):
 
     def render_audio(self, path: str | Path, soundfont: str | Path | None = None,
                      config: AudioConfig | None = None) -> Path:
-        """Render WAV or FLAC (by suffix) through FluidSynth."""
+        """Render the mastered song through FluidSynth: WAV, FLAC, Ogg Vorbis or MP3 by
+        suffix, -14 LUFS with its true peak at or under -1 dBTP unless ``config`` says."""
+        return FluidSynthRenderer(soundfont, config).render(self, path)
+
+    def render_stems(self, folder: str | Path, soundfont: str | Path | None = None,
+                     config: AudioConfig | None = None) -> list[Path]:
+        """One 32-bit float WAV per track in ``folder`` (``<track>.wav``), sample-aligned,
+        of one length, at the master's gain: summed, they give the mix before the limiter.
+        Returns the stems' paths."""
         config = config or AudioConfig()
-        samples = synthesize(midi_file(self), soundfont, config)
-        return write_audio(samples, path, config.sample_rate)
+        audio = mixdown(midi_file(self), soundfont, config, stems=True)
+        return write_stems(audio, folder, self.plan.title)
 
     def regenerate(self, section: str | None = None, *, bars: str | None = None,
                    seed: int = 1, keep_restatements: bool = False, notes: str = "auto",

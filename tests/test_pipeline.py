@@ -75,9 +75,11 @@ def test_bad_options_fail_before_anything_is_written(tmp_path):
     pipeline = SongPipeline(ArrangerWriter())
     with pytest.raises(ValueError, match="outputs"):
         pipeline(TEMPLATE, out=tmp_path / "a", outputs=("midi", "mp3"))
-    with pytest.raises(ValueError, match="wav"):
-        pipeline(TEMPLATE, out=tmp_path / "b", audio_format="mp3")
-    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    with pytest.raises(ValueError, match="wav, flac, ogg, mp3"):
+        pipeline(TEMPLATE, out=tmp_path / "b", audio_format="aiff")
+    with pytest.raises(ValueError, match="stems: they come with the audio"):
+        pipeline(TEMPLATE, out=tmp_path / "c", outputs=("midi", "audio", "stems"))
+    assert not any((tmp_path / name).exists() for name in "abc")
 
 
 def test_load_reads_the_plan_beside_the_midi_or_derives_one(tmp_path):
@@ -145,7 +147,7 @@ def test_devices_are_checked_before_any_work():
 def test_a_file_that_is_not_a_soundfont_fails_before_any_work(tmp_path):
     fake = tmp_path / "fake.sf2"
     fake.write_text("not a soundfont")
-    with pytest.raises(RenderError, match="not a SoundFont 2 file"):
+    with pytest.raises(RenderError, match="not a SoundFont file"):
         SongPipeline.from_options(notes="arranger", engine="fluidsynth", soundfont=fake)
 
 

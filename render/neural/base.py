@@ -13,8 +13,9 @@ import numpy as np
 
 from songform.symbolic.song import PlannedScore
 
-from ..audio import write_audio
+from ..audio import check_audio_path, write_audio
 from ..errors import RenderError
+from ..master import MasterConfig, master
 
 Progress = Callable[[int, int], None]
 
@@ -65,25 +66,32 @@ def loading(engine: str, path: str | Path) -> Iterator[None]:
         raise RenderError(f"cannot load {engine} from {path}: {error}") from None
 
 
-def write_peak_normalised(samples: np.ndarray, out_path: str | Path, sample_rate: int
-                          ) -> Path:
-    """Write ``samples`` (``[n]`` mono or ``[n, channels]``) with their peak at -1 dBFS."""
+def write_mastered(samples: np.ndarray, out_path: str | Path, sample_rate: int,
+                   config: MasterConfig | None = None, title: str | None = None) -> Path:
+    """Write ``samples`` (``[n]`` mono or ``[n, channels]``) mastered by ``render.master``
+    (-14 LUFS, true peak at or under -1 dBTP, by default)."""
     frames = samples[:, None] if samples.ndim == 1 else samples
-    peak = float(np.max(np.abs(frames))) or 1.0
-    return write_audio(frames / peak * 10 ** (-1 / 20), out_path, sample_rate)
+    mastered = master(frames.astype(np.float32), sample_rate, config)
+    return write_audio(mastered.samples, out_path, sample_rate, title)
 
 
 class SampleRenderer:
     """What the neural engines share: ``render`` writes what ``render_samples`` makes at the
-    engine's ``sample_rate``, peak-normalised."""
+    engine's ``sample_rate``, mastered. They make one signal, so no stems."""
 
     sample_rate: int
+    makes_stems = False
+    master: MasterConfig | None = None
 
     def render_samples(self, song: PlannedScore, seed: int = 0,
                        progress: Progress | None = None) -> np.ndarray:
         raise NotImplementedError
 
     def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
-               device: str = "cpu", progress: Progress | None = None) -> Path:
-        return write_peak_normalised(self.render_samples(song, seed, progress), out_path,
-                                     self.sample_rate)
+               device: str = "cpu", progress: Progress | None = None,
+               stems: str | Path | None = None) -> Path:
+        if stems is not None:
+            raise RenderError("stems: only the fluidsynth engine plays each track apart")
+        check_audio_path(out_path)
+        return write_mastered(self.render_samples(song, seed, progress), out_path,
+                              self.sample_rate, self.master, song.plan.title)

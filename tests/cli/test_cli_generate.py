@@ -48,6 +48,39 @@ def test_generate_with_audio_and_render(tmp_path):
         info.duration, abs=0.01)
 
 
+@pytest.mark.skipif(not have_soundfont(), reason="no GM SoundFont installed")
+def test_stems_formats_and_loudness_from_the_cli(tmp_path):
+    import json
+
+    import numpy as np
+    import pyloudnorm
+
+    result = runner.invoke(app, ["generate", "verse:2 chorus:2", "--style", "rock", "--seed",
+                                 "3", "--notes", "arranger", "--stems", "--format", "ogg",
+                                 "--out", str(tmp_path / "song")])
+    assert result.exit_code == 0, result.output
+    song = tmp_path / "song"
+    plan = SongPlan.from_json((song / "plan.json").read_text())
+    stems = sorted(p.stem for p in (song / "stems").iterdir())
+    assert stems == sorted(t.name for t in plan.tracks)
+    mix = soundfile.info(str(song / "song.ogg"))
+    assert {soundfile.info(str(p)).frames for p in (song / "stems").iterdir()} == {mix.frames}
+    result = runner.invoke(app, ["render", str(song / "song.mid"), "--audio",
+                                 str(tmp_path / "quiet.mp3"), "--loudness", "-20", "--stems",
+                                 str(tmp_path / "stems")])
+    assert result.exit_code == 0, result.output
+    samples, rate = soundfile.read(str(tmp_path / "quiet.mp3"), always_2d=True)
+    assert pyloudnorm.Meter(rate).integrated_loudness(samples) == pytest.approx(-20, abs=0.6)
+    assert len(list((tmp_path / "stems").iterdir())) == len(stems)
+    result = runner.invoke(app, ["eval", "--audio", str(tmp_path / "quiet.mp3"), "--midi",
+                                 str(song / "song.mid"), "--json"])
+    assert result.exit_code == 0, result.output
+    audio = json.loads(result.output)["audio"]
+    assert audio["loudness_lufs"] == pytest.approx(-20, abs=0.6)
+    assert audio["true_peak_dbtp"] <= -1.0 + 0.1  # after MP3 encoding
+    assert audio["correlation"] >= 0.3 and np.isfinite(audio["loudness_range_lu"])
+
+
 def test_render_bad_input_is_one_line(tmp_path):
     garbage = tmp_path / "x.mid"
     garbage.write_text("hello")
@@ -71,8 +104,14 @@ def test_unwritable_output_folder_is_one_line(tmp_path):
 
 
 def test_bad_format_and_soundfont(tmp_path):
-    result = runner.invoke(app, ["generate", "--format", "mp3", "--out", str(tmp_path)])
-    assert result.exit_code == 2 and "wav" in result.output
+    result = runner.invoke(app, ["generate", "--format", "aiff", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "wav, flac, ogg, mp3" in result.output
+    result = runner.invoke(app, ["generate", "--stems", "--no-audio", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "--stems" in result.output
+    result = runner.invoke(app, ["generate", "--loudness", "5", "--notes", "arranger",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "loudness" in result.output
+    assert not any(tmp_path.iterdir())
     result = runner.invoke(app, ["generate", "--out", str(tmp_path), "--soundfont",
                                  str(tmp_path / "none.sf2")])
     assert result.exit_code == 1 and "SoundFont not found" in result.output
