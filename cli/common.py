@@ -34,6 +34,10 @@ StyleOpt = Annotated[str | None, typer.Option("--style", "-s", help="Built-in st
                                                                    "(see `songform styles`).")]
 KeyOpt = Annotated[str | None, typer.Option("--key", "-k", help='Key, e.g. "D major" or Am.')]
 TempoOpt = Annotated[float | None, typer.Option("--tempo", "-t", help="Tempo in BPM.")]
+SwingOpt = Annotated[float | None, typer.Option(
+    "--swing", help="The feel: where the off-beat eighth falls, 0.5 (straight) to 0.75 (a "
+                    "hard shuffle); default the style's (blues 0.66, jazz 0.66 lightening "
+                    "to 0.58 at fast tempi, the rest 0.5).")]
 MeterOpt = Annotated[str | None, typer.Option("--meter", "-m", help="Meter, e.g. 3/4 or 7/8.")]
 BarsOpt = Annotated[int | None, typer.Option("--bars", "-b", help="Target length in bars "
                                                                  "(the style samples a form).")]

@@ -54,6 +54,7 @@ def evaluate(
     from symusic import Score
 
     from songform.hierarchy.plan import SongPlan
+    from songform.render.feel import measured_swing, planned_swing
     from songform.symbolic.metrics import plan_adherence
     from songform.symbolic.midi_input import read_midi_bytes, scan_midi
     from songform.symbolic.song import PlannedScore
@@ -90,6 +91,9 @@ def evaluate(
                   f"{adherence.chord_tones:.3f}")
     table.add_row("restated bars matching their source (Jaccard, 0-1)",
                   f"{adherence.repeats:.3f}")
+    played = measured_swing(song.score)
+    table.add_row("feel: where off-beat eighths fall (0.5 straight; the plan's "
+                  f"{planned_swing(song.plan):.2f})", "-" if played is None else f"{played:.2f}")
     console.print(table)
     broken = _section_table(song)
     _take_score_table(song)
@@ -125,13 +129,15 @@ def _print_json(song, adherence, audio: Path | None) -> int:
     """Every measure as one JSON object; returns the number of sections that break."""
     import dataclasses
 
+    from songform.render.feel import measured_swing, planned_swing
     from songform.symbolic.metrics import check_plan
     from songform.symbolic.takes import section_scores
 
     names = song.plan.section_names()
     rows = check_plan(song)
     data = {"notes": adherence.notes, "chord_tones": adherence.chord_tones,
-            "repeats": adherence.repeats,
+            "repeats": adherence.repeats, "swing": measured_swing(song.score),
+            "planned_swing": planned_swing(song.plan),
             "sections": [dataclasses.asdict(row) for row in rows],
             "take_scores": [{"section": names[index], **dataclasses.asdict(score),
                              "total": score.total} for index, score in section_scores(song)]}

@@ -22,6 +22,7 @@ from .common import (
     SeedOpt,
     SourceArg,
     StyleOpt,
+    SwingOpt,
     TempoOpt,
     console,
     fail,
@@ -97,6 +98,7 @@ def generate(
     style: StyleOpt = None,
     key: KeyOpt = None,
     tempo: TempoOpt = None,
+    swing: SwingOpt = None,
     meter: MeterOpt = None,
     bars: BarsOpt = None,
     seed: SeedOpt = None,
@@ -161,7 +163,7 @@ def generate(
         raise fail("--primer: one song at a time (--count 1)")
     sketch = _read_sketch(primer) if primer is not None else None
     template = load_template(source, style=style, key=key, tempo=tempo, meter=meter,
-                             bars=bars if sketch is None else None)
+                             swing=swing, bars=bars if sketch is None else None)
     generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias,
                                 takes=takes)
     try:  # every part is checked before any work: writer, engine, model folder, SoundFont

@@ -20,6 +20,7 @@ from .common import (
     SeedOpt,
     SourceArg,
     StyleOpt,
+    SwingOpt,
     TempoOpt,
     console,
     handles_errors,
@@ -102,6 +103,7 @@ def plan(
     style: StyleOpt = None,
     key: KeyOpt = None,
     tempo: TempoOpt = None,
+    swing: SwingOpt = None,
     meter: MeterOpt = None,
     bars: BarsOpt = None,
     seed: SeedOpt = None,
@@ -118,7 +120,8 @@ def plan(
 
       songform plan --style pop --bars 96 --json
     """
-    template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, bars=bars)
+    template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, swing=swing,
+                             bars=bars)
     song_plan = plan_song(template, seed if seed is not None else (template.seed or 0))
     if save is not None:
         atomic_write_text(save, song_plan.to_json())

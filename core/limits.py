@@ -13,6 +13,7 @@ MAX_PHRASES = 1024         # phrases in one song
 MAX_DIGITS = 4             # digits in a count in a form string or template (bars, repeats)
 MAX_TRACKS = 16            # instruments in one song (MIDI has 16 channels)
 TEMPO_RANGE = (20.0, 320.0)  # beats per minute, in the meter's beat
+SWING_RANGE = (0.5, 0.75)    # where the off-beat eighth falls: straight .. a hard shuffle
 
 # template files
 MAX_TEMPLATE_BYTES = 1_000_000  # a YAML template file

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from songform.core.limits import SWING_RANGE
+
 from .chord import Chord
 from .errors import TemplateError, expected
 from .key import Key
@@ -25,6 +27,19 @@ SECTION_KINDS = (
 )
 MIX_CONTROLS = ("volume", "reverb", "chorus")
 """A track's mix settings given as MIDI controller values (CC7, CC91, CC93)."""
+STRAIGHT = 0.5  # swing: the off-beat eighth halfway through the beat
+
+
+def check_swing(value: object, field: str = "swing") -> float:
+    """``value`` if it is a swing amount within ``core.limits.SWING_RANGE``."""
+    low, high = SWING_RANGE
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            low <= value <= high):
+        raise expected(f"a swing from {low} (straight) to {high} (a hard shuffle)", value,
+                       field=field)
+    return float(value)
+
+
 ENERGY_LEVELS = 8  # energy is an integer 0..7, see hierarchy/energy.py
 PLAN_FORMAT_VERSION = 1
 
@@ -152,10 +167,14 @@ class SectionPlan:
     energy: int
     tracks: tuple[str, ...]
     phrases: tuple[PhrasePlan, ...]
+    swing: float = STRAIGHT
+    """Where the off-beat eighth falls in the beat: 0.5 straight, 2/3 a triplet shuffle.
+    Tokens and notation keep the straight grid; MIDI and audio play the feel."""
 
     def __post_init__(self) -> None:
         if not self.phrases:
             raise TemplateError(f"section {self.kind}: expected at least one phrase")
+        check_swing(self.swing)
         if not 0 <= self.energy < ENERGY_LEVELS:
             raise expected(f"an energy level 0-{ENERGY_LEVELS - 1}", self.energy, field="energy")
         if not 10 <= self.tempo <= 400:
@@ -191,6 +210,7 @@ class BarPlan:
     tracks: tuple[str, ...]
     repeat_of_bar: int | None
     variation: float
+    swing: float = STRAIGHT
 
     @property
     def length(self) -> float:
@@ -343,6 +363,7 @@ class SongPlan:
                         tracks=section.tracks,
                         repeat_of_bar=restated,
                         variation=phrase.variation,
+                        swing=section.swing,
                     )
                     bar_index += 1
                     bar_in_section += 1
@@ -400,6 +421,7 @@ NEVER_REPEATED_LABELS = frozenset({"X", "x"})
 
 def _section_to_dict(section: SectionPlan) -> dict[str, Any]:
     return {
+        **({"swing": section.swing} if section.swing != STRAIGHT else {}),
         "kind": section.kind,
         "key": str(section.key),
         "meter": str(section.meter),
@@ -441,4 +463,5 @@ def _section_from_dict(data: dict[str, Any]) -> SectionPlan:
         energy=int(data["energy"]),
         tracks=tuple(data["tracks"]),
         phrases=phrases,
+        swing=data.get("swing", STRAIGHT),
     )

@@ -151,11 +151,14 @@ def plan_song(
         if moved_symbols:
             notes.append((index, f"chord symbols written in {section.key or key} read as "
                                  f"degrees and moved to {section_key}"))
+        section_tempo = float(section.tempo or tempo)
+        swing = next((value for value in (section.swing, template.swing) if value is not None),
+                     style.swing_at(section_tempo))
         sections.append(SectionPlan(
             kind=draft.kind, key=section_key, meter=section_meter,
-            tempo=float(section.tempo or tempo), energy=energy,
+            tempo=section_tempo, energy=energy,
             tracks=_active_tracks(section, draft.kind, energy, tracks, style),
-            phrases=tuple(phrases),
+            phrases=tuple(phrases), swing=swing,
         ))
     total = sum(s.bars for s in sections)
     if total > MAX_BARS or len(sections) > MAX_SECTIONS:

@@ -14,7 +14,7 @@ from .errors import TemplateError, expected
 from .key import Key
 from .labels import KNOWN_LETTERS, parse_count
 from .meter import Meter
-from .plan import ENERGY_LEVELS, SECTION_KINDS
+from .plan import ENERGY_LEVELS, SECTION_KINDS, check_swing
 
 KIND_ALIASES = {
     "prechorus": "pre-chorus", "pre chorus": "pre-chorus", "pre_chorus": "pre-chorus",
@@ -138,6 +138,7 @@ class Section:
         phrase_bars: split the section into phrases of this many bars.
         repeat: restate an earlier section (``"chorus 1"``: the first chorus).
         variation: 0 (copy) to 1 (free) for restated phrases.
+        swing: this section's feel, 0.5 (straight) to 0.75 (a hard shuffle).
     """
 
     kind: str | None = None
@@ -152,6 +153,7 @@ class Section:
     phrase_bars: int | None = None
     repeat: tuple[str, int] | str | None = None
     variation: float | None = None
+    swing: float | None = None
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -194,6 +196,8 @@ class Section:
             positive_int(self.phrase_bars, "phrase_bars")
         if self.variation is not None:
             put(self, "variation", number_in(self.variation, "variation", 0.0, 1.0))
+        if self.swing is not None:
+            put(self, "swing", check_swing(self.swing))
 
     @property
     def grid(self) -> ChordGrid | None:

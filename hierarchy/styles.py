@@ -8,7 +8,10 @@ import random
 from dataclasses import dataclass, field
 
 from .errors import TemplateError
-from .plan import TrackSpec
+from .plan import STRAIGHT, TrackSpec
+
+SWING_SLOW_TEMPO, SWING_FAST_TEMPO = 120.0, 220.0
+SHUFFLE = 0.66  # a triplet shuffle, a touch under 2/3 as most players lay it
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +44,11 @@ class Style:
         minor_progressions: whether ``progressions`` are numerals of a minor key (``i VI III
             VII``); otherwise they are major-key numerals, read in a minor key's relative major
             as the chord model's are.
+        swing: where the off-beat eighth falls (0.5 straight, 2/3 a triplet shuffle), and
+            ``swing_fast``: the swing at ``SWING_FAST_TEMPO`` and above, the feel lightening
+            linearly from ``SWING_SLOW_TEMPO`` (as jazz players' does).
+        variation_by_kind: how freely a restated phrase varies, per section kind (else
+            ``variation``).
     """
 
     name: str
@@ -61,6 +69,21 @@ class Style:
     always_active: tuple[str, ...] = ("harmony",)
     section_bars: dict[str, int] = field(default_factory=dict)
     minor_progressions: bool = False
+    swing: float = STRAIGHT
+    swing_fast: float | None = None
+    variation_by_kind: dict[str, float] = field(default_factory=dict)
+
+    def swing_at(self, tempo: float) -> float:
+        """The style's swing at ``tempo`` BPM."""
+        if self.swing_fast is None:
+            return self.swing
+        share = min(1.0, max(0.0, (tempo - SWING_SLOW_TEMPO)
+                             / (SWING_FAST_TEMPO - SWING_SLOW_TEMPO)))
+        return round(self.swing + share * (self.swing_fast - self.swing), 3)
+
+    def variation_of(self, kind: str) -> float:
+        """How freely a restated phrase of a ``kind`` section varies."""
+        return self.variation_by_kind.get(kind, self.variation)
 
     def form_for(self, rng: random.Random | None) -> str:
         """The form for one song: a choice per slot drawn from ``rng`` (``None``: the
@@ -173,7 +196,7 @@ STYLES: dict[str, Style] = {
                 "intro": ("V7 IV7 I7 V7",), "outro": ("| I7 IV7 | I7 | V7 | I7 |",),
             },
             energy={"intro": 3, "head": 4, "solo": 5, "outro": 3},
-            section_bars={"head": 12, "solo": 12}, variation=0.35,
+            section_bars={"head": 12, "solo": 12}, variation=0.35, swing=SHUFFLE,
         ),
         Style(
             name="jazz",
@@ -200,7 +223,7 @@ STYLES: dict[str, Style] = {
                 "outro": ("| ii7 V7 | Imaj7 | IVmaj7 | Imaj7 |",),
             },
             energy={"intro": 2, "verse": 4, "bridge": 4, "solo": 5, "outro": 3},
-            phrase_bars=8, variation=0.3,
+            phrase_bars=8, variation=0.3, swing=SHUFFLE, swing_fast=0.58,
         ),
         Style(
             name="chorale",

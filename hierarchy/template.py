@@ -16,7 +16,7 @@ from .errors import TemplateError, expected
 from .form import parse_form
 from .key import Key
 from .meter import Meter
-from .plan import TrackSpec
+from .plan import TrackSpec, check_swing
 from .section import Section, check_key_meter_tempo, number_in, positive_int
 from .styles import get_style
 
@@ -39,6 +39,8 @@ class Template:
         bridge_key_change: semitones every bridge moves from the song's key (0 for none;
             ``None`` lets the style's seed choose).
         variation: default variation of restated phrases.
+        swing: the feel of every section (0.5 straight .. 0.75 a hard shuffle); default the
+            style's.
         seed: the seed to use when the caller gives none.
         source: where the template came from, for error messages.
     """
@@ -55,6 +57,7 @@ class Template:
     key_change: int | None = None
     bridge_key_change: int | None = None
     variation: float | None = None
+    swing: float | None = None
     seed: int | None = None
     source: str = ""
 
@@ -118,6 +121,8 @@ class Template:
                 raise expected("a key change in semitones, -11 to 11", value, field=name)
         if self.variation is not None:
             put(self, "variation", number_in(self.variation, "variation", 0.0, 1.0))
+        if self.swing is not None:
+            put(self, "swing", check_swing(self.swing))
         if self.seed is not None and (
             isinstance(self.seed, bool) or not isinstance(self.seed, int)
         ):

@@ -12,6 +12,7 @@ Schema (every field optional; ``sections`` and ``form`` are alternatives)::
     key_change: 1                  # semitones the last chorus moves up
     bridge_key_change: 5           # semitones bridges move (0: stay; default: the style's)
     variation: 0.25                # 0 (copy) .. 1 (free) for restated phrases
+    swing: 0.66                    # 0.5 straight .. 0.75 a hard shuffle (default: the style's)
     form: "intro:4 verse:8 chorus:8"   # or "i4A8B8o4"; instead of sections
     instruments:                   # replaces the style's tracks
       - {name: Flute, program: 73, role: melody}   # roles: melody, counter-melody,
@@ -47,9 +48,9 @@ from .template import Section, Template
 
 TEMPLATE_FIELDS = ("title", "style", "key", "meter", "tempo", "seed", "bars", "key_change",
                    "bridge_key_change",
-                   "variation", "form", "instruments", "sections")
+                   "variation", "swing", "form", "instruments", "sections")
 SECTION_FIELDS = ("kind", "bars", "chords", "key", "meter", "tempo", "energy", "instruments",
-                  "phrases", "phrase_bars", "repeat", "variation")
+                  "phrases", "phrase_bars", "repeat", "variation", "swing")
 TRACK_FIELDS = ("name", "program", "role", "is_drum", "pan", "volume", "reverb", "chorus")
 Marks = dict[str, tuple[int, int]]
 

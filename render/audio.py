@@ -33,6 +33,7 @@ STEM_FORMAT = ("WAV", "FLOAT")
 """Stems are 32-bit float WAV: at the master's gain before the limiter they may pass full
 scale, and a DAW takes them as they are."""
 SOFTWARE = "songform"
+WRITE_BLOCK = 1 << 16  # frames handed to libsndfile at a time
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ def write_audio(samples: np.ndarray, path: str | Path, sample_rate: int = 44100,
             out.title = title
         out.software = SOFTWARE
         out.comment = f"made with {SOFTWARE}"
-        out.write(samples)
+        for start in range(0, samples.shape[0], WRITE_BLOCK):  # libsndfile's Vorbis encoder
+            out.write(samples[start:start + WRITE_BLOCK])     # crashes on long single writes
     return path
 
 

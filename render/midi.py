@@ -4,8 +4,9 @@ Type 1, 480 ticks per quarter; a conductor track (title, tempo map, time and key
 where sections change them, a marker per section such as "Chorus 2", chord symbols as text
 events, the GM2 reverb type of the style's room); then one named track per part with its
 program change and its place in the mix (CC7 volume, CC10 pan, CC91 reverb, CC93 chorus, from
-``render.mix``) on its own channel (drums on channel 10), notes inside the instrument's range,
-no overlapping notes of one pitch on one channel, and every track's end at the song's end.
+``render.mix``) on its own channel (drums on channel 10), notes inside the instrument's range
+and played with each section's swing (``render.feel``), no overlapping notes of one pitch on
+one channel, and every track's end at the song's end.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from songform.hierarchy.plan import TrackSpec
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import DRUM_CHANNEL, quarters_to_ticks
 
+from .feel import swing_warp
 from .mix import gm2_reverb_type, room_for, track_mix
 from .ranges import fold_into_range
 
@@ -82,8 +84,9 @@ def _playable_notes(track, end: int) -> list[tuple[int, int, int, int]]:
 
 
 def playable(song: PlannedScore) -> PlannedScore:
-    """``song`` with the notes its MIDI file holds (see :func:`midi_file`): what a listener
-    hears and what reading the file back gives, for measures taken before it is written."""
+    """``song`` with the notes its MIDI file holds (see :func:`midi_file`), on the plan's
+    straight grid (the file plays swung sections' off-beats late): for measures taken before
+    it is written."""
     from symusic import Note
 
     score = song.score.copy()
@@ -126,6 +129,7 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
     tracks = [_to_track(conductor, end)]
     channels = channels_for([bool(t.is_drum) for t in score.tracks])
     specs = {spec.name: spec for spec in plan.tracks}
+    warp = swing_warp(plan, tpq)
     for track, channel in zip(score.tracks, channels, strict=True):
         events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
             (0, 0, mido.MetaMessage("track_name", name=track.name))]
@@ -136,7 +140,7 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
         for control, value in track_mix(spec, plan.style).controllers():
             events.append((0, 1, mido.Message("control_change", channel=channel,
                                               control=control, value=value)))
-        for start, stop, pitch, velocity in _playable_notes(track, end):
+        for start, stop, pitch, velocity in _played(_playable_notes(track, end), warp):
             events.append((start, 3, mido.Message("note_on", channel=channel, note=pitch,
                                                   velocity=velocity)))
             events.append((stop, 2, mido.Message("note_off", channel=channel, note=pitch,
@@ -145,6 +149,16 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
     midi = mido.MidiFile(type=1, ticks_per_beat=tpq, charset="utf-8")  # names in any script
     midi.tracks.extend(tracks)
     return midi
+
+
+def _played(notes: list[tuple[int, int, int, int]], warp) -> list[tuple[int, int, int, int]]:
+    """``notes`` with each section's swing (``render.feel``): onsets and ends moved, no note
+    shorter than a tick, none of one pitch overlapping."""
+    if warp is None:
+        return notes
+    moved = [(warp(start), max(warp(start) + 1, warp(stop)), pitch, velocity)
+             for start, stop, pitch, velocity in notes]
+    return _remove_overlaps(moved)
 
 
 def _spec_of(track) -> TrackSpec:

@@ -33,7 +33,7 @@ from music21 import (
 from songform.core.fileio import atomic_path
 from songform.hierarchy.chord import INTERVAL_DEGREE, Chord
 from songform.hierarchy.pitch import pitch_class_name
-from songform.hierarchy.plan import BarPlan
+from songform.hierarchy.plan import STRAIGHT, BarPlan
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import ticks_to_quarters
 
@@ -272,6 +272,11 @@ def build_score(song: PlannedScore) -> stream.Score:
             new_section = previous is None or bar.section_index != previous.section_index
             if index == 0 and new_section:
                 measure.insert(0, expressions.RehearsalMark(names[bar.section_index]))
+            feel = _feel(bar, previous)
+            if index == 0 and feel is not None:  # as lead sheets write it, over the tempo
+                words = expressions.TextExpression(feel)
+                words.style.fontStyle = "italic"
+                measure.insert(0, words)
             if index == 0 and (previous is None or bar.tempo != previous.tempo
                                or bar.meter.tempo_beat != previous.meter.tempo_beat):
                 beat = duration.Duration(float(bar.meter.tempo_beat))  # the counted note
@@ -291,6 +296,17 @@ def build_score(song: PlannedScore) -> stream.Score:
         part.makeBeams(inPlace=True)  # eighths and shorter beamed by the meter's groups
         output.append(part)
     return output
+
+
+def _feel(bar: BarPlan, previous: BarPlan | None) -> str | None:
+    """The direction where the feel changes: "Swing" from a swung bar on, "Straight" back
+    (notes stay written on the straight grid, as lead sheets write them)."""
+    swung = bar.swing != STRAIGHT
+    if previous is None:
+        return "Swing" if swung else None
+    if swung != (previous.swing != STRAIGHT):
+        return "Swing" if swung else "Straight"
+    return None
 
 
 def write_musicxml(song: PlannedScore, path: str | Path) -> Path:

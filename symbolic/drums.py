@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from fractions import Fraction
 
 from songform.hierarchy.meter import Meter
 
 KICK, SNARE, CLAP, CLOSED_HAT, PEDAL_HAT, OPEN_HAT, CRASH, RIDE = 36, 38, 39, 42, 44, 46, 49, 51
 TOMS = (50, 48, 47, 45)  # high to low
-SWING = Fraction(2, 3)  # the swung eighth falls two thirds through the beat
 Hit = tuple[float, int, int]
+"""Patterns sit on the straight grid: a swung or shuffled style plays them with its section's
+swing when the MIDI file is written (``render.feel``)."""
 
 
-def _eighths(pitch: int, velocity: int, swing: bool = False) -> list[Hit]:
-    late = float(SWING) if swing else 0.5
-    return [(b + o, pitch, velocity - (8 if o else 0)) for b in range(4) for o in (0.0, late)]
+def _eighths(pitch: int, velocity: int) -> list[Hit]:
+    return [(b + o, pitch, velocity - (8 if o else 0)) for b in range(4) for o in (0.0, 0.5)]
 
 
 def _groove_4_4(groove: str, energy: int) -> list[Hit]:
@@ -34,18 +33,19 @@ def _groove_4_4(groove: str, energy: int) -> list[Hit]:
             hits += [(b + o, CLOSED_HAT, loud - 25) for b in range(4) for o in (0.25, 0.75)]
         return hits
     if groove == "swing":  # jazz: ride pattern, hi-hat on 2 and 4, feathered kick
-        hits = [(0.0, RIDE, loud - 10), (1.0, RIDE, loud), (1 + float(SWING), RIDE, loud - 15),
-                (2.0, RIDE, loud - 10), (3.0, RIDE, loud), (3 + float(SWING), RIDE, loud - 15)]
+        hits = [(0.0, RIDE, loud - 10), (1.0, RIDE, loud), (1.5, RIDE, loud - 15),
+                (2.0, RIDE, loud - 10), (3.0, RIDE, loud), (3.5, RIDE, loud - 15)]
         hits += [(1.0, PEDAL_HAT, loud - 20), (3.0, PEDAL_HAT, loud - 20)]
         hits += [(float(b), KICK, 45) for b in range(4)]
         return hits
-    swing = groove == "shuffle"
     hits = [(0.0, KICK, loud + 5), (2.0, KICK, loud)]
     if energy >= 5:
-        hits.append((2.5 if not swing else 2 + float(SWING), KICK, loud - 10))
+        hits.append((2.5, KICK, loud - 10))
     hits += [(1.0, SNARE, loud), (3.0, SNARE, loud)]
-    if energy >= 4:
-        hits += _eighths(OPEN_HAT if energy >= 7 else CLOSED_HAT, loud - 15, swing)
+    if groove == "shuffle" and energy >= 3:  # the shuffle rides every eighth
+        hits += _eighths(RIDE if energy >= 5 else CLOSED_HAT, loud - 15)
+    elif energy >= 4:
+        hits += _eighths(OPEN_HAT if energy >= 7 else CLOSED_HAT, loud - 15)
     else:
         hits += [(float(b), CLOSED_HAT, loud - 15) for b in range(4)]
     return hits

@@ -183,3 +183,12 @@ def test_every_format_reads_back_with_the_songs_length_and_title(tmp_path):
             assert handle.title == song.plan.title, suffix
         back, _ = soundfile.read(str(path), always_2d=True, dtype="float32")
         assert np.corrcoef(back[:4410 * 4, 0], audio.master[:4410 * 4, 0])[0, 1] > 0.9
+
+
+def test_a_long_song_writes_as_ogg_vorbis(tmp_path):
+    """libsndfile's Vorbis encoder crashes the process on one write of a minute or more;
+    the audio goes to it in blocks."""
+    rng = np.random.default_rng(1)
+    samples = (rng.normal(size=(44100 * 75, 2)) * 0.05).astype(np.float32)
+    path = write_audio(samples, tmp_path / "long.ogg", 44100, "Long")
+    assert soundfile.info(str(path)).frames == samples.shape[0]
