@@ -192,3 +192,13 @@ def test_a_long_song_writes_as_ogg_vorbis(tmp_path):
     samples = (rng.normal(size=(44100 * 75, 2)) * 0.05).astype(np.float32)
     path = write_audio(samples, tmp_path / "long.ogg", 44100, "Long")
     assert soundfile.info(str(path)).frames == samples.shape[0]
+
+
+@needs_soundfont
+def test_song_render_stems_writes_one_file_per_sounding_track(tmp_path):
+    song = _song("rock", form="verse:1 chorus:1")
+    paths = song.render_stems(tmp_path / "stems", config=AudioConfig(sample_rate=22050))
+    sounding = {t.name for t in song.score.tracks if len(t.notes)}
+    assert {p.stem for p in paths} == sounding and all(p.parent.name == "stems" for p in paths)
+    frames = {soundfile.info(str(p)).frames for p in paths}
+    assert len(frames) == 1 and {soundfile.info(str(p)).subtype for p in paths} == {"FLOAT"}
