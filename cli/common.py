@@ -34,6 +34,9 @@ StyleOpt = Annotated[str | None, typer.Option("--style", "-s", help="Built-in st
                                                                    "(see `songform styles`).")]
 KeyOpt = Annotated[str | None, typer.Option("--key", "-k", help='Key, e.g. "D major" or Am.')]
 TempoOpt = Annotated[float | None, typer.Option("--tempo", "-t", help="Tempo in BPM.")]
+HumanizeOpt = Annotated[float | None, typer.Option(
+    "--humanize", help="0 (on the grid, the default) to 1: each note's timing (up to 12 ms) "
+                       "and velocity moved by a seeded amount in the MIDI and audio.")]
 SwingOpt = Annotated[float | None, typer.Option(
     "--swing", help="The feel: where the off-beat eighth falls, 0.5 (straight) to 0.75 (a "
                     "hard shuffle); default the style's (blues 0.66, jazz 0.66 lightening "

@@ -15,6 +15,7 @@ from songform.hierarchy.sources import load_template
 
 from .common import (
     BarsOpt,
+    HumanizeOpt,
     JsonFlag,
     KeyOpt,
     MeterOpt,
@@ -99,6 +100,7 @@ def generate(
     key: KeyOpt = None,
     tempo: TempoOpt = None,
     swing: SwingOpt = None,
+    humanize: HumanizeOpt = None,
     meter: MeterOpt = None,
     bars: BarsOpt = None,
     seed: SeedOpt = None,
@@ -163,7 +165,8 @@ def generate(
         raise fail("--primer: one song at a time (--count 1)")
     sketch = _read_sketch(primer) if primer is not None else None
     template = load_template(source, style=style, key=key, tempo=tempo, meter=meter,
-                             swing=swing, bars=bars if sketch is None else None)
+                             swing=swing, humanize=humanize,
+                             bars=bars if sketch is None else None)
     generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias,
                                 takes=takes)
     try:  # every part is checked before any work: writer, engine, model folder, SoundFont

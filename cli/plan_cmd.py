@@ -9,10 +9,11 @@ from songform.hierarchy.key import Key
 from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.sources import load_template
-from songform.hierarchy.styles import STYLES
+from songform.hierarchy.styles import BAND, STYLES, feel_text, returns_text
 
 from .common import (
     BarsOpt,
+    HumanizeOpt,
     JsonFlag,
     KeyOpt,
     MeterOpt,
@@ -104,6 +105,7 @@ def plan(
     key: KeyOpt = None,
     tempo: TempoOpt = None,
     swing: SwingOpt = None,
+    humanize: HumanizeOpt = None,
     meter: MeterOpt = None,
     bars: BarsOpt = None,
     seed: SeedOpt = None,
@@ -120,8 +122,8 @@ def plan(
 
       songform plan --style pop --bars 96 --json
     """
-    template = load_template(source, style=style, key=key, tempo=tempo, meter=meter, swing=swing,
-                             bars=bars)
+    template = load_template(source, style=style, key=key, tempo=tempo, meter=meter,
+                             swing=swing, humanize=humanize, bars=bars)
     song_plan = plan_song(template, seed if seed is not None else (template.seed or 0))
     if save is not None:
         atomic_write_text(save, song_plan.to_json())
@@ -167,7 +169,10 @@ def styles(as_json: JsonFlag = False) -> None:
         print_json([{"name": style.name, "meter": style.meter,
                      "tempo": list(style.tempo_range),
                      "tracks": [t.name for t in style.instruments],
-                     "form": style.default_form, "description": style.description}
+                     "form": style.default_form, "description": style.description,
+                     "feel": feel_text(style), "bass": BAND[style.name][0],
+                     "drums": BAND[style.name][1], "comping": BAND[style.name][2],
+                     "returns": returns_text(style)}
                     for style in STYLES.values()])
         return
     table = Table(header_style="bold")
@@ -180,3 +185,9 @@ def styles(as_json: JsonFlag = False) -> None:
                                     if style.form_model else ""),
                       style.description)
     console.print(table)
+    band = Table(title="how each style's band plays", header_style="bold")
+    for column in ("style", "feel", "bass", "drums", "comping", "sections return"):
+        band.add_column(column, overflow="fold")
+    for style in STYLES.values():
+        band.add_row(style.name, feel_text(style), *BAND[style.name], returns_text(style))
+    console.print(band)

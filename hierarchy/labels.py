@@ -18,9 +18,9 @@ Sections: consecutive phrases with the same letter form one section. Its kind:
 4. A remaining melodic letter (or an ``X`` section) is a **pre-chorus** when every one of its
    sections is directly followed by a chorus section; otherwise it is a **bridge**.
 
-Repeats: a phrase restates (``repeat_of``) an earlier phrase with the same label; ``X`` and
-``x`` never do. Among the candidates it prefers the phrase in the same position of the most
-recent earlier section of the same kind, else the label's first phrase.
+Repeats: a phrase restates (``repeat_of``) the first phrase with the same label; ``X`` and
+``x`` never do. A returning chorus restates the first chorus, not the chorus before it, so
+that variations do not pile up.
 """
 
 from __future__ import annotations
@@ -163,23 +163,15 @@ def assign_repeats(sections: Sequence[tuple[str, Sequence[str]]]) -> list[int | 
     """
     result: list[int | None] = []
     first_of_label: dict[str, int] = {}
-    latest_of_kind: dict[str, list[tuple[int, str]]] = {}
     index = 0
-    for kind, labels in sections:
-        previous = latest_of_kind.get(kind, [])
-        current: list[tuple[int, str]] = []
-        for position, label in enumerate(labels):
+    for _, labels in sections:
+        for label in labels:
             source = None
             if label not in NEVER_REPEATED_LABELS:
-                if position < len(previous) and previous[position][1] == label:
-                    source = previous[position][0]
-                elif label in first_of_label:
-                    source = first_of_label[label]
-                first_of_label.setdefault(label, index)
+                source = first_of_label.setdefault(label, index)
+                source = None if source == index else source
             result.append(source)
-            current.append((index, label))
             index += 1
-        latest_of_kind[kind] = current
     return result
 
 

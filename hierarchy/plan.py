@@ -40,6 +40,14 @@ def check_swing(value: object, field: str = "swing") -> float:
     return float(value)
 
 
+def check_humanize(value: object, field: str = "humanize") -> float:
+    """``value`` if it is a humanising amount from 0 (on the grid) to 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            0.0 <= value <= 1.0):
+        raise expected("a humanize amount from 0 (on the grid) to 1", value, field=field)
+    return float(value)
+
+
 ENERGY_LEVELS = 8  # energy is an integer 0..7, see hierarchy/energy.py
 PLAN_FORMAT_VERSION = 1
 
@@ -241,6 +249,9 @@ class SongPlan:
     tracks: tuple[TrackSpec, ...]
     sections: tuple[SectionPlan, ...]
     notes: tuple[str, ...] = field(default=(), compare=False)
+    humanize: float = 0.0
+    """0 plays on the grid; up to 1 moves each note's timing (a few milliseconds) and
+    velocity by a seeded amount as the MIDI file is written."""
     _phrase_index: tuple[tuple[int, PhrasePlan], ...] = field(
         init=False, repr=False, compare=False
     )
@@ -248,6 +259,7 @@ class SongPlan:
     def __post_init__(self) -> None:
         if not self.sections:
             raise TemplateError("a song needs at least one section")
+        check_humanize(self.humanize)
         names = [t.name for t in self.tracks]
         if len(set(names)) != len(names):
             raise TemplateError(f"track names must be unique, got {names}")
@@ -384,6 +396,7 @@ class SongPlan:
             ],
             "sections": [_section_to_dict(s) for s in self.sections],
             **({"notes": list(self.notes)} if self.notes else {}),
+            **({"humanize": self.humanize} if self.humanize else {}),
         }
 
     @classmethod
@@ -396,6 +409,7 @@ class SongPlan:
                 tracks=tuple(TrackSpec(**t) for t in data["tracks"]),
                 sections=tuple(_section_from_dict(s) for s in data["sections"]),
                 notes=tuple(str(n) for n in data.get("notes", ())),
+                humanize=data.get("humanize", 0.0),
             )
         except (KeyError, TypeError, AttributeError) as error:
             raise TemplateError(f"not a songform plan: {error!r}") from None

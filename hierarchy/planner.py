@@ -110,7 +110,6 @@ def plan_song(
     chorus_count = sum(d.kind == "chorus" for d in drafts)
     lifts = last_chorus is not None and chorus_count >= 2
 
-    variation = template.variation if template.variation is not None else style.variation
     materials: dict[str, tuple[tuple[tuple[str, ...], ...], bool, Key | None]] = {}
     chord_rng = stream("chords")
     sections: list[SectionPlan] = []
@@ -143,8 +142,8 @@ def plan_song(
                            for cell in cells)
             phrases.append(PhrasePlan(
                 label=label, bars=bars, chords=chords, repeat_of=repeat_of,
-                variation=float(section.variation if section.variation is not None
-                                else variation) if repeat_of is not None else 1.0,
+                variation=_variation(section, template, style, draft.kind)
+                if repeat_of is not None else 1.0,
             ))
             phrase_index += 1
             bar_cursor += bars
@@ -167,9 +166,18 @@ def plan_song(
                             f"{MAX_SECTIONS} sections")
     title = template.title or f"Untitled {style.name} song (seed {seed})"
     plan = SongPlan(title=title, style=style.name, seed=seed, tracks=tuple(tracks),
-                    sections=tuple(sections))
+                    sections=tuple(sections), humanize=template.humanize or 0.0)
     names = plan.section_names()
     return dataclasses.replace(plan, notes=tuple(f"{names[i]}: {text}" for i, text in notes))
+
+
+def _variation(section: Section, template: Template, style: Style, kind: str) -> float:
+    """How freely a restated phrase varies: the section's, the template's, else the style's
+    for the kind of section."""
+    for value in (section.variation, template.variation):
+        if value is not None:
+            return float(value)
+    return float(style.variation_of(kind))
 
 
 def _bridge_key_change(template: Template, style: Style, rng: random.Random) -> int:

@@ -104,6 +104,11 @@ class Style:
         return self.section_bars.get(kind, default)
 
 
+# How freely a returning pop section varies from its first statement, per kind: chosen so
+# that the model's same-label melody similarity lands on POP909's training-split medians
+# (chorus 0.79, verse 0.79, pre-chorus 0.82, bridge 0.75: bench/styles.py).
+POP909_RETURNS = {"chorus": 0.2, "verse": 0.12, "pre-chorus": 0.3, "bridge": 0.3}
+
 # Mean section energies measured on POP909 (hierarchy/energy.py, 1,040 sections), rounded:
 # intro 3.7, verse 4.2, pre-chorus 4.6, chorus 4.7, bridge 4.2, interlude 4.2, outro 3.5.
 _POP_ENERGY = {"intro": 4, "verse": 4, "pre-chorus": 5, "chorus": 5, "post-chorus": 5,
@@ -135,6 +140,7 @@ STYLES: dict[str, Style] = {
                           "last": ("", "chorus:8"), "outro": ("4", "8")},
             progressions={"intro": ("I V vi IV", "IV V iii vi"), "outro": ("IV V I I",)},
             energy=_POP_ENERGY, form_model=True, bridge_key_change=(0, 5, 8),
+            variation_by_kind=POP909_RETURNS,
         ),
         Style(
             name="ballad",
@@ -153,6 +159,7 @@ STYLES: dict[str, Style] = {
             energy={**_POP_ENERGY, "verse": 2, "chorus": 4, "bridge": 3, "intro": 2,
                     "outro": 2, "interlude": 2, "pre-chorus": 3},
             key_change=1, form_model=True, variation=0.2, bridge_key_change=(0, 5, 3),
+            variation_by_kind=POP909_RETURNS,
         ),
         Style(
             name="rock",
@@ -177,6 +184,7 @@ STYLES: dict[str, Style] = {
             energy={**_POP_ENERGY, "intro": 4, "verse": 4, "chorus": 6, "solo": 6,
                     "outro": 4},
             form_model=True, variation=0.3, bridge_key_change=(2, 5, -2),
+            variation_by_kind=POP909_RETURNS,
         ),
         Style(
             name="blues",
@@ -197,6 +205,7 @@ STYLES: dict[str, Style] = {
             },
             energy={"intro": 3, "head": 4, "solo": 5, "outro": 3},
             section_bars={"head": 12, "solo": 12}, variation=0.35, swing=SHUFFLE,
+            variation_by_kind={"head": 0.35, "solo": 1.0},  # heads varied, solos free
         ),
         Style(
             name="jazz",
@@ -224,6 +233,7 @@ STYLES: dict[str, Style] = {
             },
             energy={"intro": 2, "verse": 4, "bridge": 4, "solo": 5, "outro": 3},
             phrase_bars=8, variation=0.3, swing=SHUFFLE, swing_fast=0.58,
+            variation_by_kind={"verse": 0.0, "bridge": 0.0, "solo": 1.0},  # the head verbatim
         ),
         Style(
             name="chorale",
@@ -307,3 +317,45 @@ def get_style(name: str) -> Style:
             f'unknown style "{name}"{hint}: expected one of {", ".join(STYLES)}'
         )
     return STYLES[key]
+
+
+BAND = {
+    "pop": ("roots in figures drawn per section (octaves, approaches, pushes)",
+            "backbeat: kick on 1 and 3, snare on 2 and 4, eighth hats from energy 4",
+            "block chords, broken chords, off-beat stabs or pushes by section"),
+    "ballad": ("roots held, then figures as the energy rises", "soft backbeat",
+               "piano chords, broken at low energy"),
+    "rock": ("driving eighths on the root (plain, octaves or a gallop by section)",
+             "backbeat with eighth hats, crashes into sections",
+             "power chords (root, fifth, octave) in eighths, a chug or quarters"),
+    "blues": ("boogie (1-3-5-6-b7 and back) in shuffled eighths; a turnaround walking into "
+              "the next chorus in bars 11-12", "shuffle: ride or hats on every eighth",
+              "piano chords on the beats"),
+    "jazz": ("two-feel for the head in, walking from the solos on (a note every beat, "
+             "chromatic approaches)", "ride pattern, hi-hat on 2 and 4, feathered kick",
+             "rootless voicings on the Charleston, its reverse, or 2 and 4"),
+    "chorale": ("the bass voice", "none", "four voices"),
+    "house": ("the root on every off-beat eighth (plain, octaves or rolling)",
+              "four on the floor, off-beat open hats, claps on 2 and 4",
+              "a pad that ducks under every kick in builds and drops (CC11)"),
+    "waltz": ("the root on 1", "none", "oom-pah-pah: chords on 2 and 3"),
+}
+"""What the arranger's band plays in each style: (bass, drums, comping)."""
+
+
+def feel_text(style: Style) -> str:
+    """The style's feel in words."""
+    if style.swing == STRAIGHT:
+        return "straight"
+    if style.swing_fast is None:
+        return f"shuffle {style.swing:.2f}"
+    return (f"swing {style.swing:.2f} at {SWING_SLOW_TEMPO:.0f} BPM, lightening to "
+            f"{style.swing_fast:.2f} by {SWING_FAST_TEMPO:.0f}")
+
+
+def returns_text(style: Style) -> str:
+    """How the style's sections come back, in words."""
+    if not style.variation_by_kind:
+        return f"restated with variation {style.variation:.2f}"
+    parts = [f"{kind} {value:.2f}" for kind, value in style.variation_by_kind.items()]
+    return "variation by kind: " + ", ".join(parts) + f" (others {style.variation:.2f})"

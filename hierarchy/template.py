@@ -16,7 +16,7 @@ from .errors import TemplateError, expected
 from .form import parse_form
 from .key import Key
 from .meter import Meter
-from .plan import TrackSpec, check_swing
+from .plan import TrackSpec, check_humanize, check_swing
 from .section import Section, check_key_meter_tempo, number_in, positive_int
 from .styles import get_style
 
@@ -41,6 +41,8 @@ class Template:
         variation: default variation of restated phrases.
         swing: the feel of every section (0.5 straight .. 0.75 a hard shuffle); default the
             style's.
+        humanize: 0 (on the grid, the default) to 1: seeded timing and velocity movements as
+            the MIDI file is written.
         seed: the seed to use when the caller gives none.
         source: where the template came from, for error messages.
     """
@@ -58,6 +60,7 @@ class Template:
     bridge_key_change: int | None = None
     variation: float | None = None
     swing: float | None = None
+    humanize: float | None = None
     seed: int | None = None
     source: str = ""
 
@@ -123,6 +126,8 @@ class Template:
             put(self, "variation", number_in(self.variation, "variation", 0.0, 1.0))
         if self.swing is not None:
             put(self, "swing", check_swing(self.swing))
+        if self.humanize is not None:
+            put(self, "humanize", check_humanize(self.humanize))
         if self.seed is not None and (
             isinstance(self.seed, bool) or not isinstance(self.seed, int)
         ):

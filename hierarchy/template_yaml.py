@@ -13,6 +13,7 @@ Schema (every field optional; ``sections`` and ``form`` are alternatives)::
     bridge_key_change: 5           # semitones bridges move (0: stay; default: the style's)
     variation: 0.25                # 0 (copy) .. 1 (free) for restated phrases
     swing: 0.66                    # 0.5 straight .. 0.75 a hard shuffle (default: the style's)
+    humanize: 0.3                  # 0 on the grid (default) .. 1: seeded timing and velocity
     form: "intro:4 verse:8 chorus:8"   # or "i4A8B8o4"; instead of sections
     instruments:                   # replaces the style's tracks
       - {name: Flute, program: 73, role: melody}   # roles: melody, counter-melody,
@@ -48,7 +49,7 @@ from .template import Section, Template
 
 TEMPLATE_FIELDS = ("title", "style", "key", "meter", "tempo", "seed", "bars", "key_change",
                    "bridge_key_change",
-                   "variation", "swing", "form", "instruments", "sections")
+                   "variation", "swing", "humanize", "form", "instruments", "sections")
 SECTION_FIELDS = ("kind", "bars", "chords", "key", "meter", "tempo", "energy", "instruments",
                   "phrases", "phrase_bars", "repeat", "variation", "swing")
 TRACK_FIELDS = ("name", "program", "role", "is_drum", "pan", "volume", "reverb", "chorus")

@@ -71,3 +71,58 @@ def planned_swing(plan: SongPlan) -> float:
     """The plan's swing, its sections weighted by their bars."""
     bars = sum(section.bars for section in plan.sections)
     return sum(section.swing * section.bars for section in plan.sections) / bars
+
+
+PUMP = ((0.0, 40), (0.125, 72), (0.25, 98), (0.375, 118), (0.5, 127))
+"""Expression (CC11) through one beat of a house pump: down on the kick, back by the
+off-beat, as a compressor keyed from the kick breathes."""
+PUMP_STYLES = ("house",)
+PUMP_ROLES = ("harmony", "bass")
+PUMP_ENERGY = 5
+
+
+def pump_events(plan: SongPlan, track_name: str, tpq: int) -> list[tuple[int, int]]:
+    """``(tick, CC11 value)`` for a track that ducks under the kick: in a pumping style, the
+    pad (harmony) and the bass, in bars where the drums play at energy 5 and up."""
+    spec = next((t for t in plan.tracks if t.name == track_name), None)
+    drums = {t.name for t in plan.tracks if t.is_drum}
+    if plan.style not in PUMP_STYLES or spec is None or spec.role not in PUMP_ROLES:
+        return []
+    events: list[tuple[int, int]] = []
+    pumping = False
+    for bar in plan.bars():
+        wanted = bar.energy >= PUMP_ENERGY and bool(drums & set(bar.tracks)) \
+            and bar.meter.denominator == 4
+        if wanted:
+            for beat in range(bar.meter.numerator):
+                for fraction, value in PUMP:
+                    events.append((quarters_to_ticks(bar.start + beat + fraction, tpq), value))
+        elif pumping:
+            events.append((quarters_to_ticks(bar.start, tpq), 127))
+        pumping = wanted
+    return events
+
+
+HUMANIZE_MS = 12.0       # the largest timing move at humanize 1, in milliseconds
+HUMANIZE_VELOCITY = 10   # the largest velocity move at humanize 1
+
+
+def humanized(notes: list[tuple[int, int, int, int]], plan: SongPlan, tpq: int,
+              track_index: int) -> list[tuple[int, int, int, int]]:
+    """``(start, stop, pitch, velocity)`` notes moved by the plan's ``humanize``: each onset
+    by up to ``HUMANIZE_MS`` (its length kept), each velocity by up to
+    ``HUMANIZE_VELOCITY``, drawn from the plan's seed and the track (the same song, the same
+    file)."""
+    if not plan.humanize or not notes:
+        return notes
+    rng = np.random.default_rng([plan.seed % 2 ** 32, track_index, 1_000_003])
+    quarters_per_second = plan.sections[0].meter.quarters_per_minute(plan.sections[0].tempo) / 60
+    reach = plan.humanize * HUMANIZE_MS / 1000 * quarters_per_second * tpq
+    moves = rng.uniform(-reach, reach, len(notes)).round().astype(int)
+    pushes = rng.integers(-HUMANIZE_VELOCITY, HUMANIZE_VELOCITY + 1, len(notes))
+    out = []
+    for (start, stop, pitch, velocity), move, push in zip(notes, moves, pushes, strict=True):
+        moved = max(0, start + int(move))
+        out.append((moved, moved + (stop - start), pitch,
+                    max(1, min(127, velocity + int(round(push * plan.humanize))))))
+    return out

@@ -20,9 +20,11 @@ from songform.hierarchy.plan import TrackSpec
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import DRUM_CHANNEL, quarters_to_ticks
 
-from .feel import swing_warp
+from .feel import humanized, pump_events, swing_warp
 from .mix import gm2_reverb_type, room_for, track_mix
 from .ranges import fold_into_range
+
+EXPRESSION = 11  # CC11, the controller a sidechain pump rides
 
 _MAJOR_BY_FIFTHS = {-7: "Cb", -6: "Gb", -5: "Db", -4: "Ab", -3: "Eb", -2: "Bb", -1: "F", 0: "C",
                     1: "G", 2: "D", 3: "A", 4: "E", 5: "B", 6: "F#", 7: "C#"}
@@ -140,7 +142,14 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
         for control, value in track_mix(spec, plan.style).controllers():
             events.append((0, 1, mido.Message("control_change", channel=channel,
                                               control=control, value=value)))
-        for start, stop, pitch, velocity in _played(_playable_notes(track, end), warp):
+        for tick, value in pump_events(plan, track.name, tpq):  # a house pad breathes
+            events.append((tick, 1, mido.Message("control_change", channel=channel,
+                                                 control=EXPRESSION, value=value)))
+        played = _played(_playable_notes(track, end), warp)
+        played = [(start, min(stop, end), pitch, velocity) for start, stop, pitch, velocity
+                  in _remove_overlaps(humanized(played, plan, tpq, len(tracks)))
+                  if start < min(stop, end)]
+        for start, stop, pitch, velocity in played:
             events.append((start, 3, mido.Message("note_on", channel=channel, note=pitch,
                                                   velocity=velocity)))
             events.append((stop, 2, mido.Message("note_off", channel=channel, note=pitch,

@@ -21,6 +21,14 @@ from songform.hierarchy.chord import Chord
 from songform.hierarchy.plan import BarPlan, SongPlan, TrackSpec
 
 from . import drums
+from .bass_lines import (
+    BASS_VARIANTS,
+    boogie_bass,
+    driving_bass,
+    idiom,
+    jazz_bass,
+    offbeat_bass,
+)
 from .comping import RhythmFigure, approach_pitch, broken_order, offbeat_onsets
 from .melody import phrase_melody, vary
 from .song import PlannedScore, conductor_score
@@ -56,10 +64,17 @@ def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | No
         role_notes = notes[track.name]
         if track.role == "melody":
             role_notes += _melody(bars, plan, seed, track, config)
+        elif track.role == "harmony" and plan.style in IDIOM_COMPING:
+            common = [bar for bar in bars if (bar.meter.numerator, bar.meter.denominator)
+                      == (4, 4)]
+            others = [bar for bar in bars if bar not in common]
+            role_notes += _idiom_comping(common, plan.style, track, config, seed)
+            role_notes += _harmony(others, track, config, _figures(seed))  # odd meters
         elif track.role == "harmony":
             role_notes += _harmony(bars, track, config, _figures(seed))
         elif track.role == "bass":
-            role_notes += _bass(bars, track, config, _figures(seed))
+            role_notes += _idiom_bass(bars, plan, track, config, seed) if idiom(plan.style) \
+                else _bass(bars, track, config, _figures(seed))
         elif track.role == "counter-melody":
             role_notes += _counter(bars, track, config)
         else:
@@ -179,6 +194,67 @@ def _harmony(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig, 
     return out
 
 
+IDIOM_COMPING = ("rock", "jazz")
+POWER_RANGE = (40, 55)  # E2..G3: the root of a power chord
+JAZZ_COMPS = {"charleston": (0.0, 1.5), "reverse": (0.5, 2.0), "two-four": (1.0, 3.0)}
+"""Comping rhythms per beat pair: the Charleston (1, the and of 2), its reverse, 2 and 4."""
+ROCK_COMPS = {"eighths": (0.0, 0.5), "chug": (0.0, 0.5, 0.75), "quarters": (0.0,)}
+"""Power-chord strokes within each beat."""
+
+
+def _comp_figures(seed: int, style: str):
+    """The seed's comping figure for each kind of section, drawn when first asked for."""
+    drawn: dict[str, str] = {}
+    names = sorted(JAZZ_COMPS if style == "jazz" else ROCK_COMPS)
+
+    def figure(kind: str) -> str:
+        if kind not in drawn:
+            drawn[kind] = random.Random(f"songform-idiom-comp:{seed}:{kind}").choice(names)
+        return drawn[kind]
+    return figure
+
+
+def _idiom_comping(bars: Sequence[BarPlan], style: str, track: TrackSpec,
+                   config: ArrangerConfig, seed: int):
+    """Rock: power chords (root, fifth, octave) struck by the seed's figure from energy 4
+    (eighths, a chug, quarters), on the beats below. Jazz: rootless voicings on the seed's
+    figure (the Charleston, its reverse, 2 and 4; the and of 3 added from energy 5), each
+    chord held short."""
+    out, previous = [], None
+    figures = _comp_figures(seed, style)
+    for bar, start, end, chord, _ in _song_segments(bars, track):
+        if chord.root is None:
+            continue
+        velocity = _velocity(config.harmony_velocity, bar.energy)
+        if style == "rock":
+            low, high = POWER_RANGE
+            root = min((p for p in range(low, high + 1) if p % 12 == chord.root),
+                       key=lambda p: (abs(p - 45), p))
+            strokes = ROCK_COMPS[figures(bar.section_kind)] if bar.energy >= 4 else (0.0,)
+            for beat in range(int(start), int(end + 0.999)):
+                for stroke in strokes:
+                    onset = beat + stroke
+                    if start - 1e-9 <= onset < end - 1e-9:
+                        accent = 10 if stroke == 0.0 else 0
+                        out += [(bar.start + onset, 0.35, p, velocity + 12 + accent)
+                                for p in (root, root + 7, root + 12)]
+            continue
+        voices = lead_voices(chord, previous)
+        if not voices:
+            continue
+        previous = voices
+        rootless = [p for p in voices if p % 12 != chord.root] or voices
+        hits = list(JAZZ_COMPS[figures(bar.section_kind)])
+        if bar.energy >= 5:
+            hits.append(2.5)
+        for hit in hits:
+            onset = start + hit
+            if onset < end - 1e-9:
+                out += [(bar.start + onset, 0.6, p, velocity + (8 if hit == 0 else 0))
+                        for p in rootless]
+    return out
+
+
 def _bass_pitch(chord: Chord, previous: int | None, fifth: bool = False) -> int:
     pc = (chord.root + 7) % 12 if fifth and chord.root is not None else chord.bass_pitch_class
     low, high = BASS_RANGE
@@ -227,6 +303,32 @@ def _bass(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig, fig
                 out.append((bar.start + lead_in, 1.0 * config.legato, target, velocity))
                 previous, pushed = target, True
     return out
+
+
+def _idiom_bass(bars: Sequence[BarPlan], plan: SongPlan, track: TrackSpec,
+                config: ArrangerConfig, seed: int):
+    """The style's own bass line (``bass_lines``)."""
+    playing = [bar for bar in bars if _plays(bar, track)]
+
+    def velocity(bar: BarPlan) -> int:
+        return _velocity(config.bass_velocity, bar.energy)
+
+    kind = idiom(plan.style)
+    if kind == "walking":
+        return jazz_bass(playing, plan, velocity, random.Random(f"songform-walk:{seed}"))
+    if kind == "boogie":
+        return boogie_bass(playing, velocity)
+    variants: dict[str, str] = {}
+
+    def variant(section_kind: str) -> str:  # the seed's variant per kind of section
+        if section_kind not in variants:
+            variants[section_kind] = random.Random(
+                f"songform-idiom-bass:{seed}:{section_kind}").choice(BASS_VARIANTS)
+        return variants[section_kind]
+
+    if kind == "offbeat":
+        return offbeat_bass(playing, velocity, variant)
+    return driving_bass(playing, velocity, variant)
 
 
 def _counter(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig):
@@ -302,7 +404,9 @@ def _drums(bars: Sequence[BarPlan], style: str, track: TrackSpec, seed: int):
         section_start = i == 0 or bars[i - 1].section_index != bar.section_index
         if next_bar is not None and next_bar.section_index != bar.section_index:
             fill = drums.fill(bar.meter, bar.energy, variant.fill)
-            hits = drums.drop_hits_after(hits, fill[0][0]) + fill
+            kept = [h for h in hits if h[1] == drums.KICK] if groove == "four" else []
+            hits = sorted({*drums.drop_hits_after(hits, fill[0][0]), *kept}) + fill  # house
+            # keeps its kick on every beat through the fill
         if next_bar is None:  # the last bar: one hit and let it ring
             hits = [(0.0, drums.KICK, 100), (0.0, drums.CRASH, 100)]
         elif section_start and bar.energy >= 4:

@@ -218,3 +218,49 @@ def _energy_order(rows: list[SectionCheck]) -> list[SectionCheck]:
             row = dataclasses.replace(row, problems=(*row.problems, problem))
         out.append(row)
     return out
+
+
+def label_similarity(song: PlannedScore, role: str = "melody") -> dict[str, list[float]]:
+    """How alike the phrases of one label are: for every pair of phrases that share a label
+    (``X``/``x`` aside), the mean over their bars of the Jaccard overlap of the ``role``
+    track's (16th-note position, pitch) sets, the later phrase moved into the earlier one's
+    key; bars silent in both are skipped. Keyed by the section kind of the pair's earlier
+    phrase."""
+    from songform.hierarchy.plan import NEVER_REPEATED_LABELS
+
+    plan, tpq = song.plan, song.tpq
+    bars = list(plan.bars())
+    starts = np.array(bar_lines(plan, tpq)[:-1])
+    wanted = {t.name for t in plan.tracks if t.role == role and not t.is_drum}
+    per_bar: list[set[tuple[int, int]]] = [set() for _ in bars]
+    for track in song.score.tracks:
+        if track.name not in wanted:
+            continue
+        for note in track.notes:
+            index = int(np.searchsorted(starts, note.time, side="right")) - 1
+            if 0 <= index < len(bars):
+                sixteenth = round((note.time - int(starts[index])) * 4 / tpq)
+                per_bar[index].add((sixteenth, int(note.pitch)))
+    phrase_bars: dict[int, list[int]] = {}
+    for bar in bars:
+        phrase_bars.setdefault(bar.phrase_index, []).append(bar.index)
+    by_label: dict[str, list[int]] = {}
+    for index, (_, phrase) in enumerate(plan.phrases()):
+        if phrase.label not in NEVER_REPEATED_LABELS:
+            by_label.setdefault(phrase.label, []).append(index)
+    out: dict[str, list[float]] = {}
+    for indices in by_label.values():
+        for n, first in enumerate(indices):
+            for second in indices[n + 1:]:
+                a, b = phrase_bars[first], phrase_bars[second]
+                shift = bars[b[0]].key.interval_to(bars[a[0]].key)
+                overlaps = []
+                for here, there in zip(a, b, strict=False):
+                    left = per_bar[here]
+                    right = {(at, pitch + shift) for at, pitch in per_bar[there]}
+                    if left or right:
+                        overlaps.append(len(left & right) / len(left | right))
+                if overlaps:
+                    kind = bars[a[0]].section_kind
+                    out.setdefault(kind, []).append(float(np.mean(overlaps)))
+    return out

@@ -98,3 +98,13 @@ def test_plan_says_what_it_chose_and_who_plays_what(tmp_path):
         assert "the arranger plays every track" in writers
     saved = json.loads((tmp_path / "p.json").read_text())
     assert saved["notes"] == ["Bridge: modulates to F major (+5 semitones)"]
+
+
+def test_styles_say_how_each_band_plays():
+    result = runner.invoke(app, ["styles", "--json"])
+    assert result.exit_code == 0, result.output
+    by_name = {s["name"]: s for s in json.loads(result.output)}
+    assert by_name["blues"]["feel"].startswith("shuffle 0.66")
+    assert "walking" in by_name["jazz"]["bass"] and "swing" in by_name["jazz"]["feel"]
+    assert by_name["pop"]["feel"] == "straight" and "chorus" in by_name["pop"]["returns"]
+    assert all(s["drums"] and s["comping"] for s in by_name.values())

@@ -30,10 +30,10 @@ def test_single_melodic_letter_is_a_verse():
     assert [k for k, _ in _kinds("i2A8A8o2")] == ["intro", "verse", "outro"]
 
 
-def test_repeats_prefer_same_position_of_the_previous_section():
+def test_repeats_restate_the_first_statement_of_their_label():
     sections = [("verse", ["A", "A"]), ("chorus", ["B"]), ("verse", ["A", "A"]),
                 ("bridge", ["X"]), ("chorus", ["B", "B"]), ("outro", ["X"])]
-    assert assign_repeats(sections) == [None, 0, None, 0, 1, None, 2, 2, None]
+    assert assign_repeats(sections) == [None, 0, None, 0, 0, None, 2, 2, None]
 
 
 @pytest.mark.parametrize("bad", ["", "A", "4A", "A0", "Z4", "A4 B4", "a4-b4"])

@@ -106,3 +106,32 @@ def test_the_audio_plays_the_shuffle():
         rise = int(np.argmax(np.diff(envelope[start:stop])))  # the sharpest attack
         lates.append((start + rise) * 0.002 - beat * 0.5)
     assert np.median(lates) / 0.5 == pytest.approx(0.66, abs=0.03), lates
+
+
+def test_humanize_moves_timing_and_velocity_a_little_and_the_same_every_time():
+    def notes(humanize):
+        song = songform.compose(songform.Template(style="pop", form="verse:2 chorus:2",
+                                                  tempo=120, humanize=humanize), seed=5,
+                                notes="arranger")
+        midi = midi_file(song)
+        out = []
+        for track in midi.tracks[1:]:
+            now = 0
+            for message in track:
+                now += message.time
+                if message.type == "note_on" and message.velocity:
+                    out.append((track.name, message.note, now, message.velocity))
+        return sorted(out), song
+
+    grid, _ = notes(None)
+    loose, song = notes(0.5)
+    again, _ = notes(0.5)
+    assert loose == again and song.plan.humanize == 0.5
+    assert len(loose) == len(grid)
+    moved = [abs(a[2] - b[2]) for a, b in zip(grid, loose, strict=True)]
+    ticks_per_ms = 480 * 2 / 1000  # 120 BPM: two quarters a second
+    assert max(moved) <= 6 * ticks_per_ms + 1 and np.mean(moved) > 0.5
+    assert any(a[3] != b[3] for a, b in zip(grid, loose, strict=True))
+    assert max(abs(a[3] - b[3]) for a, b in zip(grid, loose, strict=True)) <= 5
+    with pytest.raises(TemplateError, match="humanize"):
+        songform.Template(humanize=2)
