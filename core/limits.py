@@ -19,6 +19,7 @@ SWING_RANGE = (0.5, 0.75)    # where the off-beat eighth falls: straight .. a ha
 MAX_TEMPLATE_BYTES = 1_000_000  # a YAML template file
 MAX_YAML_DEPTH = 32             # nesting of mappings and lists
 MAX_YAML_ALIASES = 100          # anchors referenced (a billion-laughs file has thousands)
+MAX_YAML_NODES = 100_000        # nodes the document expands to through its aliases
 
 # MIDI input (render, eval, data)
 MAX_MIDI_BYTES = 32 * 1024 ** 2  # 32 MiB

@@ -41,7 +41,12 @@ from typing import Any
 
 import yaml
 
-from songform.core.limits import MAX_TEMPLATE_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH
+from songform.core.limits import (
+    MAX_TEMPLATE_BYTES,
+    MAX_YAML_ALIASES,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+)
 
 from .errors import TemplateError, expected
 from .plan import TrackSpec
@@ -144,6 +149,48 @@ def _check_shape(root: yaml.Node, source: str) -> None:
             stack.extend((child, depth + 1) for child in node.value)
         elif isinstance(node, yaml.MappingNode):
             stack.extend((part, depth + 1) for pair in node.value for part in pair)
+    _check_expansion(root, source)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_expansion(root: yaml.Node, source: str) -> None:
+    """Refuse a document whose aliases expand it past ``MAX_YAML_NODES`` nodes, or an anchor
+    that contains itself, counting each node's expanded size once (the document is walked as
+    the graph it is, never expanded)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = min(MAX_YAML_NODES + 1,
+                             1 + sum(sizes[id(child)] for child in _children(node)))
+            if sizes[key] > MAX_YAML_NODES:
+                raise TemplateError(
+                    f"the document expands to more than {MAX_YAML_NODES:,} nodes through "
+                    "its aliases (*anchor)", source=source, line=node.start_mark.line + 1,
+                    column=node.start_mark.column + 1)
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_nodes:
+                raise TemplateError("an anchor contains itself (*anchor inside &anchor)",
+                                    source=source, line=child.start_mark.line + 1,
+                                    column=child.start_mark.column + 1)
+            if id(child) not in sizes:
+                stack.append((child, False))
 
 
 def template_from_dict(data: Any) -> Template:

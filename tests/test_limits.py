@@ -64,6 +64,25 @@ def test_yaml_size_depth_and_aliases():
     _refused(lambda: template_from_yaml(aliases.replace("]", ", *a]")), "more than 100 alias")
 
 
+def test_yaml_alias_bombs_under_the_alias_limit_are_refused_before_they_expand():
+    """Nine anchors, each nine aliases of the one before: 72 aliases, 9^9 nodes expanded."""
+    import resource
+    import time
+
+    bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9))
+    assert bomb.count("*") < limits.MAX_YAML_ALIASES and len(bomb) < 500
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    _refused(lambda: template_from_yaml(bomb), "expands to more than 100,000 nodes")
+    assert time.perf_counter() - started < 1.0
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB
+    _refused(lambda: template_from_yaml("a: &a [*a]\n"), "an anchor contains itself")
+    _refused(lambda: template_from_yaml("a: &a {b: [1, *a]}\n"), "an anchor contains itself")
+    fine = "a: &a [1, 2]\nb: [*a, *a]\ntitle: shared\n"  # shared, not recursive: read
+    _refused(lambda: template_from_yaml(fine), "unknown field")
+
+
 def test_checkpoint_sizes_without_building_anything():
     at = ModelConfig(vocab_size=limits.MAX_VOCAB, dim=64, depth=limits.MAX_MODEL_DEPTH,
                      heads=limits.MAX_MODEL_HEADS // 2, max_positions=limits.MAX_MODEL_POSITIONS,
