@@ -1,6 +1,7 @@
 """Does every style play its idiom? For each style x seeds, measured from the notes and the
 MIDI file: the swing of the off-beat eighths, the share of beats with a bass onset (and in
-walking sections), kicks on the beat and snares on 2 and 4, the oom-pah-pah share, and the
+walking sections), kicks on the beat and snares on 2 and 4, the oom-pah-pah share (3/4 bars
+with the bass on 1 and the upper parts on 2 and 3), sections off their plan, and the
 same-label melody similarity per section kind, with POP909's medians beside the pop-like
 styles. Prints tables and writes JSON.
 
@@ -88,13 +89,14 @@ def beat_measures(song: PlannedScore) -> dict:
         kick_hits += sum(on(kicks, t) for t in beats)
         snare_bars += 1
         snare_hits += on(snares, beats[1]) and on(snares, beats[3])
-    harmony = set(_role_onsets(song, "harmony"))
+    upper = {n.time for t in song.score.tracks if not t.is_drum and t.name not in {
+        s.name for s in song.plan.tracks if s.role == "bass"} for n in t.notes}
     waltz_bars = waltz_hits = 0
     for bar in _bars_playing(song, "bass"):
         if (bar.meter.numerator, bar.meter.denominator) == (3, 4):
             beats = [starts[bar.index] + b * tpq for b in range(3)]
             waltz_bars += 1
-            waltz_hits += on(bass, beats[0]) and on(harmony, beats[1]) and on(harmony, beats[2])
+            waltz_hits += on(bass, beats[0]) and on(upper, beats[1]) and on(upper, beats[2])
     share = lambda hits, total: hits / total if total else None  # noqa: E731
     return {"bass_on_beats": share(bass_hits, bass_beats),
             "bass_on_walking_beats": share(walking_hits, walking_beats),

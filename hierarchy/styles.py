@@ -49,6 +49,8 @@ class Style:
             linearly from ``SWING_SLOW_TEMPO`` (as jazz players' does).
         variation_by_kind: how freely a restated phrase varies, per section kind (else
             ``variation``).
+        band_roles: roles the style's band (the arranger) always plays, whoever writes the
+            other notes: the waltz's oom-pah-pah piano.
     """
 
     name: str
@@ -72,6 +74,7 @@ class Style:
     swing: float = STRAIGHT
     swing_fast: float | None = None
     variation_by_kind: dict[str, float] = field(default_factory=dict)
+    band_roles: tuple[str, ...] = ()
 
     def swing_at(self, tempo: float) -> float:
         """The style's swing at ``tempo`` BPM."""
@@ -295,7 +298,7 @@ STYLES: dict[str, Style] = {
             },
             energy={"intro": 2, "verse": 3, "chorus": 4, "bridge": 3, "outro": 2},
             section_bars={"verse": 16, "chorus": 16}, variation=0.2,
-            always_active=("harmony", "bass"),
+            always_active=("harmony", "bass"), band_roles=("harmony",),
         ),
     )
 }
@@ -338,7 +341,8 @@ BAND = {
     "house": ("the root on every off-beat eighth (plain, octaves or rolling)",
               "four on the floor, off-beat open hats, claps on 2 and 4",
               "a pad that ducks under every kick in builds and drops (CC11)"),
-    "waltz": ("the root on 1", "none", "oom-pah-pah: chords on 2 and 3"),
+    "waltz": ("the root on 1", "none",
+              "oom-pah-pah: chords on 2 and 3, the band's whoever writes the tune"),
 }
 """What the arranger's band plays in each style: (bass, drums, comping)."""
 
@@ -359,3 +363,11 @@ def returns_text(style: Style) -> str:
         return f"restated with variation {style.variation:.2f}"
     parts = [f"{kind} {value:.2f}" for kind, value in style.variation_by_kind.items()]
     return "variation by kind: " + ", ".join(parts) + f" (others {style.variation:.2f})"
+
+
+def band_roles(style: str) -> tuple[str, ...]:
+    """The roles ``style``'s band plays whoever writes the notes (none for a style that is
+    not built in, such as an analysed song's)."""
+    key = STYLE_ALIASES.get(style.strip().lower(), style.strip().lower()) \
+        if isinstance(style, str) else ""
+    return STYLES[key].band_roles if key in STYLES else ()

@@ -270,13 +270,17 @@ def _bass(bars: Sequence[BarPlan], track: TrackSpec, config: ArrangerConfig, fig
             pushed = False
             continue
         figure = figures(bar.section_kind).bass
+        waltz = _is_waltz_bar(bar)
+        if waltz:  # the oom stays on the downbeat: a push becomes a walk-up on beat 3
+            figure = "approach" if figure in ("approach", "push") else "plain"
         density = ("change" if bar.energy <= 2 else "accents" if bar.energy <= 4
                    else "beats" if bar.energy == 5 else "halves")
         if _is_waltz_bar(bar):
             density = "change"
         onsets = _hits(bar, start, end, density)
-        lead_in = end - 0.5 if figure in ("approach", "push") and next_chord is not None \
-            and end - 0.5 > start else None
+        early = 1.0 if waltz else 0.5
+        lead_in = end - early if figure in ("approach", "push") and next_chord is not None \
+            and end - early > start else None
         if lead_in is not None:
             onsets = [o for o in onsets if o < lead_in]
         if pushed:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from songform.hierarchy.plan import TRACK_ROLES, SongPlan
+from songform.hierarchy.styles import band_roles
 
 from .arranger import arrange
 from .checkpoint import load_checkpoint, read_info
@@ -106,7 +107,8 @@ class SongModel:
     def write(self, plan: SongPlan, seed: int = 0, config: GenerateConfig | None = None,
               progress: Progress | None = None) -> PlannedScore:
         """``plan`` as a song (see :func:`generate`)."""
-        return generate(self.model, self.tokenizer, plan, seed, config, self.roles, progress)
+        return generate(self.model, self.tokenizer, plan, seed, config,
+                        model_roles(self.roles, [plan]), progress)
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,8 @@ class ModelWriter:
         ``fresh`` bars sampled even where the plan restates an earlier bar."""
         model = self.song_model
         return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
-                              model.roles, progress, [given], [fresh or set()])[0]
+                              model_roles(model.roles, [plan]), progress, [given],
+                              [fresh or set()])[0]
 
     def write_forced(self, plan: SongPlan, seed: int, forced: dict[int, list[ForcedNote]],
                      fresh: set[int], programs: frozenset[str],
@@ -151,8 +154,8 @@ class ModelWriter:
         plan restates a bar; ``given`` bars fed as they are."""
         model = self.song_model
         return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
-                              model.roles, progress, [given or {}], [fresh], [forced],
-                              [programs])[0]
+                              model_roles(model.roles, [plan]), progress, [given or {}],
+                              [fresh], [forced], [programs])[0]
 
     def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
               ) -> PlannedScore:
@@ -165,7 +168,14 @@ class ModelWriter:
         song's rows go to the next plan at once: see :func:`write_songs`)."""
         model = self.song_model
         return write_songs(model.model, model.tokenizer, plans, seeds, self.config,
-                           model.roles, progress, batch=batch)
+                           model_roles(model.roles, plans), progress, batch=batch)
+
+
+def model_roles(roles: tuple[str, ...], plans: list[SongPlan]) -> tuple[str, ...]:
+    """The roles the model writes for ``plans``: its own, less those the plans' style's band
+    always plays (``hierarchy.styles.band_roles``: the waltz's oom-pah-pah piano)."""
+    banded = {role for plan in plans for role in band_roles(plan.style)}
+    return tuple(role for role in roles if role not in banded)
 
 
 @functools.lru_cache(maxsize=8)

@@ -137,3 +137,18 @@ def test_the_feel_and_idioms_reach_the_midi_file(tmp_path):
     bass = next(t for t in midi.tracks if t.name == "Upright Bass")
     onsets = [m for m in bass if m.type == "note_on" and m.velocity]
     assert len(onsets) == 16  # four bars, a note on every beat
+
+
+def test_the_waltz_band_keeps_its_oom_pah_pah_whoever_writes_the_tune():
+    from songform.symbolic.writers import model_roles
+
+    waltz = songform.plan(songform.Template(style="waltz"), seed=1)
+    pop = songform.plan(songform.Template(style="pop"), seed=1)
+    roles = ("melody", "counter-melody", "harmony")
+    assert model_roles(roles, [waltz]) == ("melody", "counter-melody")
+    assert model_roles(roles, [pop]) == roles
+    song = _arranged("waltz", form="verse:8")
+    bass, piano = _notes_by_bar(song, "bass"), _notes_by_bar(song, "harmony")
+    bars = [b for b in song.plan.bars() if b.index in bass and b.energy >= 2]
+    assert bars and all({o for o, _ in piano[b.index]} >= {1.0, 2.0} and
+                        bass[b.index][0][0] == 0.0 for b in bars)
