@@ -110,7 +110,7 @@ class Style:
 # How freely a returning pop section varies from its first statement, per kind: chosen so
 # that the model's same-label melody similarity lands on POP909's training-split medians
 # (chorus 0.79, verse 0.79, pre-chorus 0.82, bridge 0.75: bench/styles.py).
-POP909_RETURNS = {"chorus": 0.2, "verse": 0.12, "pre-chorus": 0.3, "bridge": 0.3}
+POP909_RETURNS = {"chorus": 0.2, "verse": 0.12, "pre-chorus": 0.12, "bridge": 0.3}
 
 # Mean section energies measured on POP909 (hierarchy/energy.py, 1,040 sections), rounded:
 # intro 3.7, verse 4.2, pre-chorus 4.6, chorus 4.7, bridge 4.2, interlude 4.2, outro 3.5.
