@@ -22,6 +22,7 @@ from songform.hierarchy.chord import Chord
 from songform.hierarchy.plan import BarPlan, SongPlan
 
 WALK_RANGE = (28, 55)  # E1..G3: an upright bass
+WALK_CENTRE = 40  # E2: where a walking line keeps coming back to
 IDIOM_BASS = {"jazz": "walking", "blues": "boogie", "rock": "driving", "house": "offbeat"}
 BOOGIE = (0, 4, 7, 9, 10, 9, 7, 4)  # semitones over the root, eighth by eighth
 
@@ -88,8 +89,8 @@ def jazz_bass(bars: Sequence[BarPlan], plan: SongPlan, velocity, rng: random.Ran
             else:
                 ahead = following.chord_at(0.0) if following is not None else None
                 ahead_begins = True
-            if begins:
-                pitch = _near(chord.bass_pitch_class, previous)
+            if begins:  # the root, pulled a third of the way back toward the middle
+                pitch = _near(chord.bass_pitch_class, (2 * previous + WALK_CENTRE) / 3)
             elif ahead_begins and ahead is not None and ahead.root is not None:
                 target = _near(ahead.bass_pitch_class, previous)
                 pitch = target - 1 if rng.random() < 0.5 else target + 1  # chromatic approach
