@@ -555,12 +555,16 @@ def render(
 
       songform render out/song/song.mid --engine musicgen --model-path ~/models/musicgen-melody
     """
+    from songform.core.fileio import check_output_file
     from songform.render.audio import AudioConfig, check_audio_path, render_midi_to_audio
 
     render_error = _render_errors()
     started = time.perf_counter()
-    try:
-        check_audio_path(audio_out)  # before any work
+    try:  # before any work
+        check_audio_path(audio_out)
+        check_output_file(audio_out, "--audio")
+        if stems is not None and stems.exists() and not stems.is_dir():
+            raise fail(f"--stems: {stems} is a file, not a folder")
     except render_error as error:
         raise fail(f"--audio: {error}") from None
     try:
