@@ -64,9 +64,8 @@ def beat_measures(song: PlannedScore) -> dict:
     tpq, starts = song.tpq, bar_lines(song.plan, song.tpq)
     slack = tpq // 8
 
-    def on(times: set[int], tick: int) -> bool:
-        return any(abs(tick - t) <= slack for t in range(tick - slack, tick + slack + 1)
-                   if t in times)
+    def on(times: set[int], tick: int) -> bool:  # an onset within an eighth of a beat
+        return any(t in times for t in range(tick - slack, tick + slack + 1))
 
     bass = set(_role_onsets(song, "bass"))
     bass_beats = walking_beats = bass_hits = walking_hits = 0

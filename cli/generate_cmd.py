@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from songform.hierarchy.sources import load_template
-from songform.hierarchy.styles import band_roles
+from songform.hierarchy.styles import writer_roles
 
 from .common import (
     BarsOpt,
@@ -211,7 +211,7 @@ def generate(
                   f"seed {result.seed}, style {song_plan.style}, notes by the {writer}")
     roles = getattr(getattr(pipeline.writer, "song_model", None), "roles", None)
     if roles is not None:  # who plays which track
-        roles = [r for r in roles if r not in band_roles(song_plan.style)]
+        roles = writer_roles(roles, song_plan.style)
         by_model = [t.name for t in song_plan.tracks if t.role in roles]
         by_arranger = [t.name for t in song_plan.tracks if t.role not in roles]
         console.print(f"the {writer} writes {', '.join(by_model) or 'no track'}; the arranger "
@@ -574,7 +574,6 @@ def render(
                            "--engine stable-audio")
             try:
                 config = AudioConfig(loudness_lufs=loudness)
-                config.master  # noqa: B018 - checks the loudness
             except ValueError as error:
                 raise fail(f"--loudness: {error}") from None
             with console.status(f"rendering {midi}"):

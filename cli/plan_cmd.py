@@ -9,7 +9,7 @@ from songform.hierarchy.key import Key
 from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.sources import load_template
-from songform.hierarchy.styles import BAND, STYLES, band_roles, feel_text, returns_text
+from songform.hierarchy.styles import BAND, STYLES, feel_text, returns_text, writer_roles
 
 from .common import (
     BarsOpt,
@@ -91,7 +91,7 @@ def writers_line(song_plan: SongPlan) -> str:
     info = read_info(folder) if folder is not None else None
     if info is None or info.roles is None:
         return "writers: the arranger plays every track (no shipped model in this install)"
-    roles = [r for r in info.roles if r not in band_roles(song_plan.style)]
+    roles = writer_roles(info.roles, song_plan.style)
     by_model = [t.name for t in song_plan.tracks if t.role in roles]
     by_arranger = [t.name for t in song_plan.tracks if t.role not in roles]
     return (f"writers: the shipped model writes {', '.join(by_model) or 'no track'}; the "

@@ -371,3 +371,8 @@ def band_roles(style: str) -> tuple[str, ...]:
     key = STYLE_ALIASES.get(style.strip().lower(), style.strip().lower()) \
         if isinstance(style, str) else ""
     return STYLES[key].band_roles if key in STYLES else ()
+
+
+def writer_roles(roles, style: str) -> tuple[str, ...]:
+    """Of a note writer's ``roles``, those it writes in ``style``: all but the band's."""
+    return tuple(role for role in roles if role not in band_roles(style))

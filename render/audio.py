@@ -54,6 +54,9 @@ class AudioConfig:
     loudness_lufs: float = -14.0
     true_peak_dbtp: float = -1.0
 
+    def __post_init__(self) -> None:
+        self.master  # noqa: B018 - a bad loudness or ceiling fails here, before any work
+
     @property
     def master(self) -> MasterConfig:
         return MasterConfig(self.loudness_lufs, self.true_peak_dbtp)
@@ -92,7 +95,6 @@ def mixdown(midi: mido.MidiFile, soundfont: str | Path | None = None,
             config: AudioConfig | None = None, stems: bool = False) -> AudioMix:
     """Play, place, mix and master ``midi``; with ``stems``, keep each part's stem too."""
     config = config or AudioConfig()
-    master_config = config.master  # a bad loudness or ceiling fails before any work
     font = find_soundfont(soundfont)
     parts = split_parts(midi)
     dry = render_parts(parts, font, config.sample_rate, config.gain, config.tail_seconds)
@@ -103,7 +105,7 @@ def mixdown(midi: mido.MidiFile, soundfont: str | Path | None = None,
         silence = np.zeros((frames, 2), dtype=np.float32)
         return AudioMix(silence, silence, sample_rate=config.sample_rate)
     total, parts_audio = mix(channels, parts.room, config.sample_rate, stems)
-    mastered = master(total, config.sample_rate, master_config)
+    mastered = master(total, config.sample_rate, config.master)
     return AudioMix(mastered.samples, (total * mastered.gain).astype(np.float32),
                     {c.name: (stem * mastered.gain).astype(np.float32)
                      for c, stem in zip(channels, parts_audio, strict=False)},
@@ -179,14 +181,22 @@ def render_midi_to_audio(midi_path: str | Path, out_path: str | Path,
                          config: AudioConfig | None = None,
                          stems: str | Path | None = None) -> Path:
     """Render a MIDI file to audio (by suffix), and its stems into the folder ``stems``."""
-    config = config or AudioConfig()
     check_audio_path(out_path)
-    midi = read_midi(midi_path)
+    return render_files(read_midi(midi_path), out_path, soundfont, config, stems,
+                        Path(midi_path).stem)
+
+
+def render_files(midi: mido.MidiFile, out_path: str | Path,
+                 soundfont: str | Path | None = None, config: AudioConfig | None = None,
+                 stems: str | Path | None = None, title: str | None = None) -> Path:
+    """Render ``midi`` to ``out_path`` (format by suffix, tagged with ``title``) and, given a
+    folder ``stems``, its stems there."""
+    config = config or AudioConfig()
+    file_format = check_audio_path(out_path)
     audio = mixdown(midi, soundfont, config, stems=stems is not None)
-    title = Path(midi_path).stem
     if stems is not None:
         write_stems(audio, stems, title)
-    return write_audio(audio.master, out_path, config.sample_rate, title)
+    return write_audio(audio.master, out_path, config.sample_rate, title, file_format)
 
 
 def peak_dbfs(samples: np.ndarray) -> float:

@@ -54,9 +54,7 @@ def narrowed(samples: np.ndarray, minimum: float = MIN_PART_CORRELATION
     (unchanged when it already does); returns the signal and the side's scale."""
     if correlation(samples) >= minimum:
         return samples, 1.0
-    left = np.ascontiguousarray(samples[:, 0])
-    right = np.ascontiguousarray(samples[:, 1])
-    mid, side = (left + right) * np.float32(0.5), (left - right) * np.float32(0.5)
+    mid, side = _mid_side(samples)
     mm, ss, ms = float(mid @ mid), float(side @ side), float(mid @ side)
 
     def correlation_at(width: float) -> float:  # of mid + width * side, mid - width * side
@@ -68,16 +66,25 @@ def narrowed(samples: np.ndarray, minimum: float = MIN_PART_CORRELATION
     for _ in range(40):  # the correlation falls as the side grows: bisect for the width
         width = (low + high) / 2
         low, high = (width, high) if correlation_at(width) >= minimum else (low, width)
-    return with_width(samples, low), low
+    return _joined(samples, mid, side, low), low
+
+
+def _mid_side(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    left = np.ascontiguousarray(samples[:, 0])
+    right = np.ascontiguousarray(samples[:, 1])
+    return (left + right) * np.float32(0.5), (left - right) * np.float32(0.5)
 
 
 def with_width(samples: np.ndarray, width: float) -> np.ndarray:
     """``samples`` with the side signal scaled by ``width`` (1: as it is; 0: mono)."""
     if width == 1.0:
         return samples
-    left = np.ascontiguousarray(samples[:, 0])
-    right = np.ascontiguousarray(samples[:, 1])
-    mid, side = (left + right) * np.float32(0.5), (left - right) * np.float32(0.5)
+    return _joined(samples, *_mid_side(samples), width)
+
+
+def _joined(samples: np.ndarray, mid: np.ndarray, side: np.ndarray, width: float
+            ) -> np.ndarray:
+    """Left and right again from ``mid`` and ``width`` times ``side``."""
     out = np.empty_like(samples)
     out[:, 0] = mid + np.float32(width) * side
     out[:, 1] = mid - np.float32(width) * side

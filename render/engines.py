@@ -9,7 +9,7 @@ from typing import Protocol
 
 from songform.symbolic.song import PlannedScore
 
-from .audio import AudioConfig, check_audio_path, mixdown, write_audio, write_stems
+from .audio import AudioConfig, render_files
 from .errors import RenderError
 from .midi import midi_file
 from .neural.base import Progress
@@ -44,20 +44,12 @@ class FluidSynthRenderer:
                  config: AudioConfig | None = None) -> None:
         self.soundfont = find_soundfont(soundfont)  # a missing SoundFont fails here, early
         self.config = config or AudioConfig()
-        try:
-            self.config.master  # noqa: B018 - a bad loudness or ceiling fails here, early
-        except ValueError as error:
-            raise RenderError(str(error)) from None
 
     def render(self, song: PlannedScore, out_path: str | Path, *, seed: int = 0,
                device: str = "cpu", progress: Progress | None = None,
                stems: str | Path | None = None) -> Path:
-        file_format = check_audio_path(out_path)
-        audio = mixdown(midi_file(song), self.soundfont, self.config, stems=stems is not None)
-        if stems is not None:
-            write_stems(audio, stems, song.plan.title)
-        path = write_audio(audio.master, out_path, self.config.sample_rate, song.plan.title,
-                           file_format)
+        path = render_files(midi_file(song), out_path, self.soundfont, self.config, stems,
+                            song.plan.title)
         if progress:
             progress(1, 1)
         return path
@@ -96,11 +88,11 @@ def get_renderer(engine: str, *, model: str | Path | None = None,
     given = {name: value for name, value in tuning.items() if value is not None}
     if given and engine != "stable-audio":
         raise RenderError(f"{', '.join(given)} only apply to the stable-audio engine")
-    config = AudioConfig() if loudness is None else AudioConfig(loudness_lufs=loudness)
-    try:
-        master = config.master
+    try:  # a bad loudness fails here, before any model loads
+        config = AudioConfig() if loudness is None else AudioConfig(loudness_lufs=loudness)
     except ValueError as error:
         raise RenderError(str(error)) from None
+    master = config.master
     if engine == "fluidsynth":
         return FluidSynthRenderer(soundfont, config)
     if engine == "musicgen":

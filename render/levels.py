@@ -32,10 +32,12 @@ class AudioLevels:
     mono_folddown_db: float
 
 
-def mono_folddown(samples: np.ndarray, sample_rate: int) -> float:
-    """The loudness change, in dB, when ``samples`` are played summed to mono."""
+def mono_folddown(samples: np.ndarray, sample_rate: int, stereo: float | None = None
+                  ) -> float:
+    """The loudness change, in dB, when ``samples`` are played summed to mono (``stereo``:
+    their loudness, when it is already measured)."""
     mono = samples.mean(axis=1, keepdims=True)
-    stereo = loudness(samples, sample_rate)
+    stereo = loudness(samples, sample_rate) if stereo is None else stereo
     folded = loudness(np.repeat(mono, samples.shape[1], axis=1), sample_rate)
     if not math.isfinite(stereo):
         return 0.0
@@ -46,6 +48,6 @@ def audio_levels(samples: np.ndarray, sample_rate: int) -> AudioLevels:
     """Every level of ``samples`` (``[frames, channels]``; mono counts as centred)."""
     stereo = samples if samples.shape[1] == 2 else np.repeat(samples[:, :1], 2, axis=1)
     stereo = stereo.astype(np.float32)
-    return AudioLevels(loudness(stereo, sample_rate), true_peak(stereo),
-                       loudness_range(stereo, sample_rate), correlation(stereo),
-                       mono_folddown(stereo, sample_rate))
+    level = loudness(stereo, sample_rate)
+    return AudioLevels(level, true_peak(stereo), loudness_range(stereo, sample_rate),
+                       correlation(stereo), mono_folddown(stereo, sample_rate, level))

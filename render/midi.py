@@ -145,10 +145,7 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
         for tick, value in pump_events(plan, track.name, tpq):  # a house pad breathes
             events.append((tick, 1, mido.Message("control_change", channel=channel,
                                                  control=EXPRESSION, value=value)))
-        played = _played(_playable_notes(track, end), warp)
-        played = [(start, min(stop, end), pitch, velocity) for start, stop, pitch, velocity
-                  in _remove_overlaps(humanized(played, plan, tpq, len(tracks)))
-                  if start < min(stop, end)]
+        played = _played(_playable_notes(track, end), warp, plan, tpq, len(tracks), end)
         for start, stop, pitch, velocity in played:
             events.append((start, 3, mido.Message("note_on", channel=channel, note=pitch,
                                                   velocity=velocity)))
@@ -160,14 +157,19 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
     return midi
 
 
-def _played(notes: list[tuple[int, int, int, int]], warp) -> list[tuple[int, int, int, int]]:
-    """``notes`` with each section's swing (``render.feel``): onsets and ends moved, no note
-    shorter than a tick, none of one pitch overlapping."""
-    if warp is None:
+def _played(notes: list[tuple[int, int, int, int]], warp, plan, tpq: int, track_index: int,
+            end: int) -> list[tuple[int, int, int, int]]:
+    """``notes`` as performed (``render.feel``): each section's swing and the plan's
+    humanising; no note shorter than a tick or past ``end``, none of one pitch overlapping."""
+    if warp is None and not plan.humanize:
         return notes
-    moved = [(warp(start), max(warp(start) + 1, warp(stop)), pitch, velocity)
-             for start, stop, pitch, velocity in notes]
-    return _remove_overlaps(moved)
+    if warp is not None:
+        notes = [(warp(start), max(warp(start) + 1, warp(stop)), pitch, velocity)
+                 for start, stop, pitch, velocity in notes]
+    notes = humanized(notes, plan, tpq, track_index)
+    return [(start, min(stop, end), pitch, velocity)
+            for start, stop, pitch, velocity in _remove_overlaps(notes)
+            if start < min(stop, end)]
 
 
 def _spec_of(track) -> TrackSpec:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from songform.hierarchy.plan import TRACK_ROLES, SongPlan
-from songform.hierarchy.styles import band_roles
+from songform.hierarchy.styles import writer_roles
 
 from .arranger import arrange
 from .checkpoint import load_checkpoint, read_info
@@ -174,8 +174,9 @@ class ModelWriter:
 def model_roles(roles: tuple[str, ...], plans: list[SongPlan]) -> tuple[str, ...]:
     """The roles the model writes for ``plans``: its own, less those the plans' style's band
     always plays (``hierarchy.styles.band_roles``: the waltz's oom-pah-pah piano)."""
-    banded = {role for plan in plans for role in band_roles(plan.style)}
-    return tuple(role for role in roles if role not in banded)
+    for plan in plans:
+        roles = writer_roles(roles, plan.style)
+    return roles
 
 
 @functools.lru_cache(maxsize=8)
