@@ -19,6 +19,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import hostile_cases
+
 ROOT = Path(__file__).resolve().parents[1]
 POP909 = ROOT.parent / "shared" / "data" / "pop909"
 TIME_LIMIT = 60.0  # seconds a case may take
@@ -151,6 +153,8 @@ def main() -> int:
                         help="mutants of each MIDI mutation kind")
     parser.add_argument("--pop909-songs", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", default=None,
+                        help="run only the categories whose name starts with this")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results"
                         / "robustness.json")
     args = parser.parse_args()
@@ -169,12 +173,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         files = seed_files(folder, args.pop909_songs)
-        cases = list(plan_cases(folder)) + list(midi_cases(files, folder, args.per_kind,
-                                                            args.seed))
+        cases = [*plan_cases(folder), *midi_cases(files, folder, args.per_kind, args.seed),
+                 *hostile_cases.project_cases(folder), *hostile_cases.option_cases(folder),
+                 *hostile_cases.checkpoint_cases(folder), *hostile_cases.sketch_cases(folder),
+                 *hostile_cases.output_cases(folder)]
+        if args.only:
+            cases = [case for case in cases if case[0].startswith(args.only)]
         for index, (category, command, source) in enumerate(cases):
             outcome, detail, peak = run_case(command)
             rows[category][outcome] += 1
             peaks[category] = max(peaks[category], peak)
+            if args.only:
+                print(f"{category} | {source} | {outcome} | {detail}", file=sys.stderr)
             if outcome in ("traceback", "hang", "memory"):
                 failures.append({"category": category, "command": command[0],
                                  "source": source, "outcome": outcome, "detail": detail})

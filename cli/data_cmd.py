@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from songform.core.fileio import atomic_write_text
+from songform.core.fileio import atomic_write_text, check_output_folder
 
 from .common import command, console, fail, handles_errors, print_skipped
 
@@ -116,6 +116,7 @@ def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
 
     if not path.exists():
         raise fail(f"no such corpus: {path}")
+    check_output_folder(out)
     corpus, report = tokenized_corpus(path, SongTokenizer(), out, plain, limit)
     print_skipped(report.skipped)
     console.print(f"{len(corpus.names)} songs, {len(corpus.ids)} tokens, "

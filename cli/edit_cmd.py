@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from songform.core.fileio import check_output_folder
+
 from .common import (
     JsonFlag,
     QuietFlag,
@@ -125,6 +127,7 @@ def edit(
         raise fail("--track goes with --regenerate or --bars (and not with --set or --extend)")
     if out.resolve() == project_file.resolve().parent:
         raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
+    check_output_folder(out)
     project = Project.load(project_file)
     song = Song.from_symbolic(project.song())
     if key is not None:

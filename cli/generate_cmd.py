@@ -11,6 +11,8 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from songform.core.fileio import check_output_folder
+from songform.core.limits import MAX_SONGS
 from songform.hierarchy.sources import load_template
 from songform.hierarchy.styles import writer_roles
 
@@ -149,7 +151,8 @@ def generate(
       torchrun --nproc-per-node 2 -m songform generate --count 8 --no-audio -o many/
     """
     from songform.pipeline import AUDIO_FORMATS, OUTPUTS, SongPipeline
-    from songform.symbolic.generate import GenerateConfig
+    from songform.render.master import MasterConfig
+    from songform.symbolic.generate_config import GenerateConfig
 
     render_error = _render_errors()
     if audio_format not in AUDIO_FORMATS:
@@ -157,10 +160,13 @@ def generate(
     if stems and not (audio and engine == "fluidsynth"):
         raise fail("--stems: stems come with the audio of the fluidsynth engine")
     outputs = (*OUTPUTS, "stems") if stems else OUTPUTS
-    for name, value in (("--count", count), ("--songs-per-batch", songs_per_batch),
-                        ("--threads", threads)):
-        if value < 1:
-            raise fail(f"{name}: expected at least 1, got {value}")
+    MasterConfig(loudness_lufs=loudness)  # checked even when no audio is asked for
+    cores = os.cpu_count() or 1
+    for name, value, most in (("--count", count, MAX_SONGS),
+                              ("--songs-per-batch", songs_per_batch, MAX_SONGS),
+                              ("--threads", threads, cores)):
+        if not 1 <= value <= most:
+            raise fail(f"{name}: expected 1 to {most}, got {value}")
     _set_threads(threads)
     if primer is not None and count > 1:
         raise fail("--primer: one song at a time (--count 1)")
@@ -170,6 +176,7 @@ def generate(
                              bars=bars if sketch is None else None)
     generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias,
                                 takes=takes)
+    check_output_folder(out)
     try:  # every part is checked before any work: writer, engine, model folder, SoundFont
         pipeline = SongPipeline.from_options(
             notes, checkpoint, device, generation, engine=engine if audio else None,
@@ -347,6 +354,7 @@ def arrange(
         except (TemplateError, OSError) as error:
             raise fail(f"--form: {error}") from None
     generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias)
+    check_output_folder(out)
     try:
         pipeline = SongPipeline.from_options(notes, checkpoint, "cpu", generation,
                                              engine="fluidsynth" if audio else None)

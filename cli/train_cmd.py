@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from songform.core.fileio import check_output_folder
+
 from .common import console, fail, handles_errors, print_skipped
 
 CORPORA = ("jsb", "pop909", "midi")
@@ -97,6 +99,7 @@ def train(
     out = out or resume
     if out is None:
         raise fail("--out: a checkpoint folder is needed (or --resume FOLDER)")
+    check_output_folder(out)
     if options["corpus"] not in CORPORA:
         raise fail(f'--corpus: expected one of {", ".join(CORPORA)}, got "{options["corpus"]}"')
     if options["limit"] is not None and options["limit"] < 1:

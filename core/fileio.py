@@ -76,3 +76,91 @@ def check_output_file(path: str | Path, what: str = "output") -> Path:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InputError(f"{what}: cannot write in the folder {folder} (for {target})")
     return target
+
+
+MIN_FREE_BYTES = 64 * 1024 ** 2
+"""Free space an output folder's disk must have before a run starts (a song's files are a
+few MB; stems and audio of a long song some tens)."""
+LOCK_NAME = ".songform.lock"
+_RESERVED: set[Path] = set()  # folders this process holds the lock of
+
+
+def check_output_folder(path: str | Path, what: str = "--out") -> Path:
+    """``path`` if it can become an output folder: it is a folder or does not exist yet, the
+    nearest folder above it that exists is writable, and its disk has ``MIN_FREE_BYTES``
+    free. Checked before any work; nothing is created.
+
+    Raises:
+        InputError: what is wrong, naming ``path``.
+    """
+    import shutil
+
+    from .errors import InputError
+
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{what}: {target} is a file, not a folder")
+    existing = target
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{what}: cannot make the folder {target}: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{what}: cannot write in the folder {existing} (for {target})")
+    free = shutil.disk_usage(existing).free
+    if free < MIN_FREE_BYTES:
+        raise InputError(f"{what}: {free / 1024 ** 2:.0f} MB free on the disk of {target}; "
+                         f"a run needs {MIN_FREE_BYTES // 1024 ** 2} MB")
+    return target
+
+
+@contextlib.contextmanager
+def reserved_folder(path: str | Path, what: str = "--out") -> Iterator[Path]:
+    """Hold ``path`` as this run's output folder: checked (:func:`check_output_folder`),
+    created with its parents, and locked so that a second run writing there at the same time
+    is refused at once. If the body fails or is interrupted, every folder created here is
+    removed again when it holds nothing else. Re-entrant within one process.
+
+    Raises:
+        InputError: the folder cannot be used, or another run holds it.
+    """
+    import fcntl
+
+    from .errors import InputError
+
+    target = Path(path).absolute()
+    if target in _RESERVED:
+        yield Path(path)
+        return
+    check_output_folder(path, what)
+    created = []
+    folder = target
+    while not folder.exists():
+        created.append(folder)
+        folder = folder.parent
+    succeeded = False
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        lock = target / LOCK_NAME
+        handle = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.fstat(handle).st_ino != os.stat(lock).st_ino:  # removed by its last holder
+                raise BlockingIOError
+        except (BlockingIOError, FileNotFoundError):
+            os.close(handle)
+            raise InputError(f"{what}: another songform run is writing into {path}; wait for "
+                             "it or choose another folder") from None
+        _RESERVED.add(target)
+        try:
+            yield Path(path)
+            succeeded = True
+        finally:
+            _RESERVED.discard(target)
+            os.unlink(lock)
+            os.close(handle)
+    finally:
+        if not succeeded:
+            for folder in created:  # deepest first
+                with contextlib.suppress(OSError):
+                    folder.rmdir()

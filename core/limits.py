@@ -11,9 +11,13 @@ MAX_BARS = 1024            # bars in one song, counted after phrases expand
 MAX_SECTIONS = 256         # sections in one song
 MAX_PHRASES = 1024         # phrases in one song
 MAX_DIGITS = 4             # digits in a count in a form string or template (bars, repeats)
+MAX_SONGS = 10_000         # songs one `generate --count` run writes
 MAX_TRACKS = 16            # instruments in one song (MIDI has 16 channels)
 TEMPO_RANGE = (20.0, 320.0)  # beats per minute, in the meter's beat
+PLAN_TEMPO_RANGE = (10.0, 400.0)  # a plan read from a file or analysed from MIDI
 SWING_RANGE = (0.5, 0.75)    # where the off-beat eighth falls: straight .. a hard shuffle
+SEED_RANGE = (0, 2 ** 32 - 1)  # seeds (numpy's and torch's generators take every one)
+MAX_BAR_QUARTERS = 128       # quarter notes in one bar (32/1, the longest meter)
 
 # template files
 MAX_TEMPLATE_BYTES = 1_000_000  # a YAML template file

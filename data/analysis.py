@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from symusic import Score
 
+from songform.core.limits import MAX_BARS
 from songform.hierarchy.chord import Chord
 from songform.hierarchy.energy import energy_level
 from songform.hierarchy.key import Key
@@ -171,6 +172,9 @@ def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | 
         raise ValueError("no pitched notes")
     notes = np.array(pitched, dtype=float)
     bars = max(1, int(np.ceil(notes[:, 1].max() / bar_quarters - 1e-6)))
+    if bars > MAX_BARS:
+        raise ValueError(f"the notes run {bars:,} bars of {meter}; songform plans songs of "
+                         f"at most {MAX_BARS:,} bars")
     beat_offsets = [float(b) for b in meter.beat_offsets]
     beats = np.array([bar * bar_quarters + o for bar in range(bars) for o in beat_offsets]
                      + [bars * bar_quarters])

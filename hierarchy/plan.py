@@ -11,7 +11,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from songform.core.limits import SWING_RANGE
+from songform.core.limits import (
+    MAX_BAR_QUARTERS,
+    MAX_TRACKS,
+    PLAN_TEMPO_RANGE,
+    SEED_RANGE,
+    SWING_RANGE,
+)
 
 from .chord import Chord
 from .errors import TemplateError, expected
@@ -38,6 +44,14 @@ def check_swing(value: object, field: str = "swing") -> float:
         raise expected(f"a swing from {low} (straight) to {high} (a hard shuffle)", value,
                        field=field)
     return float(value)
+
+
+def check_seed(value: object, field: str = "seed") -> int:
+    """``value`` if it is an integer seed within ``core.limits.SEED_RANGE``."""
+    low, high = SEED_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise expected(f"an integer seed from {low} to {high}", value, field=field)
+    return value
 
 
 def check_humanize(value: object, field: str = "humanize") -> float:
@@ -112,6 +126,14 @@ class ChordEvent:
     offset: float
     symbol: str
 
+    def __post_init__(self) -> None:
+        if isinstance(self.offset, bool) or not isinstance(self.offset, (int, float)) \
+                or not 0 <= self.offset < MAX_BAR_QUARTERS:
+            raise expected("a chord offset in quarter notes from the bar line", self.offset,
+                           field="chords")
+        if not isinstance(self.symbol, str):
+            raise expected("a chord symbol", self.symbol, field="chords")
+
     @property
     def chord(self) -> Chord:
         return Chord.parse(self.symbol)
@@ -154,8 +176,15 @@ class PhrasePlan:
     variation: float = 0.0
 
     def __post_init__(self) -> None:
+        if not isinstance(self.label, str) or not self.label:
+            raise expected("a phrase label", self.label, field="label")
         if isinstance(self.bars, bool) or not isinstance(self.bars, int) or self.bars <= 0:
             raise expected("a positive number of bars", self.bars, field="bars")
+        if self.repeat_of is not None and (isinstance(self.repeat_of, bool)
+                                           or not isinstance(self.repeat_of, int)):
+            raise expected("the index of an earlier phrase", self.repeat_of, field="repeat_of")
+        if isinstance(self.variation, bool) or not isinstance(self.variation, (int, float)):
+            raise expected("a variation between 0 and 1", self.variation, field="variation")
         if len(self.chords) != self.bars:
             raise TemplateError(
                 f"phrase {self.label}: {len(self.chords)} bars of chords for {self.bars} bars"
@@ -180,13 +209,21 @@ class SectionPlan:
     Tokens and notation keep the straight grid; MIDI and audio play the feel."""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.kind, str) or not self.kind:
+            raise expected("a section kind", self.kind, field="kind")
         if not self.phrases:
             raise TemplateError(f"section {self.kind}: expected at least one phrase")
         check_swing(self.swing)
-        if not 0 <= self.energy < ENERGY_LEVELS:
+        if isinstance(self.energy, bool) or not isinstance(self.energy, int) \
+                or not 0 <= self.energy < ENERGY_LEVELS:
             raise expected(f"an energy level 0-{ENERGY_LEVELS - 1}", self.energy, field="energy")
-        if not 10 <= self.tempo <= 400:
-            raise expected("a tempo between 10 and 400 BPM", self.tempo, field="tempo")
+        low, high = PLAN_TEMPO_RANGE
+        if isinstance(self.tempo, bool) or not isinstance(self.tempo, (int, float)) \
+                or not low <= self.tempo <= high:
+            raise expected(f"a tempo between {low:g} and {high:g} BPM", self.tempo,
+                           field="tempo")
+        if not all(isinstance(name, str) for name in self.tracks):
+            raise expected("track names", self.tracks, field="tracks")
 
     @property
     def bars(self) -> int:
@@ -259,6 +296,12 @@ class SongPlan:
     def __post_init__(self) -> None:
         if not self.sections:
             raise TemplateError("a song needs at least one section")
+        check_seed(self.seed)
+        if not isinstance(self.title, str) or not isinstance(self.style, str):
+            raise expected("a title and a style name", (self.title, self.style), field="title")
+        if len(self.tracks) > MAX_TRACKS:
+            raise expected(f"at most {MAX_TRACKS} tracks (MIDI has 16 channels)",
+                           len(self.tracks), field="tracks")
         check_humanize(self.humanize)
         names = [t.name for t in self.tracks]
         if len(set(names)) != len(names):
@@ -411,7 +454,9 @@ class SongPlan:
                 notes=tuple(str(n) for n in data.get("notes", ())),
                 humanize=data.get("humanize", 0.0),
             )
-        except (KeyError, TypeError, AttributeError) as error:
+        except TemplateError:
+            raise
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
             raise TemplateError(f"not a songform plan: {error!r}") from None
 
     def to_json(self) -> str:
@@ -455,17 +500,24 @@ def _section_to_dict(section: SectionPlan) -> dict[str, Any]:
     }
 
 
+def _number(value: object, name: str) -> float:
+    """``value`` as a float if it is a number (a string or a truth value is not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise expected("a number", value, field=name)
+    return float(value)
+
+
 def _section_from_dict(data: dict[str, Any]) -> SectionPlan:
     phrases = tuple(
         PhrasePlan(
             label=p["label"],
-            bars=int(p["bars"]),
+            bars=p["bars"],
             chords=tuple(
-                tuple(ChordEvent(float(offset), str(symbol)) for offset, symbol in bar)
+                tuple(ChordEvent(_number(offset, "chords"), symbol) for offset, symbol in bar)
                 for bar in p["chords"]
             ),
             repeat_of=p.get("repeat_of"),
-            variation=float(p.get("variation", 0.0)),
+            variation=_number(p.get("variation", 0.0), "variation"),
         )
         for p in data["phrases"]
     )
@@ -473,8 +525,8 @@ def _section_from_dict(data: dict[str, Any]) -> SectionPlan:
         kind=data["kind"],
         key=Key.parse(data["key"]),
         meter=Meter.parse(data["meter"]),
-        tempo=float(data["tempo"]),
-        energy=int(data["energy"]),
+        tempo=_number(data["tempo"], "tempo"),
+        energy=data["energy"],
         tracks=tuple(data["tracks"]),
         phrases=phrases,
         swing=data.get("swing", STRAIGHT),

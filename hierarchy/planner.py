@@ -93,7 +93,7 @@ def plan_song(
     def stream(name: str) -> random.Random:
         return random.Random(f"songform:{seed}:{name}")
 
-    meter = _check_meter(template.meter or Meter.parse(style.meter))  # type: ignore[arg-type]
+    meter = check_meter(template.meter or Meter.parse(style.meter))  # type: ignore[arg-type]
     tempo = template.tempo or float(stream("tempo").randint(*style.tempo_range))
     key = template.key or Key.parse(stream("key").choice(style.keys))
     tracks = template.instruments or style.instruments
@@ -124,7 +124,7 @@ def plan_song(
             section_key = section_key.transpose(bridge_shift)
             notes.append((index, f"modulates to {section_key} ({bridge_shift:+d} semitones)"))
         moved_symbols = False
-        section_meter = _check_meter(section.meter or meter)  # type: ignore[arg-type]
+        section_meter = check_meter(section.meter or meter)  # type: ignore[arg-type]
         energy = section.energy if section.energy is not None else style.energy_of(draft.kind)
         if lifts and index == last_chorus and written.energy is None:
             energy = min(7, energy + config.last_chorus_energy_lift)
@@ -194,7 +194,8 @@ def _has_symbols(cells) -> bool:
     return any(c[:1] in "ABCDEFG" for cell in cells for c in cell)
 
 
-def _check_meter(meter: Meter) -> Meter:
+def check_meter(meter: Meter) -> Meter:
+    """``meter`` if the planner can plan its bars (``BAR_QUARTERS_RANGE`` quarter notes)."""
     low, high = BAR_QUARTERS_RANGE
     if not low <= meter.quarters_per_bar <= high:
         raise TemplateError(

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from songform.core.errors import InputError
+
 BLOCK_SECONDS = 0.4  # BS.1770's gating block: shorter audio is measured padded to it
 TRUE_PEAK_MARGIN_DB = 0.5  # the limiter's ceiling sits this far under the true-peak ceiling
 LIMITER_MAKEUP_DB = 3.75   # what pedalboard's limiter at 0 dB adds to a signal well under it
@@ -32,9 +34,9 @@ class MasterConfig:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.loudness_lufs) and -70.0 <= self.loudness_lufs <= 0.0):
-            raise ValueError(f"loudness: expected -70 to 0 LUFS, got {self.loudness_lufs}")
+            raise InputError(f"loudness: expected -70 to 0 LUFS, got {self.loudness_lufs}")
         if not (math.isfinite(self.true_peak_dbtp) and -20.0 <= self.true_peak_dbtp <= 0.0):
-            raise ValueError(f"true peak: expected -20 to 0 dBTP, got {self.true_peak_dbtp}")
+            raise InputError(f"true peak: expected -20 to 0 dBTP, got {self.true_peak_dbtp}")
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,7 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
     """``score``'s melody arranged (see the module docstring); ``form`` gives the sections
     instead of the melody's self-similarity."""
     from songform.data.analysis import derive_plan
+    from songform.hierarchy.planner import check_meter
     from songform.symbolic.arranger import arrange
     from songform.symbolic.tokenizer import ROLE_PROGRAMS
 
@@ -161,6 +162,8 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
         derived = derive_plan(lead, title=title)
     except ValueError as error:
         raise InputError(f"the melody: {error}") from None
+    for section in derived.sections:
+        check_meter(section.meter)
     if form is not None:
         derived = form_plan(form, derived, style, seed)
     plan = melody_plan(derived, voice, score.ticks_per_quarter, style, seed, chords, key)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from songform.core.fileio import atomic_write_text
+from songform.core.fileio import atomic_write_text, check_output_folder, reserved_folder
 from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Template
@@ -36,6 +36,10 @@ STAGING_PREFIX = ".songform-staging-"
 OUTPUTS = ("plan", "midi", "project", "musicxml", "pianoroll", "audio")
 """What a song writes by default; ``stems`` (one file per track in ``stems/``) on request."""
 ALL_OUTPUTS = (*OUTPUTS, "stems")
+SONG_FILES = frozenset({"plan.json", PROJECT_FILE, "song.mid", "song.musicxml", "pianoroll.png",
+                        *(f"song.{suffix}" for suffix in ("wav", "flac", "ogg", "mp3")),
+                        "stems"})
+"""What a song's folder holds: a run removes those of a former song it does not write."""
 AUDIO_FORMATS = tuple(suffix.lstrip(".") for suffix in RENDER_AUDIO_FORMATS)
 
 
@@ -129,8 +133,9 @@ class SongPipeline:
         seed = _seed(template, seed)
         if out is None:
             return PipelineResult(self.compose(template, seed, progress), seed)
-        return self._staged(Path(out), lambda staging: self._write(
-            template, seed, staging, outputs, audio_format, progress or _quiet))
+        with reserved_folder(out):
+            return self._staged(Path(out), lambda staging: self._write(
+                template, seed, staging, outputs, audio_format, progress or _quiet))
 
     def many(self, template: Template, seeds: Sequence[int], out: str | Path,
              outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
@@ -149,7 +154,8 @@ class SongPipeline:
         report("plan", 1, 1)
         report("notes", 0, sum(p.num_bars for p in plans))
         results = {}
-        for index, score in self.writer.write_stream(
+        check_output_folder(out)  # each song's folder is held as it is written: processes
+        for index, score in self.writer.write_stream(  # under torchrun share ``out``
                 plans, seeds, batch_size, progress=lambda done, total: report("notes", done,
                                                                                total)):
             seed, plan = seeds[index], plans[index]
@@ -161,12 +167,25 @@ class SongPipeline:
 
     def _staged(self, folder: Path, write: Callable[[Path], PipelineResult]) -> PipelineResult:
         """Run ``write`` into a staging folder inside ``folder``, then move its files into
-        ``folder`` together."""
-        folder.mkdir(parents=True, exist_ok=True)
+        ``folder`` together (the folder held against other runs meanwhile). The folder holds
+        one song: a former song's files that this run does not write are removed, so that two
+        runs one after the other, or at the same time, leave one song's files, never a mix."""
+        with reserved_folder(folder):
+            return self._staged_in(folder, write)
+
+    def _staged_in(self, folder: Path, write: Callable[[Path], PipelineResult]
+                   ) -> PipelineResult:
         remove_stale_staging(folder)
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
         try:
             result = write(staging)
+            names = {item.path.name for item in result.written}
+            for name in SONG_FILES - names:  # a former song's files would not match this one
+                former = folder / name
+                if former.is_dir() and not former.is_symlink():
+                    shutil.rmtree(former)
+                elif former.exists() or former.is_symlink():
+                    former.unlink()
             for item in result.written:
                 target = folder / item.path.name
                 if target.is_dir() and (staging / item.path.name).is_dir():

@@ -9,8 +9,10 @@ song, or played by the arranger) or taken out (``songform edit --tempo / --trans
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from songform.core.errors import InputError
+from songform.core.limits import PLAN_TEMPO_RANGE
 from songform.hierarchy.chordgrid import fit_grid, parse_chord_grid, realise_bar
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.plan import ChordEvent, SongPlan
@@ -24,12 +26,16 @@ SETTABLE = ("energy", "chords")
 def with_tempo(song: PlannedScore, bpm: float) -> PlannedScore:
     """``song`` at ``bpm`` (the first section's tempo; every section keeps its ratio to it):
     every note keeps its onset and length in beats."""
+    low, high = PLAN_TEMPO_RANGE
+    if not math.isfinite(bpm):
+        raise InputError(f"--tempo: expected a tempo in BPM, got {bpm}")
     factor = bpm / song.plan.sections[0].tempo
     sections = []
     for section in song.plan.sections:
         tempo = round(section.tempo * factor, 3)
-        if not 10 <= tempo <= 400:
-            raise InputError(f"--tempo {bpm:g}: a section would be at {tempo:g} BPM (10-400)")
+        if not low <= tempo <= high:
+            raise InputError(f"--tempo {bpm:g}: a section would be at {tempo:g} BPM "
+                             f"({low:g}-{high:g})")
         sections.append(dataclasses.replace(section, tempo=tempo))
     return _restaged(song, dataclasses.replace(song.plan, sections=tuple(sections)),
                      shift=0)

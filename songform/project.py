@@ -19,7 +19,9 @@ from typing import Any
 
 from songform.core.errors import InputError
 from songform.core.fileio import atomic_write_text
-from songform.hierarchy.plan import SongPlan
+from songform.hierarchy.errors import TemplateError
+from songform.hierarchy.plan import SongPlan, check_seed
+from songform.symbolic.generate_config import GenerateConfig
 from songform.symbolic.song import PlannedScore, bar_lines
 
 PROJECT_FORMAT = "songform-project"
@@ -53,32 +55,47 @@ class Project:
 
     @classmethod
     def load(cls, path: str | Path) -> Project:
-        """Read ``song.json``; one clear error for another format or version, a missing or
-        changed MIDI file."""
+        """Read ``song.json`` through its schema: one clear error naming the file and the
+        field for another format or version, a wrong type, a number out of range or not
+        finite, a token that is not a note token, sampling settings outside what
+        ``generate`` accepts, a file too large or nested too deep."""
         path = Path(path)
-        try:
-            data = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise InputError(f"{path}: no such project file") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise InputError(f"{path}: not a songform project ({error})") from None
+        data = _read_json(path)
         if not isinstance(data, dict) or data.get("format") != PROJECT_FORMAT:
             raise InputError(f"{path}: not a songform project file")
         if data.get("version") != PROJECT_VERSION:
             raise InputError(f"{path}: project version {data.get('version')!r}; this songform "
                              f"reads version {PROJECT_VERSION}")
+        for name, kind in (("plan", dict), ("writer", dict), ("midi", str),
+                           ("midi_sha256", str), ("edits", list)):
+            if not isinstance(data.get(name, [] if name == "edits" else None), kind):
+                raise InputError(f"{path}: field {name}: expected {_KIND_NAMES[kind]}, got "
+                                 f"{_shown(data.get(name))}")
         try:
-            project = cls(plan=SongPlan.from_dict(data["plan"]), seed=int(data["seed"]),
-                          writer=dict(data["writer"]), bars=data.get("bars"),
-                          midi=str(data["midi"]), midi_sha256=str(data["midi_sha256"]),
-                          edits=list(data.get("edits", [])), folder=path.parent)
-        except (KeyError, TypeError, ValueError) as error:
-            raise InputError(f"{path}: a malformed project ({type(error).__name__}: "
-                             f"{error})") from None
-        if project.bars is not None and len(project.bars) != project.plan.num_bars:
-            raise InputError(f"{path}: {len(project.bars)} bars of notes for a plan of "
-                             f"{project.plan.num_bars}")
-        return project
+            plan = SongPlan.from_dict(data["plan"])
+            seed = check_seed(data.get("seed"))
+        except TemplateError as error:
+            raise InputError(f"{path}: field plan: {error}") from None
+        writer = data["writer"]
+        try:
+            GenerateConfig.from_dict(writer.get("generation", {}))
+        except InputError as error:
+            raise InputError(f"{path}: field writer.generation: {error}") from None
+        midi = data["midi"]
+        if Path(midi).name != midi or midi in ("", ".", ".."):
+            raise InputError(f"{path}: field midi: expected a file name beside the project, "
+                             f"got {_shown(midi)}")
+        if not _is_sha256(data["midi_sha256"]):
+            raise InputError(f"{path}: field midi_sha256: expected 64 hexadecimal digits")
+        if not all(isinstance(edit, dict) for edit in data["edits"]):
+            raise InputError(f"{path}: field edits: expected a list of objects")
+        bars = data.get("bars")
+        problem = _bars_problem(bars, plan.num_bars)
+        if problem:
+            raise InputError(f"{path}: field bars: {problem}")
+        return cls(plan=plan, seed=seed, writer=dict(writer), bars=bars, midi=midi,
+                   midi_sha256=data["midi_sha256"], edits=list(data["edits"]),
+                   folder=path.parent)
 
     def song(self) -> PlannedScore:
         """The song: its MIDI file (checked against the hash), its plan and note tokens
@@ -94,6 +111,61 @@ class Project:
         score = read_midi_song(midi).score
         written = tuple(tuple(bar) for bar in self.bars) if self.bars is not None else None
         return PlannedScore(plan=self.plan, score=score, written=written)
+
+
+MAX_PROJECT_BYTES = 64 * 1024 ** 2
+"""The largest ``song.json`` read (a 1,024-bar song's is a few MB)."""
+MAX_BAR_TOKENS = 4096
+"""Note tokens one bar of a project may hold."""
+_KIND_NAMES = {dict: "an object", str: "a string", list: "a list"}
+
+
+def _read_json(path: Path) -> Any:
+    """The JSON in ``path``: bounded in size and depth, with no NaN or infinity."""
+    try:
+        if path.stat().st_size > MAX_PROJECT_BYTES:
+            raise InputError(f"{path}: {path.stat().st_size:,} bytes, over the "
+                             f"{MAX_PROJECT_BYTES:,} a project may hold")
+        return json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such project file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: a folder, not a project file") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a songform project (nested too deep)") from None
+    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
+        raise InputError(f"{path}: not a songform project ({error})") from None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number a project holds")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
+def _bars_problem(bars: object, num_bars: int) -> str | None:
+    """What is wrong with a project's note tokens (``None`` or a list of bars of token
+    strings, one bar per bar of the plan), or ``None``."""
+    if bars is None:
+        return None
+    if not isinstance(bars, list):
+        return f"expected a list of bars, got {_shown(bars)}"
+    if len(bars) != num_bars:
+        return f"{len(bars)} bars of notes for a plan of {num_bars}"
+    for index, bar in enumerate(bars, start=1):
+        if not isinstance(bar, list) or len(bar) > MAX_BAR_TOKENS:
+            return f"bar {index}: expected a list of at most {MAX_BAR_TOKENS} tokens"
+        for token in bar:
+            if not isinstance(token, str) or "_" not in token or len(token) > 64:
+                return f"bar {index}: {_shown(token)} is not a note token"
+    return None
 
 
 def sha256(path: Path) -> str:
@@ -160,6 +232,7 @@ def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
     without tokens, is written again by the arranger and spliced the same way)."""
     from songform.symbolic.arranger import arrange
 
+    check_seed(seed)
     if track is not None:
         return regenerate_track(song, bars, seed, writer, asked, track)
     plan = song.plan

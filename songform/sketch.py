@@ -198,6 +198,7 @@ def continue_sketch(sketch: PlannedScore, template: Template, bars: int, seed: i
     first = sketch.plan.num_bars
     if hasattr(writer, "write_given"):
         model = writer.song_model
+        model.check_plans([plan])
         given = given_tokens(opening, model.tokenizer, model.roles, first)
         fresh = writer.write_given(plan, seed, given, progress=progress)
     else:

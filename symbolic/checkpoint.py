@@ -6,6 +6,7 @@ state through ``torch.load(weights_only=True)``. The metadata is written and rea
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,9 @@ def read_info(folder: str | Path) -> CheckpointInfo | None:
         info = CheckpointInfo.from_dict(data)
         if info.settings is not None:
             TokenizerSettings.from_dict(info.settings)  # settings within their limits
+        if info.writes_songs and info.vocab_size != len(info.tokenizer()):
+            raise ValueError(f"vocab_size {info.vocab_size} does not match its settings, "
+                             f"which make {len(info.tokenizer())} tokens")
     except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as error:
         raise CheckpointError(f"{path}: {error}") from None
     return info
@@ -131,10 +135,11 @@ def load_checkpoint(folder: str | Path, device: torch.device | str = "cpu"
     folder = Path(folder)
     config = read_config(folder)
     tensors = read_weights_header(folder / WEIGHTS)
-    model = MusicTransformer(config)
-    expected = {name: list(value.shape) for name, value in model.state_dict().items()}
+    with torch.device("meta"):  # shapes only: nothing is allocated until the checks pass
+        shapes = MusicTransformer(config)
+    expected = {name: list(value.shape) for name, value in shapes.state_dict().items()}
     stored = {name: entry["shape"] for name, entry in tensors.items()}
-    if model.head.weight is model.embed.tokens.weight:  # tied: stored once, under either name
+    if shapes.head.weight is shapes.embed.tokens.weight:  # tied: stored once, either name
         expected.pop("head.weight", None)
         stored.pop("head.weight", None)
     if stored != expected:
@@ -142,6 +147,14 @@ def load_checkpoint(folder: str | Path, device: torch.device | str = "cpu"
             n for n in expected if stored.get(n) != expected[n])
         raise CheckpointError(f"{folder / WEIGHTS}: its tensors do not match {CONFIG} "
                               f"({', '.join(wrong[:3])})")
+    needed = 2 * sum(value.numel() * value.element_size()
+                     for value in shapes.state_dict().values())  # the model and the file's
+    available = available_memory()
+    if available is not None and needed > available:
+        raise CheckpointError(f"{folder / CONFIG}: a model of {needed / 2 / 1024 ** 3:.1f} GiB "
+                              f"needs about {needed / 1024 ** 3:.1f} GiB to load; this "
+                              f"machine has {available / 1024 ** 3:.1f} GiB free")
+    model = MusicTransformer(config)
     try:
         load_model(model, str(folder / WEIGHTS), strict=False, device=str(device))
     except Exception as error:  # safetensors' own error types on damaged data
@@ -196,11 +209,35 @@ def read_weights_header(path: Path) -> dict[str, dict]:
     tensors = {k: v for k, v in header.items() if k != "__metadata__"}
     for name, entry in tensors.items():
         offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+        shape = entry.get("shape") if isinstance(entry, dict) else None
+        width = DTYPE_BYTES.get(entry.get("dtype")) if isinstance(entry, dict) else None
         if (not isinstance(offsets, list) or len(offsets) != 2
+                or not all(isinstance(o, int) for o in offsets)
                 or not 0 <= offsets[0] <= offsets[1] <= size - 8 - length
-                or not isinstance(entry.get("shape"), list)):
+                or not isinstance(shape, list) or width is None
+                or not all(isinstance(d, int) and d >= 0 for d in shape)):
             raise CheckpointError(f"{path}: tensor {name!r} is damaged")
+        if math.prod(shape) * width != offsets[1] - offsets[0]:
+            raise CheckpointError(f"{path}: tensor {name!r} claims shape {shape} in "
+                                  f"{offsets[1] - offsets[0]:,} bytes")
     return tensors
+
+
+DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2,
+               "I8": 1, "U8": 1, "BOOL": 1}
+"""Bytes per element of the safetensors dtypes songform's checkpoints may hold."""
+
+
+def available_memory() -> int | None:
+    """Bytes of memory the machine can still give (``MemAvailable``), or ``None`` where the
+    system does not say."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def load_training_state(folder: str | Path) -> dict[str, Any] | None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import torch
 
@@ -35,6 +34,7 @@ from .bar_sampler import (
     programs_of,
 )
 from .decoding import Decoder, Row
+from .generate_config import GenerateConfig
 from .grammar import BarState, Grammar
 from .mixdown import song_from_stream
 from .model import MusicTransformer
@@ -51,64 +51,6 @@ from .takes import (
     score_take,
 )
 from .tokenizer import ROLE_PROGRAMS, AttributeState, SongTokenizer
-
-MAX_TAKES = 16
-
-
-@dataclass(frozen=True)
-class GenerateConfig:
-    """Sampling settings.
-
-    Args:
-        temperature: softmax temperature.
-        top_p: nucleus sampling mass (1 keeps every allowed token).
-        context: tokens of context the model attends back (its training window is a good
-            choice): each row's ring cache holds this many (a chunk of plan tokens or a
-            copied bar attends to the ring and to itself before it is stored).
-        max_tokens_per_bar: a bar that reaches this many note tokens is closed.
-        copy_repeats: restated bars copy their source's notes (with probability
-            ``1 - variation``); off, every bar is sampled.
-        chord_bias: added to the logits of pitches in the chord the plan sounds at the
-            note's position: plan guidance at decoding time. 0 (the default since the
-            retrained model of issue 15, whose own chord tones are POP909's share) lets the
-            model alone decide; bench/RESULTS.md measures what each setting does to the share
-            of chord tones and to the melody's intervals.
-        register_lift: logits per semitone per energy level added to the melody's pitches,
-            level counted from the song's mean energy: a section above the mean tilts its
-            melody up, one below tilts it down (POP909's choruses sit 2.9 semitones above
-            their verses; the model, which sees no energy in training, put them 1.1 above).
-        density_lift: logits per energy level added to the melody's ``Program`` token
-            where a note may start, so that livelier sections have more melody onsets
-            (POP909's chorus melodies are 1.03x as dense as their verses; the model's 0.9x).
-        takes: each section is written this many times side by side in one batch, and the
-            take that best keeps the plan is kept (``symbolic.takes`` states the score); 1
-            writes each section once, as without takes.
-        source_in_context: when a phrase restates an earlier one with ``variation`` above
-            0, the source phrase's tokens are placed in the cache just before the new phrase
-            (positions and onsets of "one phrase ago"), so that a freshly sampled bar is a
-            variation of its source rather than a bar from nowhere.
-    """
-
-    temperature: float = 1.0
-    top_p: float = 0.95
-    context: int = 384
-    max_tokens_per_bar: int = 192
-    copy_repeats: bool = True
-    chord_bias: float = 0.0
-    register_lift: float = 0.08
-    density_lift: float = 0.5
-    takes: int = 1
-    source_in_context: bool = True
-
-    def __post_init__(self) -> None:
-        if isinstance(self.takes, bool) or not isinstance(self.takes, int) \
-                or not 1 <= self.takes <= MAX_TAKES:
-            raise InputError(f"takes must be an integer from 1 to {MAX_TAKES}, got "
-                             f"{self.takes!r}")
-        if not self.temperature > 0 or not 0 < self.top_p <= 1:
-            raise InputError("temperature must be positive and top_p in (0, 1]")
-        if self.context < 16 or self.max_tokens_per_bar < 4:
-            raise InputError("context must be at least 16 tokens, max_tokens_per_bar 4")
 
 
 def _pitch_ramp(tokenizer: SongTokenizer) -> tuple[torch.Tensor, torch.Tensor]:

@@ -37,6 +37,24 @@ def follows(previous: str, token: str) -> bool:
     return token_type(token) in TYPE_GRAPH.get(token_type(previous), ())
 
 
+def note_tokens_problem(tokens: list[str], vocab: dict[str, int]) -> str | None:
+    """What is wrong with one bar's note tokens as stored (``Position (Program Pitch Velocity
+    Duration)+`` groups, every token in ``vocab``), or ``None``."""
+    previous = None
+    for token in tokens:
+        if token not in vocab:
+            return f'"{token}" is not in the vocabulary of the model'
+        if previous is None and token_type(token) != "Position":
+            return f'the bar opens on "{token}", not on a Position'
+        if token_type(token) not in NOTE_TYPES - {"Bar"} or (
+                previous is not None and not follows(previous, token)):
+            return f'"{token}" cannot follow "{previous}"'
+        previous = token
+    if previous is not None and token_type(previous) != "Duration":
+        return f'the bar ends on "{previous}", inside a note'
+    return None
+
+
 @dataclass(frozen=True)
 class BarState:
     """Where the decoding of one bar's notes stands.

@@ -246,7 +246,7 @@ class SongTokenizer:
         tokens = _move_time_signatures(tokens)
         unknown = [t for t in tokens if t not in self.vocab]
         if unknown:
-            raise ValueError(f"tokens outside the vocabulary: {sorted(set(unknown))[:5]}")
+            raise InputError(f"tokens outside the vocabulary: {sorted(set(unknown))[:5]}")
         pitches, onsets, durations = self.attributes(tokens, bars)
         return TokenSequence([self.vocab[t] for t in tokens], tokens, pitches, onsets,
                              durations)

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from songform.core.errors import InputError
 from songform.hierarchy.plan import TRACK_ROLES, SongPlan
 from songform.hierarchy.styles import writer_roles
 
 from .arranger import arrange
 from .checkpoint import load_checkpoint, read_info
 from .generate import ForcedNote, GenerateConfig, generate, generate_batch, write_songs
+from .grammar import note_tokens_problem
 from .model import MusicTransformer
 from .shipped import shipped_checkpoint
 from .song import PlannedScore
@@ -104,9 +106,27 @@ class SongModel:
                              f"tokenizer {len(tokenizer)}")
         return cls(model, tokenizer, tuple(info.roles or TRACK_ROLES))
 
+    def check_plans(self, plans: list[SongPlan]) -> None:
+        """Refuse plans this model has no tokens for (a meter, section kind or label it never
+        learned), before any writing.
+
+        Raises:
+            InputError: naming the tokens and the first bar that needs them.
+        """
+        for plan in plans:
+            for bar in plan.bars():
+                unknown = [t for t in self.tokenizer.plan_tokens(bar, plan)
+                           if t not in self.tokenizer.vocab]
+                if unknown:
+                    raise InputError(
+                        f"bar {bar.index + 1} ({bar.meter}, {bar.section_kind}): the model has "
+                        f"no token for {', '.join(unknown)}; the arranger (--notes arranger) "
+                        "plays any plan")
+
     def write(self, plan: SongPlan, seed: int = 0, config: GenerateConfig | None = None,
               progress: Progress | None = None) -> PlannedScore:
         """``plan`` as a song (see :func:`generate`)."""
+        self.check_plans([plan])
         return generate(self.model, self.tokenizer, plan, seed, config,
                         model_roles(self.roles, [plan]), progress)
 
@@ -140,6 +160,8 @@ class ModelWriter:
         """``plan`` with the notes of the bars in ``given`` as given, the rest written:
         ``fresh`` bars sampled even where the plan restates an earlier bar."""
         model = self.song_model
+        model.check_plans([plan])
+        check_given(given, model.tokenizer)
         return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
                               model_roles(model.roles, [plan]), progress, [given],
                               [fresh or set()])[0]
@@ -153,6 +175,8 @@ class ModelWriter:
         added to a song, one track written again); ``fresh`` bars sampled even where the
         plan restates a bar; ``given`` bars fed as they are."""
         model = self.song_model
+        model.check_plans([plan])
+        check_given(given or {}, model.tokenizer)
         return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
                               model_roles(model.roles, [plan]), progress, [given or {}],
                               [fresh], [forced], [programs])[0]
@@ -167,6 +191,7 @@ class ModelWriter:
         """The songs written ``batch`` at a time side by side, each as it ends (a finished
         song's rows go to the next plan at once: see :func:`write_songs`)."""
         model = self.song_model
+        model.check_plans(plans)
         return write_songs(model.model, model.tokenizer, plans, seeds, self.config,
                            model_roles(model.roles, plans), progress, batch=batch)
 
@@ -216,3 +241,15 @@ def note_writer(notes: str = "auto", checkpoint: str | Path | None = None,
         return ArrangerWriter()
     return ModelWriter(SongModel.load(folder, device), config or GenerateConfig(), folder.name,
                        folder)
+
+
+def check_given(given: dict[int, list[str]], tokenizer: SongTokenizer) -> None:
+    """Refuse given bars (a project's stored tokens) that this model cannot read.
+
+    Raises:
+        InputError: naming the bar (1-based) and the token.
+    """
+    for index in sorted(given):
+        problem = note_tokens_problem(given[index], tokenizer.vocab)
+        if problem:
+            raise InputError(f"the song's notes in bar {index + 1}: {problem}")

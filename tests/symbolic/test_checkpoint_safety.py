@@ -103,3 +103,57 @@ def test_a_garbage_tokenizer_json_is_one_clear_error(folder, text):
     (folder / "tokenizer.json").write_text(text)
     with pytest.raises(CheckpointError, match="tokenizer.json"):
         read_info(folder)
+
+
+def _rewrite_header(path, change) -> None:
+    data = path.read_bytes()
+    length = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + length])
+    change(next(v for k, v in header.items() if k != "__metadata__"))
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(len(text).to_bytes(8, "little") + text + data[8 + length:])
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda entry: entry.update(shape=[1, 1]), "claims shape [1, 1]"),
+    (lambda entry: entry.update(data_offsets=[0, 8]), "in 8 bytes"),
+    (lambda entry: entry.update(dtype="Q99"), "is damaged"),
+    (lambda entry: entry.update(shape=[-4, 2]), "is damaged"),
+])
+def test_a_header_that_lies_about_shapes_or_offsets_is_refused(folder, change, message):
+    _rewrite_header(folder / "model.safetensors", change)
+    with pytest.raises(CheckpointError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_checkpoint(folder)
+
+
+def test_a_model_too_large_for_this_machines_memory_is_refused_before_allocation(
+        folder, monkeypatch):
+    import songform.symbolic.checkpoint as checkpoint
+
+    built = []
+    monkeypatch.setattr(checkpoint, "available_memory", lambda: 1000)
+    monkeypatch.setattr(checkpoint, "MusicTransformer",
+                        lambda config: built.append(torch.get_default_device()) or
+                        MusicTransformer(config))
+    with pytest.raises(CheckpointError, match="GiB to load; this machine has 0.0 GiB free"):
+        load_checkpoint(folder)
+    assert all(device.type == "meta" for device in built)  # only the shapes were built
+
+
+def test_a_tokenizer_that_does_not_match_its_settings_is_refused(tmp_path):
+    from songform.symbolic.tokenizer import SongTokenizer
+
+    info = CheckpointInfo.for_songs(SongTokenizer())
+    (tmp_path / "tokenizer.json").write_text(json.dumps({**info.to_dict(),
+                                                         "vocab_size": info.vocab_size + 7}))
+    with pytest.raises(CheckpointError, match="does not match its settings"):
+        read_info(tmp_path)
+
+
+def test_links_that_loop_are_one_clear_error(folder):
+    (folder / "model.safetensors").unlink()
+    (folder / "model.safetensors").symlink_to(folder / "loop.safetensors")
+    (folder / "loop.safetensors").symlink_to(folder / "model.safetensors")
+    with pytest.raises(CheckpointError, match="symbolic links"):
+        load_checkpoint(folder)
