@@ -13,7 +13,8 @@ from rich.table import Table
 
 from songform.core.fileio import check_output_folder
 from songform.core.limits import MAX_SONGS
-from songform.hierarchy.sources import load_template
+from songform.hierarchy.plan import SongPlan
+from songform.hierarchy.sources import load_source
 from songform.hierarchy.styles import writer_roles
 
 from .common import (
@@ -171,9 +172,11 @@ def generate(
     if primer is not None and count > 1:
         raise fail("--primer: one song at a time (--count 1)")
     sketch = _read_sketch(primer) if primer is not None else None
-    template = load_template(source, style=style, key=key, tempo=tempo, meter=meter,
-                             swing=swing, humanize=humanize,
-                             bars=bars if sketch is None else None)
+    template = load_source(source, style=style, key=key, tempo=tempo, meter=meter,
+                           swing=swing, humanize=humanize,
+                           bars=bars if sketch is None else None)
+    if sketch is not None and isinstance(template, SongPlan):
+        raise fail(f"--primer: {source} is a saved plan; a sketch is continued from a template")
     generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias,
                                 takes=takes)
     check_output_folder(out)

@@ -8,7 +8,7 @@ from songform.core.fileio import atomic_write_text
 from songform.hierarchy.key import Key
 from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.planner import plan_song
-from songform.hierarchy.sources import load_template
+from songform.hierarchy.sources import load_source
 from songform.hierarchy.styles import BAND, STYLES, feel_text, returns_text, writer_roles
 
 from .common import (
@@ -24,6 +24,7 @@ from .common import (
     SwingOpt,
     TempoOpt,
     console,
+    fail,
     handles_errors,
     print_json,
 )
@@ -123,9 +124,15 @@ def plan(
 
       songform plan --style pop --bars 96 --json
     """
-    template = load_template(source, style=style, key=key, tempo=tempo, meter=meter,
-                             swing=swing, humanize=humanize, bars=bars)
-    song_plan = plan_song(template, seed if seed is not None else (template.seed or 0))
+    template = load_source(source, style=style, key=key, tempo=tempo, meter=meter,
+                           swing=swing, humanize=humanize, bars=bars)
+    if isinstance(template, SongPlan):  # a saved plan is shown as it is
+        if seed is not None:
+            raise fail(f"--seed: {source} is a saved plan (seed {template.seed}); give a "
+                       "template to plan again")
+        song_plan = template
+    else:
+        song_plan = plan_song(template, seed if seed is not None else (template.seed or 0))
     if save is not None:
         atomic_write_text(save, song_plan.to_json())
     if as_json:

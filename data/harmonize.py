@@ -22,7 +22,7 @@ from songform.hierarchy.key import Key
 from songform.hierarchy.meter import Meter
 from songform.hierarchy.roman import roman_to_chord
 
-from .analysis import estimate_key
+from .melody_key import melody_key
 
 DEGREES_MAJOR = ("I", "ii", "iii", "IV", "V", "vi")
 DEGREES_MINOR = ("i", "III", "iv", "v", "V", "VI", "VII")
@@ -40,15 +40,6 @@ class HarmonizeConfig:
     degree_prior: tuple[tuple[str, float], ...] = (
         ("I", 0.4), ("IV", 0.25), ("V", 0.3), ("vi", 0.2), ("ii", 0.0), ("iii", -0.2),
         ("i", 0.4), ("iv", 0.2), ("VI", 0.2), ("VII", 0.1), ("III", 0.0), ("v", -0.1))
-
-
-def melody_key(notes: Sequence[tuple[float, float, int]]) -> Key:
-    """The key of a melody (``(start, end, pitch)`` in quarters) from its pitch classes,
-    weighted by length."""
-    histogram = np.zeros(12)
-    for start, end, pitch in notes:
-        histogram[pitch % 12] += max(end - start, 0.0)
-    return estimate_key(histogram)[0]
 
 
 def _cell_emission(notes: Sequence[tuple[float, float, int]], cells: int, cell: float,

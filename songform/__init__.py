@@ -16,6 +16,7 @@ writes its notes; ``SongPipeline`` does both and writes every output::
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from songform.core.errors import SongformError
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.plan import BarPlan, PhrasePlan, SectionPlan, SongPlan, TrackSpec
 from songform.hierarchy.planner import PlannerConfig, plan_song
-from songform.hierarchy.sources import load_template
+from songform.hierarchy.sources import load_source, load_template
 from songform.hierarchy.styles import STYLES, get_style
 from songform.hierarchy.template import Section, Template
 
@@ -53,7 +54,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'songform' has no attribute {name!r}")
 
 
-def compose(template: Template | str | None = None, seed: int | None = None,
+def compose(template: Template | SongPlan | str | None = None, seed: int | None = None,
             notes: str = "auto", checkpoint: str | Path | None = None, device: str = "cpu",
             generation: GenerateConfig | None = None, *, temperature: float | None = None,
             top_p: float | None = None, chord_bias: float | None = None,
@@ -61,8 +62,9 @@ def compose(template: Template | str | None = None, seed: int | None = None,
     """Plan and write a whole song (no files; see ``SongPipeline`` for those).
 
     Args:
-        template: a ``Template``, a form string or YAML path (see ``load_template``), or
-            ``None`` for the default pop song.
+        template: a ``Template``, a ``SongPlan`` (written as it stands), a form string, a
+            YAML template or saved plan's path (see ``load_source``), or ``None`` for the
+            default pop song.
         seed: the random seed; default the template's, else 0.
         notes: who writes the notes: ``"model"`` (the Music Transformer: ``checkpoint``, else
             the shipped one), ``"arranger"`` (the rule-based baseline), or ``"auto"`` (the
@@ -84,38 +86,49 @@ def compose(template: Template | str | None = None, seed: int | None = None,
     if overrides:
         generation = dataclasses.replace(generation or GenerateConfig(), **overrides)
 
-    if not isinstance(template, Template):
-        template = load_template(template)
+    if not isinstance(template, (Template, SongPlan)):
+        template = load_source(template)
     pipeline = SongPipeline.from_options(notes, checkpoint, device, generation)
     return pipeline.compose(template, seed)
 
 
 def load(midi: str | Path) -> Song:
-    """A song from any MIDI file: its plan from ``plan.json`` beside it when songform wrote
-    it, else one derived from the notes by analysis; or from a project file (``song.json``),
-    with the note tokens the model wrote.
+    """A song from any MIDI file, or from a project file (``song.json``, with the note tokens
+    the model wrote). A MIDI file's plan comes from the project beside it when that project
+    records this file's hash (a song songform wrote and no one changed); otherwise it is
+    derived from the notes by analysis, and the plan's notes say why.
 
     Raises:
         CorpusError: the MIDI file cannot be read. InputError: a bad project file.
     """
     from songform.data.midi_files import read_midi_song
+    from songform.project import PROJECT_FILE, Project, sha256
     from songform.song import Song
 
     midi = Path(midi)
     if midi.suffix == ".json":
-        from songform.project import Project
-
         return Song.from_symbolic(Project.load(midi).song())
     song = read_midi_song(midi)
-    plan_path = midi.with_name("plan.json")
-    if plan_path.exists():
-        return Song(plan=SongPlan.from_json(plan_path.read_text()), score=song.score)
-    return Song.from_symbolic(song)
+    project_path = midi.with_name(PROJECT_FILE)
+    if project_path.is_file():
+        try:
+            project = Project.load(project_path)
+        except SongformError as error:
+            why = f"{project_path} beside it is unreadable ({error})"
+        else:
+            if project.midi == midi.name and project.midi_sha256 == sha256(midi):
+                return Song.from_symbolic(project.song())
+            why = f"{project_path} beside it belongs to another MIDI file"
+    else:
+        why = f"no songform project ({PROJECT_FILE}) beside it"
+    plan = dataclasses.replace(song.plan, notes=(
+        *song.plan.notes, f"plan derived from the notes of {midi.name}: {why}"))
+    return Song(plan=plan, score=song.score)
 
 
 __all__ = [
     "STYLES", "AudioConfig", "BarPlan", "CorpusError", "GenerateConfig", "PhrasePlan",
     "PlannerConfig", "RenderError", "Section", "SectionPlan", "Song", "SongPipeline",
     "SongPlan", "SongformError", "Template", "TemplateError", "TrackSpec", "__version__",
-    "compose", "get_style", "load", "load_template", "plan", "plan_song",
+    "compose", "get_style", "load", "load_source", "load_template", "plan", "plan_song",
 ]

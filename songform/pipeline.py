@@ -107,14 +107,18 @@ class SongPipeline:
         return cls(note_writer(notes, checkpoint, device, generation), renderer,
                    device=device)
 
-    def compose(self, template: Template, seed: int | None = None,
+    def _plan(self, source: Template | SongPlan, seed: int) -> SongPlan:
+        """The plan of ``source``: a saved plan as it is, a template planned with ``seed``."""
+        return source if isinstance(source, SongPlan) else self.planner(source, seed)
+
+    def compose(self, template: Template | SongPlan, seed: int | None = None,
                 progress: Progress | None = None) -> Song:
         """Plan ``template`` and write its notes (no files)."""
         seed = _seed(template, seed)
-        plan = self.planner(template, seed)
+        plan = self._plan(template, seed)
         return self._notes(plan, seed, progress)
 
-    def __call__(self, template: Template, seed: int | None = None,
+    def __call__(self, template: Template | SongPlan, seed: int | None = None,
                  out: str | Path | None = None, outputs: Sequence[str] = OUTPUTS,
                  audio_format: str = "wav", progress: Progress | None = None
                  ) -> PipelineResult:
@@ -137,7 +141,7 @@ class SongPipeline:
             return self._staged(Path(out), lambda staging: self._write(
                 template, seed, staging, outputs, audio_format, progress or _quiet))
 
-    def many(self, template: Template, seeds: Sequence[int], out: str | Path,
+    def many(self, template: Template | SongPlan, seeds: Sequence[int], out: str | Path,
              outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
              batch_size: int = 4, progress: Progress | None = None
              ) -> list[PipelineResult]:
@@ -150,7 +154,7 @@ class SongPipeline:
             raise ValueError(f"batch size: expected at least 1, got {batch_size}")
         report = progress or _quiet
         seeds = list(seeds)
-        plans = [self.planner(template, seed) for seed in seeds]
+        plans = [self._plan(template, seed) for seed in seeds]
         report("plan", 1, 1)
         report("notes", 0, sum(p.num_bars for p in plans))
         results = {}
@@ -197,10 +201,11 @@ class SongPipeline:
                           for w in result.written]
         return result
 
-    def _write(self, template: Template, seed: int, folder: Path, outputs: Sequence[str],
+    def _write(self, template: Template | SongPlan, seed: int, folder: Path,
+               outputs: Sequence[str],
                audio_format: str, report: Progress) -> PipelineResult:
         # 1-2. the plan
-        plan = self.planner(template, seed)
+        plan = self._plan(template, seed)
         report("plan", 1, 1)
         # 3. the notes
         song = self._notes(plan, seed, report)
@@ -313,7 +318,7 @@ def _alive(pid: int) -> bool:
 
 
 
-def _seed(template: Template, seed: int | None) -> int:
+def _seed(template: Template | SongPlan, seed: int | None) -> int:
     """The caller's seed, else the template's, else 0."""
     return seed if seed is not None else (template.seed or 0)
 

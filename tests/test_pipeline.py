@@ -82,14 +82,23 @@ def test_bad_options_fail_before_anything_is_written(tmp_path):
     assert not any((tmp_path / name).exists() for name in "abc")
 
 
-def test_load_reads_the_plan_beside_the_midi_or_derives_one(tmp_path):
+def test_load_takes_the_plan_of_the_project_that_owns_the_midi_else_derives_one(tmp_path):
     SongPipeline(ArrangerWriter())(TEMPLATE, seed=2, out=tmp_path,
-                                   outputs=("plan", "midi"))
+                                   outputs=("plan", "midi", "project"))
     song = songform.load(tmp_path / "song.mid")
     assert song.plan == songform.plan(TEMPLATE, 2)
-    (tmp_path / "plan.json").unlink()
-    derived = songform.load(tmp_path / "song.mid")
-    assert derived.plan.style == "analysed" and derived.plan.num_bars >= 4
+    other = tmp_path / "other"  # an unrelated tune beside a project: its plan is not taken
+    other.mkdir()
+    tune = other / "tune.mid"
+    tune.write_bytes((tmp_path / "song.mid").read_bytes())
+    for name in ("plan.json", "song.json"):
+        (other / name).write_bytes((tmp_path / name).read_bytes())
+    foreign = songform.load(tune)
+    assert foreign.plan.style == "analysed"
+    assert "belongs to another MIDI file" in foreign.plan.notes[-1]
+    (tmp_path / "song.mid").write_bytes((tmp_path / "song.mid").read_bytes() + b"\0")
+    changed = songform.load(tmp_path / "song.mid")  # changed since: its hash differs
+    assert changed.plan.style == "analysed" and changed.plan.num_bars >= 4
 
 
 def test_the_public_api_resolves_and_holds_no_cli_helpers():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from songform import __version__
@@ -108,3 +109,44 @@ def test_styles_say_how_each_band_plays():
     assert "walking" in by_name["jazz"]["bass"] and "swing" in by_name["jazz"]["feel"]
     assert by_name["pop"]["feel"] == "straight" and "chorus" in by_name["pop"]["returns"]
     assert all(s["drums"] and s["comping"] for s in by_name.values())
+
+
+def test_a_saved_plan_is_a_source_that_writes_the_same_song_as_its_template(tmp_path):
+    from songform.hierarchy.plan import SongPlan
+    from songform.hierarchy.sources import load_source
+
+    saved = tmp_path / "my plan.json"
+    form = "verse:2 chorus:2"
+    assert runner.invoke(app, ["plan", form, "--seed", "3", "--save", str(saved)]
+                         ).exit_code == 0
+    shown = runner.invoke(app, ["plan", str(saved), "--json"])
+    assert shown.exit_code == 0 and json.loads(shown.output)["summary"]["bars"] == 4
+    assert isinstance(load_source(saved), SongPlan)
+    for out, source in (("a", [form, "--seed", "3"]), ("b", [str(saved)])):
+        result = runner.invoke(app, ["generate", *source, "--notes", "arranger", "--no-audio",
+                                     "-o", str(tmp_path / out), "--quiet"])
+        assert result.exit_code == 0, result.output
+    for name in ("plan.json", "song.mid"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    written_plan = tmp_path / "a" / "plan.json"  # the plan beside a song is a source too
+    assert load_source(written_plan) == load_source(saved)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["plan", "nothere.json"], "no such file: nothere.json"),
+    (["generate", "missing/plan.json", "--no-audio"], "no such file: missing/plan.json"),
+    (["plan", "{saved}", "--key", "D major"], "is a saved plan: it fixes key already"),
+    (["plan", "{saved}", "--seed", "4"], "is a saved plan (seed 3)"),
+    (["plan", "{other}"], "not a songform plan (a plan holds tracks and sections)"),
+    (["plan", "{old}"], "plan format 99; this songform reads format 1"),
+])
+def test_plan_sources_fail_with_one_clear_line(tmp_path, argv, message):
+    saved = tmp_path / "plan.json"
+    runner.invoke(app, ["plan", "verse:2", "--seed", "3", "--save", str(saved)])
+    other = tmp_path / "other.json"
+    other.write_text('{"name": "not a plan"}')
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({**json.loads(saved.read_text()), "format": 99}))
+    argv = [a.format(saved=saved, other=other, old=old) for a in argv]
+    result = runner.invoke(app, argv, catch_exceptions=False)
+    assert result.exit_code == 2 and message in result.output, result.output

@@ -176,7 +176,7 @@ def test_load_template_from_file(tmp_path):
     path.write_text(GOOD_YAML)
     assert load_template(path).title == "Harbour Lights"
     assert load_template(str(path), tempo=90).tempo == 90.0
-    with pytest.raises(TemplateError, match="no such template file"):
+    with pytest.raises(TemplateError, match="no such file"):
         load_template(tmp_path / "missing.yaml")
     path.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(TemplateError, match="cannot read template"):
