@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import mido
@@ -15,15 +17,13 @@ JSB = (Path(__file__).resolve().parents[2] / "shared" / "data" / "jsb-chorales"
 
 
 def _song(folder: Path, name: str, notes: str) -> Path:
-    import songform
-    from songform.pipeline import SongPipeline
-    from songform.symbolic.writers import note_writer
-
+    """A small song's project, written by a separate process: the bench forks a child per
+    case, and a parent that has run torch's thread pool cannot fork safely."""
     out = folder / name
     if not out.exists():
-        SongPipeline(note_writer(notes, None, "cpu"))(
-            songform.Template(form="verse:4 chorus:4", style="pop"), seed=1, out=out,
-            outputs=("plan", "midi", "project"))
+        subprocess.run([sys.executable, "-m", "songform", "generate", "verse:4 chorus:4",
+                        "--notes", notes, "--seed", "1", "--no-audio", "-o", str(out),
+                        "--quiet"], check=True)
     return out / "song.json"
 
 

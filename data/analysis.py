@@ -42,6 +42,7 @@ CHANGE_PENALTY = 0.12
 SAME_LABEL_THRESHOLD = 0.86
 MODULATION_MARGIN = 0.08
 MINOR_BIAS = 0.05  # subtracted from minor keys' correlation (tuned on POP909 train)
+TAIL_TOLERANCE = 0.25  # quarters a last note may run past a bar line without adding a bar
 PHRASE_QUARTERS = 16  # a phrase is about four bars of 4/4, whatever the file's meter says
 
 
@@ -171,7 +172,9 @@ def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | 
     if not pitched:
         raise ValueError("no pitched notes")
     notes = np.array(pitched, dtype=float)
-    bars = max(1, int(np.ceil(notes[:, 1].max() / bar_quarters - 1e-6)))
+    # a note held a few ticks past a bar line (a sketch cut a hair late) does not make a bar
+    bars = max(1, int(notes[:, 0].max() // bar_quarters) + 1,
+               int(np.ceil((notes[:, 1].max() - TAIL_TOLERANCE) / bar_quarters - 1e-6)))
     if bars > MAX_BARS:
         raise ValueError(f"the notes run {bars:,} bars of {meter}; songform plans songs of "
                          f"at most {MAX_BARS:,} bars")

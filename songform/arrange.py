@@ -29,7 +29,7 @@ from songform.hierarchy.template import Template
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import ticks_to_quarters
 
-from .sketch import given_tokens
+from .sketch import given_tokens, with_conductor
 
 
 def melody_of(score: Score, track_name: str | None = None) -> tuple[Track, list[str]]:
@@ -183,4 +183,5 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
     for track in out.tracks:
         if track.name == voice.name:
             track.notes = voice.copy().notes
-    return type(written)(plan=plan, score=out, written=written.written)
+    return with_conductor(type(written)(plan=plan, score=out, written=written.written), score,
+                          plan.num_bars)

@@ -26,11 +26,13 @@ PLAN_TOKENS = ("Bar", "TimeSig", "Section", "Label", "BarInSection", "Key", "Met
                "Tracks", "ChordAt", "Chord")
 
 
-def continuation_plan(sketch: SongPlan, template: Template, bars: int, seed: int) -> SongPlan:
+def continuation_plan(sketch: SongPlan, template: Template, bars: int, seed: int,
+                      note_counts: dict[str, int] | None = None) -> SongPlan:
     """The sketch's sections, then the template's planned for the bars left (an intro the
     style's form opens with is dropped: the sketch opens the song). A form sampled from the
     style comes as near ``bars`` in all as the style's form model allows; a given form is
-    played as it is."""
+    played as it is. The sketch's tracks keep their names and programs; where two share a
+    role, the one with the most notes (``note_counts``) plays it on."""
     first = sketch.num_bars
     if bars <= first:
         raise InputError(f"--bars {bars}: the sketch already has {first} bars; ask for more")
@@ -52,31 +54,45 @@ def continuation_plan(sketch: SongPlan, template: Template, bars: int, seed: int
         if template.sections is not None or length == wanted:
             break
     rest, kept, _ = best
-    tracks, names = _joined_tracks(sketch.tracks, rest.tracks)
-    opening = [dataclasses.replace(s, tracks=tuple(names[t] for t in s.tracks))
-               for s in sketch.sections]
+    tracks, renamed = _joined_tracks(_by_notes(sketch.tracks, note_counts), rest.tracks)
+    later = tuple(dataclasses.replace(s, tracks=tuple(renamed[t] for t in s.tracks))
+                  for s in _renumbered(rest, kept, len(sketch.phrases())))
     return SongPlan(title=template.title or f"{sketch.title} (continued)",
                     style=rest.style, seed=seed, tracks=tracks,
-                    sections=tuple(opening) + _renumbered(rest, kept, len(sketch.phrases())),
+                    sections=tuple(sketch.sections) + later,
                     notes=rest.notes + (f"bars 1-{first}: the sketch, its plan by analysis",))
 
 
 def _joined_tracks(sketch: tuple[TrackSpec, ...], song: tuple[TrackSpec, ...]
                    ) -> tuple[tuple[TrackSpec, ...], dict[str, str]]:
-    """The song's tracks plus any sketch track whose role the song lacks, and each sketch
-    track's name in the joined song."""
-    tracks, names = list(song), {}
+    """The sketch's tracks as they are (name and program) in the song: the first sketch
+    track of a role (in the order given) takes the place of the song's track of that role
+    and plays it on after the sketch; a sketch track whose role the song lacks, or a second
+    of a role, joins as its own track. Returns the tracks and each song track's new name
+    (the song's own tracks give way to the sketch's names)."""
+    tracks: list[TrackSpec | None] = list(song)
+    renamed: dict[str, str] = {}
+    extra = []
     for track in sketch:
-        match = next((t for t in song if t.role == track.role and t.is_drum == track.is_drum),
-                     None)
-        if match is None:
-            name = track.name
-            while any(t.name == name for t in tracks):
-                name += "'"
-            match = dataclasses.replace(track, name=name)
-            tracks.append(match)
-        names[track.name] = match.name
-    return tuple(tracks), names
+        index = next((i for i, t in enumerate(song) if song[i].name not in renamed
+                      and t.role == track.role and t.is_drum == track.is_drum), None)
+        if index is None:
+            extra.append(track)
+            continue
+        renamed[song[index].name] = track.name
+        tracks[index] = dataclasses.replace(song[index], name=track.name,
+                                            program=track.program)
+    taken = {track.name for track in sketch}
+    for index, track in enumerate(song):
+        if track.name in renamed:
+            continue
+        name = track.name
+        while name in taken:  # a song track whose name a sketch track holds
+            name += "'"
+        taken.add(name)
+        renamed[track.name] = name
+        tracks[index] = dataclasses.replace(track, name=name)
+    return tuple(t for t in tracks if t is not None) + tuple(extra), renamed
 
 
 def _renumbered(plan: SongPlan, kept: set[int], offset: int) -> tuple[SectionPlan, ...]:
@@ -105,11 +121,20 @@ def _renumbered(plan: SongPlan, kept: set[int], offset: int) -> tuple[SectionPla
 MELODY_NAMES = ("melody", "lead", "vocal", "voice", "sing", "tune", "flute", "sax")
 
 
+def _by_notes(tracks: tuple[TrackSpec, ...], notes: dict[str, int] | None = None
+              ) -> tuple[TrackSpec, ...]:
+    """``tracks`` with, within each role, the track holding the most notes first (the one
+    that plays the role on after the sketch); ``notes`` counts them by name."""
+    if not notes:
+        return tracks
+    return tuple(sorted(tracks, key=lambda t: -notes.get(t.name, 0)))
+
+
 def with_roles(plan: SongPlan, score: Score) -> SongPlan:
     """``plan`` (derived by analysis, where every pitched track is harmony) with each track's
     role guessed: drums stay drums; a name that says melody or bass says so; else the only
-    pitched track, or the highest mostly one-voice track, is the melody, and a low one-voice
-    track is the bass."""
+    pitched track, or the highest mostly one-voice track, is the melody, a low one-voice
+    track is the bass, and the highest other one-voice track the counter-melody."""
     notes = {t.name: list(t.notes) for t in score.tracks}
     stats = {}
     for spec in plan.tracks:
@@ -136,19 +161,24 @@ def with_roles(plan: SongPlan, score: Score) -> SongPlan:
     for name, (pitch, chords) in stats.items():
         if name not in roles and chords < 0.2 and pitch < 52 and len(stats) > 1:
             roles[name] = "bass"
+    if "melody" in roles.values():  # a second one-voice line above the bass answers it
+        lines = [n for n, (pitch, chords) in stats.items()
+                 if n not in roles and chords < 0.2 and pitch >= 55]
+        if lines:
+            roles[max(lines, key=lambda n: stats[n][0])] = "counter-melody"
     tracks = tuple(dataclasses.replace(t, role=roles.get(t.name, t.role)) for t in plan.tracks)
     return dataclasses.replace(plan, tracks=tracks)
 
 
 def sketch_on_plan(sketch: PlannedScore, plan: SongPlan) -> PlannedScore:
-    """The sketch's notes in ``plan``'s tracks (every track of the plan present, most empty)."""
-    _, names = _joined_tracks(sketch.plan.tracks, plan.tracks)
+    """The sketch's notes in ``plan``'s tracks, each sketch track in its own (every track of
+    the plan present, the song's own empty)."""
     by_name = {t.name: t for t in plan.tracks}
     sources = {t.name: [] for t in plan.tracks}
     planned = {t.name for t in sketch.plan.tracks}
     for track in sketch.score.tracks:
         if track.name in planned:
-            sources[names[track.name]].extend(track.notes)
+            sources[track.name].extend(track.notes)
     score = Score(sketch.tpq)
     score.tempos, score.time_signatures = sketch.score.tempos, sketch.score.time_signatures
     score.key_signatures = sketch.score.key_signatures
@@ -193,7 +223,8 @@ def continue_sketch(sketch: PlannedScore, template: Template, bars: int, seed: i
     from songform.symbolic.arranger import arrange
 
     sketch = PlannedScore(plan=with_roles(sketch.plan, sketch.score), score=sketch.score)
-    plan = continuation_plan(sketch.plan, template, bars, seed)
+    counts = {track.name: len(track.notes) for track in sketch.score.tracks}
+    plan = continuation_plan(sketch.plan, template, bars, seed, counts)
     opening = sketch_on_plan(sketch, plan)
     first = sketch.plan.num_bars
     if hasattr(writer, "write_given"):
@@ -203,5 +234,23 @@ def continue_sketch(sketch: PlannedScore, template: Template, bars: int, seed: i
         fresh = writer.write_given(plan, seed, given, progress=progress)
     else:
         fresh = arrange(plan, seed)
-    return splice(opening, fresh, set(range(first, plan.num_bars)),
+    song = splice(opening, fresh, set(range(first, plan.num_bars)),
                   {t.name for t in plan.tracks})
+    return with_conductor(song, sketch.score, first)
+
+
+def with_conductor(song: PlannedScore, sketch: Score, bars: int) -> PlannedScore:
+    """``song`` with the maps any song has (a marker per section, the key signatures, the
+    meters, from its plan) and the sketch's own tempo map in its ``bars`` bars, the plan's
+    tempi after them."""
+    from songform.symbolic.song import bar_lines, conductor_score
+
+    planned = conductor_score(song.plan, song.tpq)
+    end = bar_lines(song.plan, song.tpq)[bars]
+    score = song.score.copy()
+    score.tempos = [t for t in sketch.tempos if t.time < end] + [
+        t for t in planned.tempos if t.time >= end]
+    score.time_signatures = planned.time_signatures
+    score.key_signatures = planned.key_signatures
+    score.markers = planned.markers
+    return type(song)(plan=song.plan, score=score, written=song.written)

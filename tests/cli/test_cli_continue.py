@@ -88,3 +88,45 @@ def test_bad_sketches_get_one_line_and_exit_2(sketch, tmp_path):
     assert not (tmp_path / "out" / "song.mid").exists()
     result = runner.invoke(app, ["generate", "--primer", str(sketch), "--count", "2"])
     assert result.exit_code == 2 and "--primer" in result.output
+
+
+POP909 = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / "data" / "pop909"
+
+
+@pytest.mark.skipif(not POP909.exists(), reason="POP909 is not at ../shared/data/pop909")
+@pytest.mark.parametrize("song_id", ["010", "020"])
+def test_a_real_multitrack_sketch_keeps_every_note_and_track(tmp_path, song_id):
+    source = Score(str(POP909 / song_id / f"{song_id}.mid"))
+    bar = 4 * source.ticks_per_quarter
+    start = min(n.time for t in source.tracks for n in t.notes) // bar * bar
+    sketch = source.clip(start, start + 8 * bar, clip_end=False).shift_time(-start)
+    path = tmp_path / "sketch.mid"
+    sketch.dump_midi(str(path))
+    given = Score(str(path))
+    result = runner.invoke(app, ["continue", str(path), "--bars", "48", "--notes", "arranger",
+                                 "--no-audio", "-o", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    song = Score(str(tmp_path / "out" / "song.mid"))
+    kept = {(t.name, t.program, n.time, n.duration, n.pitch, n.velocity)
+            for t in song.tracks for n in t.notes}
+    for track in given.tracks:  # every note, in its own track by name and program
+        for n in track.notes:
+            assert (track.name, track.program, n.time, n.duration, n.pitch, n.velocity) in kept
+    assert {t.name for t in given.tracks} <= {t.name for t in song.tracks}
+    import mido
+
+    conductor = {m.type for m in mido.MidiFile(tmp_path / "out" / "song.mid").tracks[0]}
+    assert {"marker", "key_signature", "time_signature", "set_tempo"} <= conductor
+    tempi = [(t.time, round(t.qpm, 3)) for t in given.tempos]
+    assert [(t.time, round(t.qpm, 3)) for t in song.tempos][:len(tempi)] == tempi
+
+
+def test_a_part_a_few_ticks_past_the_last_bar_line_makes_no_bar(tmp_path):
+    score = Score(480)
+    track = Track(name="Melody", program=0)
+    for beat in range(32):
+        track.notes.append(Note(beat * 480, 480 + (5 if beat == 31 else 0), 60 + beat % 5, 80))
+    score.tracks.append(track)
+    path = tmp_path / "tail.mid"
+    score.dump_midi(str(path))
+    assert read_midi_song(path).plan.num_bars == 8
