@@ -168,7 +168,6 @@ def generate(
                               ("--threads", threads, cores)):
         if not 1 <= value <= most:
             raise fail(f"{name}: expected 1 to {most}, got {value}")
-    _set_threads(threads)
     if primer is not None and count > 1:
         raise fail("--primer: one song at a time (--count 1)")
     sketch = _read_sketch(primer) if primer is not None else None
@@ -184,7 +183,8 @@ def generate(
         pipeline = SongPipeline.from_options(
             notes, checkpoint, device, generation, engine=engine if audio else None,
             model_path=model_path, soundfont=soundfont, strength=strength,
-            steps=diffusion_steps, batch_size=batch_size, loudness=loudness)
+            steps=diffusion_steps, batch_size=batch_size, loudness=loudness,
+            threads=threads)
     except ValueError as error:
         raise fail(f"--notes/--checkpoint: {error}") from None
     except render_error as error:
@@ -441,14 +441,6 @@ def _continue(pipeline, sketch, template, bars, seed, out, audio_format, writer,
                                        progress=display.update)
     except InputError as error:
         raise fail(str(error)) from None
-
-
-def _set_threads(threads: int) -> None:
-    """Torch's CPU threads for this process (one is as fast as two for one song's decoding on
-    a quiet machine and 2-3x faster on a busy one: bench/RESULTS.md)."""
-    import torch
-
-    torch.set_num_threads(threads)
 
 
 def rank_seeds(seeds: range) -> list[int]:

@@ -83,7 +83,8 @@ class SongPipeline:
                      engine: str | None = None, model_path: str | Path | None = None,
                      soundfont: str | Path | None = None, strength: float | None = None,
                      steps: int | None = None, batch_size: int | None = None,
-                     loudness: float | None = None) -> SongPipeline:
+                     loudness: float | None = None, threads: int | None = None
+                     ) -> SongPipeline:
         """Build every part from plain options, checking each (checkpoint, engine, model
         folder, SoundFont) before any work is done.
 
@@ -93,6 +94,8 @@ class SongPipeline:
             engine: ``fluidsynth``, ``musicgen``, ``stable-audio``, or ``None`` for no audio.
             model_path, soundfont, strength, steps, batch_size, loudness: the engine's
                 (``render.engines.get_renderer``; loudness is the master's LUFS).
+            threads: torch CPU threads while the model writes (default the library's
+                choice, ``symbolic.devices.DECODING_THREADS``).
 
         Raises:
             ValueError: a bad writer option. RenderError: a bad engine option.
@@ -104,7 +107,7 @@ class SongPipeline:
             renderer = get_renderer(engine, model=model_path, soundfont=soundfont,
                                     device=device, strength=strength, steps=steps,
                                     batch_size=batch_size, loudness=loudness)
-        return cls(note_writer(notes, checkpoint, device, generation), renderer,
+        return cls(note_writer(notes, checkpoint, device, generation, threads), renderer,
                    device=device)
 
     def _plan(self, source: Template | SongPlan, seed: int) -> SongPlan:

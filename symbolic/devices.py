@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 
 import torch
 
@@ -28,3 +30,24 @@ def check_device(device: str) -> str:
             raise MachineError(f"--device {device}: this machine has "
                                f"{torch.cuda.device_count()} GPU(s)")
     return device
+
+
+DECODING_THREADS = 1
+"""Torch CPU threads while a model writes notes: one song's batch-1 decoding is as fast on one
+thread as on two on a quiet machine, and 10-40x faster on one beside another busy process
+(bench/RESULTS.md); every verb, CLI and Python, writes on this many unless told otherwise."""
+
+
+@contextlib.contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Run the body on ``count`` torch CPU threads, then restore the caller's setting."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise InputError(f"threads: expected a positive integer, got {count!r}")
+    previous = torch.get_num_threads()
+    if previous != count:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != previous:
+            torch.set_num_threads(previous)

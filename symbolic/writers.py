@@ -19,6 +19,7 @@ from songform.hierarchy.styles import writer_roles
 
 from .arranger import arrange
 from .checkpoint import load_checkpoint, read_info
+from .devices import DECODING_THREADS, torch_threads
 from .generate import ForcedNote, GenerateConfig, generate, generate_batch, write_songs
 from .grammar import note_tokens_problem
 from .model import MusicTransformer
@@ -140,6 +141,8 @@ class ModelWriter:
     config: GenerateConfig = field(default_factory=GenerateConfig)
     name: str = "model"
     folder: Path | None = None
+    threads: int = DECODING_THREADS
+    """Torch CPU threads while writing (the library's choice unless given)."""
 
     @property
     def description(self) -> str:
@@ -162,9 +165,10 @@ class ModelWriter:
         model = self.song_model
         model.check_plans([plan])
         check_given(given, model.tokenizer)
-        return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
-                              model_roles(model.roles, [plan]), progress, [given],
-                              [fresh or set()])[0]
+        with torch_threads(self.threads):
+            return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
+                                  model_roles(model.roles, [plan]), progress, [given],
+                                  [fresh or set()])[0]
 
     def write_forced(self, plan: SongPlan, seed: int, forced: dict[int, list[ForcedNote]],
                      fresh: set[int], programs: frozenset[str],
@@ -177,13 +181,15 @@ class ModelWriter:
         model = self.song_model
         model.check_plans([plan])
         check_given(given or {}, model.tokenizer)
-        return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
-                              model_roles(model.roles, [plan]), progress, [given or {}],
-                              [fresh], [forced], [programs])[0]
+        with torch_threads(self.threads):
+            return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
+                                  model_roles(model.roles, [plan]), progress, [given or {}],
+                                  [fresh], [forced], [programs])[0]
 
     def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
               ) -> PlannedScore:
-        return self.song_model.write(plan, seed, self.config, progress)
+        with torch_threads(self.threads):
+            return self.song_model.write(plan, seed, self.config, progress)
 
     def write_stream(self, plans: list[SongPlan], seeds: list[int], batch: int = 1,
                      progress: Progress | None = None
@@ -192,8 +198,14 @@ class ModelWriter:
         song's rows go to the next plan at once: see :func:`write_songs`)."""
         model = self.song_model
         model.check_plans(plans)
-        return write_songs(model.model, model.tokenizer, plans, seeds, self.config,
-                           model_roles(model.roles, plans), progress, batch=batch)
+        return self._threaded(write_songs(model.model, model.tokenizer, plans, seeds,
+                                          self.config, model_roles(model.roles, plans),
+                                          progress, batch=batch))
+
+    def _threaded(self, songs: Iterator[tuple[int, PlannedScore]]
+                  ) -> Iterator[tuple[int, PlannedScore]]:
+        with torch_threads(self.threads):
+            yield from songs
 
 
 def model_roles(roles: tuple[str, ...], plans: list[SongPlan]) -> tuple[str, ...]:
@@ -234,13 +246,15 @@ def note_checkpoint(notes: str = "auto", checkpoint: str | Path | None = None) -
 
 
 def note_writer(notes: str = "auto", checkpoint: str | Path | None = None,
-                device: str = "cpu", config: GenerateConfig | None = None) -> NoteWriter:
-    """The writer :func:`note_checkpoint` chooses, loaded on ``device`` with ``config``."""
+                device: str = "cpu", config: GenerateConfig | None = None,
+                threads: int | None = None) -> NoteWriter:
+    """The writer :func:`note_checkpoint` chooses, loaded on ``device`` with ``config``,
+    writing on ``threads`` torch threads (default :data:`DECODING_THREADS`)."""
     folder = note_checkpoint(notes, checkpoint)
     if folder is None:
         return ArrangerWriter()
     return ModelWriter(SongModel.load(folder, device), config or GenerateConfig(), folder.name,
-                       folder)
+                       folder, threads or DECODING_THREADS)
 
 
 def check_given(given: dict[int, list[str]], tokenizer: SongTokenizer) -> None:
