@@ -59,6 +59,11 @@ def edit(
                             "plays it (repeatable).")] = None,
     remove_track: Annotated[list[str] | None, typer.Option(
         "--remove-track", help="A track to take out of the song (repeatable).")] = None,
+    midi: Annotated[Path | None, typer.Option(
+        "--midi", help="The song's MIDI file as changed in a DAW: the bars that differ from "
+                       "what songform wrote take its notes (tracks matched by name, else "
+                       "program) before any other edit; every note you wrote is kept outside "
+                       "a part written again.")] = None,
     extend: Annotated[tuple[str, int] | None, typer.Option(
         "--extend", help='A section and a number of bars to add at its end: --extend '
                          '"verse 2" 4 (the new bars are written; later notes move on).',
@@ -118,8 +123,8 @@ def edit(
         raise fail("give --regenerate SECTION or --bars A-B, not both")
     if regenerate is None and bars is None and not set_ and tempo is None \
             and transpose is None and key is None and not remove_track and not add_track \
-            and extend is None:
-        raise fail("nothing to edit: give --regenerate, --bars, --set, --tempo, "
+            and extend is None and midi is None:
+        raise fail("nothing to edit: give --midi, --regenerate, --bars, --set, --tempo, "
                    "--transpose, --key, --add-track, --remove-track or --extend")
     if all_takes and candidates < 2:
         raise fail("--all goes with --candidates N (N of 2 or more)")
@@ -129,12 +134,10 @@ def edit(
         raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
     check_output_folder(out)
     project = Project.load(project_file)
-    song = Song.from_symbolic(project.song())
+    song = Song.from_symbolic(project.song()) if midi is None else None
     if key is not None:
-        transpose = _key_shift(song.plan.sections[0].key, key, transpose)
-    for name in remove_track or []:
-        song = without_track(song, name)
-    from songform.symbolic.generate import GenerateConfig
+        transpose = _key_shift(project.plan.sections[0].key, key, transpose)
+    from songform.symbolic.generate_config import GenerateConfig
 
     chosen_settings = {name: value for name, value in (
         ("temperature", temperature), ("top_p", top_p), ("chord_bias", chord_bias))
@@ -147,6 +150,16 @@ def edit(
                                              engine="fluidsynth" if audio else None)
     except ValueError as error:
         raise fail(f"--notes/--checkpoint: {error}") from None
+    from_midi: list[int] = []
+    if midi is not None:
+        from songform.daw import project_with_midi
+
+        adopted, from_midi, why = project_with_midi(project, midi, pipeline.writer)
+        song = Song.from_symbolic(adopted)
+        if why and not quiet:
+            error_console.print(f"note: {why}", soft_wrap=True, highlight=False)
+    for name in remove_track or []:
+        song = without_track(song, name)
     added = []
     for spec in add_track or []:
         before, song = song, with_track(song, spec, seed, pipeline.writer, chord_bias)
@@ -197,6 +210,8 @@ def edit(
               "set": list(set_ or []), "tempo": tempo, "transpose": transpose,
               "removed": list(remove_track or []), "added": list(add_track or []),
               "extended": [extend[0], extend[1]] if extend is not None else None,
+              "midi": {"file": midi.name, "bars": [b + 1 for b in from_midi]}
+              if midi is not None else None,
               "writer": identity.get("checkpoint") or identity.get("kind")}
     if all_takes:
         _write_all_takes(take, record, candidates, touched, pipeline, project, out,
@@ -216,8 +231,10 @@ def edit(
     if quiet:
         return
     part = f"{track} in {len(chosen)} bars" if track else f"{len(chosen)} bars"
-    done = [f"wrote {part} again ({', '.join(names[i] for i in touched)}), seed "
-            f"{seed}"] if chosen else []
+    done = [f"took {len(from_midi)} changed bars from {midi.name}"
+            + (f" ({_bar_list(from_midi)})" if from_midi else "")] if midi is not None else []
+    done += [f"wrote {part} again ({', '.join(names[i] for i in touched)}), seed "
+             f"{seed}"] if chosen else []
     done += [f"moved {transpose:+d} semitones"] if transpose else []
     done += [f"now at {edited.plan.sections[0].tempo:g} BPM"] if tempo is not None else []
     done += [f"without {', '.join(remove_track)}"] if remove_track else []
@@ -225,6 +242,18 @@ def edit(
     done += [f"{extend[0]} {extend[1]} bars longer"] if extend is not None else []
     console.print("; ".join(done) + "; every other note is the song's own")
     print_outputs(result.written)
+
+
+def _bar_list(bars: list[int]) -> str:
+    """Bar indices as 1-based runs: ``bars 3-4, 9``."""
+    runs: list[list[int]] = []
+    for bar in bars:
+        if runs and bar == runs[-1][1] + 1:
+            runs[-1][1] = bar
+        else:
+            runs.append([bar, bar])
+    text = ", ".join(f"{a + 1}" if a == b else f"{a + 1}-{b + 1}" for a, b in runs)
+    return f"bar{'s' * (len(bars) > 1)} {text}"
 
 
 def _key_shift(home, wanted: str, transpose: int | None) -> int:

@@ -51,6 +51,36 @@ def swing_warp(plan: SongPlan, tpq: int) -> Callable[[int], int] | None:
     return warp
 
 
+def straight_warp(plan: SongPlan, tpq: int) -> Callable[[int], int] | None:
+    """The inverse of :func:`swing_warp`: ticks as played -> ticks on the straight grid (a
+    MIDI file back from a DAW), or ``None`` when every section is straight."""
+    starts, spans = [], []
+    start = 0.0
+    for section in plan.sections:
+        swung = section.swing != STRAIGHT and section.meter.denominator == 4
+        starts.append(quarters_to_ticks(start, tpq))
+        spans.append(section.swing if swung else None)
+        start += section.bars * float(section.meter.quarters_per_bar)
+    if not any(spans):
+        return None
+    half = tpq / 2
+
+    def unwarp(tick: int) -> int:
+        index = bisect.bisect_right(starts, tick) - 1
+        swing = spans[index] if index >= 0 else None
+        if swing is None:
+            return tick
+        phase = (tick - starts[index]) % tpq
+        base = tick - phase
+        if phase < swing * tpq:
+            moved = phase * half / (swing * tpq)
+        else:
+            moved = half + (phase - swing * tpq) * half / ((1 - swing) * tpq)
+        return base + int(round(moved))
+
+    return unwarp
+
+
 def swing_ratio(onsets_in_beats: Iterable[float]) -> float | None:
     """The median place of the off-beat eighths in their beat (0.5 straight, about 0.67 a
     triplet shuffle), from onsets counted in beats; ``None`` with fewer than 8 of them."""

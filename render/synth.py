@@ -85,6 +85,7 @@ class _Clock:
                 tick += message.time
                 if message.type == "set_tempo":
                     changes[tick] = message.tempo
+        self.tpq = midi.ticks_per_beat
         self.ticks = [0]
         self.tempos = [changes.pop(0, 500_000)]
         self.seconds = [0.0]
@@ -92,7 +93,6 @@ class _Clock:
             self.seconds.append(self.at(tick))
             self.ticks.append(tick)
             self.tempos.append(changes[tick])
-        self.tpq = midi.ticks_per_beat
 
     def at(self, tick: int) -> float:
         i = bisect.bisect_right(self.ticks, tick) - 1

@@ -99,6 +99,25 @@ class Song(PlannedScore):
         writer = note_writer(notes, checkpoint, config=GenerateConfig(takes=candidates))
         return regenerate(self, chosen, seed, writer, asked, track)
 
+    def with_notes(self, midi: str | Path, *, notes: str = "auto",
+                   checkpoint: str | Path | None = None) -> Song:
+        """This song with the notes of ``midi`` (its MIDI file changed in a DAW) in every bar
+        where they differ from what songform wrote, tokenized again for the model; the plan
+        kept, so any edit can follow. The plan's last note names the bars taken."""
+        import dataclasses
+
+        from songform.daw import read_edited_midi, with_notes
+        from songform.symbolic.writers import note_writer
+
+        model = getattr(note_writer(notes, checkpoint), "song_model", None)
+        song, changed = with_notes(self, read_edited_midi(midi),
+                                   model.tokenizer if model is not None else None,
+                                   model.roles if model is not None else ())
+        line = (f"bars {', '.join(str(b + 1) for b in changed)} taken from {Path(midi).name}"
+                if changed else f"no bar of {Path(midi).name} differs from the song")
+        plan = dataclasses.replace(song.plan, notes=(*song.plan.notes, line))
+        return Song(plan=plan, score=song.score, written=song.written)
+
     def with_tempo(self, bpm: float) -> Song:
         """This song at ``bpm`` (every section keeps its ratio to the first); no note moves
         in beats."""

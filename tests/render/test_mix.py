@@ -202,3 +202,20 @@ def test_song_render_stems_writes_one_file_per_sounding_track(tmp_path):
     assert {p.stem for p in paths} == sounding and all(p.parent.name == "stems" for p in paths)
     frames = {soundfile.info(str(p)).frames for p in paths}
     assert len(frames) == 1 and {soundfile.info(str(p)).subtype for p in paths} == {"FLOAT"}
+
+
+def test_parts_follow_a_tempo_map_that_changes_after_the_start():
+    from songform.render.synth import split_parts
+
+    midi = mido.MidiFile(ticks_per_beat=480)
+    conductor, piano = mido.MidiTrack(), mido.MidiTrack()
+    midi.tracks += [conductor, piano]
+    conductor.append(mido.MetaMessage("set_tempo", tempo=500_000, time=0))      # 120 BPM
+    conductor.append(mido.MetaMessage("set_tempo", tempo=1_000_000, time=960))  # 60 after 2
+    piano.append(mido.Message("note_on", note=60, velocity=80, time=0))
+    piano.append(mido.Message("note_off", note=60, time=960))
+    piano.append(mido.Message("note_on", note=62, velocity=80, time=480))
+    piano.append(mido.Message("note_off", note=62, time=480))
+    events = split_parts(midi).parts[0].events
+    onsets = [at for at, message in events if message.type == "note_on"]
+    assert onsets == pytest.approx([0.0, 2.0])  # 2 beats at 120, then 1 beat at 60
