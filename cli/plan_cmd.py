@@ -85,14 +85,14 @@ def print_plan_notes(song_plan: SongPlan) -> None:
 def writers_line(song_plan: SongPlan) -> str:
     """Who plays which track when ``songform generate`` writes this plan with its default
     writer (read from the shipped checkpoint's card, without loading its weights)."""
-    from songform.symbolic.checkpoint import read_info
+    from songform.symbolic.checkpoint_info import checkpoint_roles
     from songform.symbolic.shipped import shipped_checkpoint
 
     folder = shipped_checkpoint()
-    info = read_info(folder) if folder is not None else None
-    if info is None or info.roles is None:
+    known = checkpoint_roles(folder) if folder is not None else None
+    if known is None:
         return "writers: the arranger plays every track (no shipped model in this install)"
-    roles = writer_roles(info.roles, song_plan.style)
+    roles = writer_roles(known, song_plan.style)
     by_model = [t.name for t in song_plan.tracks if t.role in roles]
     by_arranger = [t.name for t in song_plan.tracks if t.role not in roles]
     return (f"writers: the shipped model writes {', '.join(by_model) or 'no track'}; the "

@@ -48,9 +48,9 @@ from songform.hierarchy.chord_model import simplify_chord
 from songform.hierarchy.labels import KNOWN_LETTERS
 from songform.hierarchy.plan import ENERGY_LEVELS, SECTION_KINDS, TRACK_ROLES, BarPlan, SongPlan
 
+from .checkpoint_info import SONG_SCHEME
 from .song import PlannedScore, truncate_score
 
-SONG_SCHEME = "REMI+programs+plan"
 PLAN_ORDER = ("Section", "Label", "BarInSection", "Key", "Meter", "Energy", "Tracks")
 NOTE_ORDER = ("Program", "Pitch", "Velocity", "Duration")
 ROLE_PROGRAMS = {"melody": 73, "counter-melody": 48, "harmony": 0, "bass": 33, "drums": -1}

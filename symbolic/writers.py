@@ -18,7 +18,7 @@ from songform.hierarchy.plan import TRACK_ROLES, SongPlan
 from songform.hierarchy.styles import writer_roles
 
 from .arranger import arrange
-from .checkpoint import load_checkpoint, read_info
+from .checkpoint import TOKENIZER, CheckpointError, load_checkpoint, read_info
 from .devices import DECODING_THREADS, torch_threads
 from .generate import ForcedNote, GenerateConfig, generate, generate_batch, write_songs
 from .grammar import note_tokens_problem
@@ -99,6 +99,10 @@ class SongModel:
             raise ValueError(f"{folder} was not trained on songform's song tokenizer "
                              f"(scheme {scheme!r}); it cannot write songs")
         tokenizer = info.tokenizer()
+        if info.vocab_size != len(tokenizer):
+            raise CheckpointError(f"{folder / TOKENIZER}: vocab_size {info.vocab_size} does "
+                                  f"not match its settings, which make {len(tokenizer)} "
+                                  "tokens")
         model = load_checkpoint(folder, device)
         if str(device).startswith("cuda"):
             model = model.half()

@@ -150,3 +150,16 @@ def test_plan_sources_fail_with_one_clear_line(tmp_path, argv, message):
     argv = [a.format(saved=saved, other=other, old=old) for a in argv]
     result = runner.invoke(app, argv, catch_exceptions=False)
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_plan_and_styles_start_without_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom typer.testing import CliRunner\nfrom songform.cli.app import app\n"
+            "for argv in (['plan', '--style', 'pop'], ['styles']):\n"
+            "    assert CliRunner().invoke(app, argv).exit_code == 0\n"
+            "print(sorted(m for m in ('torch', 'miditok', 'music21') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"

@@ -143,12 +143,17 @@ def test_a_model_too_large_for_this_machines_memory_is_refused_before_allocation
 
 def test_a_tokenizer_that_does_not_match_its_settings_is_refused(tmp_path):
     from songform.symbolic.tokenizer import SongTokenizer
+    from songform.symbolic.writers import SongModel
 
-    info = CheckpointInfo.for_songs(SongTokenizer())
-    (tmp_path / "tokenizer.json").write_text(json.dumps({**info.to_dict(),
-                                                         "vocab_size": info.vocab_size + 7}))
+    tokenizer = SongTokenizer()
+    model = MusicTransformer(ModelConfig(vocab_size=len(tokenizer), dim=16, depth=1, heads=2,
+                                         position="relative", max_relative=8))
+    info = CheckpointInfo.for_songs(tokenizer)
+    folder = save_checkpoint(tmp_path / "ckpt", model, info)
+    (folder / "tokenizer.json").write_text(json.dumps({**info.to_dict(),
+                                                       "vocab_size": info.vocab_size + 7}))
     with pytest.raises(CheckpointError, match="does not match its settings"):
-        read_info(tmp_path)
+        SongModel.load(folder)
 
 
 def test_links_that_loop_are_one_clear_error(folder):

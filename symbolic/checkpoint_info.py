@@ -1,0 +1,112 @@
+"""What a checkpoint was trained on (its ``tokenizer.json``), read without torch, so that
+showing a plan or a style can name the model's roles without loading the model."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from songform.core.errors import InputError
+
+if TYPE_CHECKING:
+    from .tokenizer import SongTokenizer
+
+TOKENIZER = "tokenizer.json"
+SONG_SCHEME = "REMI+programs+plan"
+"""The token scheme of checkpoints that write songs (``symbolic.tokenizer``'s)."""
+
+
+class CheckpointError(InputError):
+    """A checkpoint folder that cannot be loaded; the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    """What a checkpoint was trained on (its ``tokenizer.json``).
+
+    Args:
+        scheme: the token scheme (:data:`SONG_SCHEME` for songs, ``"satb-16th"`` for the JSB
+            grid); only song checkpoints can write songs.
+        vocab_size: token ids the model knows.
+        settings: the song tokenizer's settings (``TokenizerSettings.to_dict``).
+        corpus: the corpus name (``pop909``, ``midi``, ``jsb``).
+        roles: the roles whose notes the training data held (what the model writes).
+        split: how the validation songs were chosen.
+    """
+
+    scheme: str
+    vocab_size: int
+    settings: dict | None = None
+    corpus: str | None = None
+    roles: tuple[str, ...] | None = None
+    split: str | None = None
+
+    @classmethod
+    def for_songs(cls, tokenizer: SongTokenizer, corpus: str | None = None,
+                  roles: tuple[str, ...] | None = None, split: str | None = None
+                  ) -> CheckpointInfo:
+        return cls(SONG_SCHEME, len(tokenizer), tokenizer.settings.to_dict(), corpus,
+                   tuple(roles) if roles is not None else None, split)
+
+    @property
+    def writes_songs(self) -> bool:
+        return self.scheme == SONG_SCHEME and self.settings is not None
+
+    def tokenizer(self) -> SongTokenizer:
+        """The song tokenizer the model was trained with."""
+        from .tokenizer import SongTokenizer, TokenizerSettings
+
+        return SongTokenizer(TokenizerSettings.from_dict(self.settings or {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        values = {k: v for k, v in asdict(self).items() if v is not None}
+        if self.roles is not None:
+            values["roles"] = list(self.roles)
+        return values
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckpointInfo:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if values.get("roles") is not None:
+            values["roles"] = tuple(values["roles"])
+        return cls(**values)
+
+
+def read_info(folder: str | Path) -> CheckpointInfo | None:
+    """The checkpoint's :class:`CheckpointInfo`, or ``None`` when it has no ``tokenizer.json``.
+
+    Raises:
+        CheckpointError: the file is not a valid description.
+    """
+    path = Path(folder) / TOKENIZER
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("scheme"), str) \
+                or not isinstance(data.get("vocab_size"), int):
+            raise ValueError("expected an object with scheme and vocab_size")
+        info = CheckpointInfo.from_dict(data)
+        if info.settings is not None:
+            from .tokenizer import TokenizerSettings
+
+            TokenizerSettings.from_dict(info.settings)  # settings within their limits
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as error:
+        raise CheckpointError(f"{path}: {error}") from None
+    return info
+
+
+def checkpoint_roles(folder: str | Path) -> tuple[str, ...] | None:
+    """The roles a checkpoint writes, from its ``tokenizer.json`` alone (no tokenizer, no
+    torch): for showing who plays what. ``None`` when it does not say or cannot be read."""
+    try:
+        data = json.loads((Path(folder) / TOKENIZER).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    roles = data.get("roles") if isinstance(data, dict) else None
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        return None
+    return tuple(roles)
