@@ -8,7 +8,6 @@ import json
 import math
 import subprocess
 import sys
-import time
 
 import mido
 import pytest
@@ -187,13 +186,12 @@ def test_every_writing_command_checks_its_output_before_any_work(project_file, t
     a_file.write_text("keep me\n")
     for out, message in ((a_file, "is a file, not a folder"),
                          (a_file / "sub", "is a file")):
-        started = time.perf_counter()
         result = runner.invoke(app, [*argv, "--no-audio", "-o", str(out)]
                                if command in ("generate", "edit", "arrange", "continue")
                                else [*argv, "-o", str(out)])
         assert result.exit_code == 2, result.output
         assert message in result.output and str(out) in result.output
-        assert time.perf_counter() - started < 5 and not loaded
+        assert not loaded  # refused before any model was asked for
     assert a_file.read_text() == "keep me\n"
 
 
@@ -263,7 +261,5 @@ def test_hostile_sketches_are_one_clear_line(tmp_path, options, command, message
     melody = _melody(tmp_path / "tune.mid", **options)
     argv = (["arrange", str(melody), "--notes", "arranger"] if command == "arrange"
             else ["continue", str(melody), "--bars", "16"])
-    started = time.perf_counter()
     result = runner.invoke(app, [*argv, "--no-audio", "-o", str(tmp_path / "out")])
     assert result.exit_code == 2 and message in result.output, result.output
-    assert time.perf_counter() - started < 30
