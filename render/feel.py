@@ -8,6 +8,7 @@ the MIDI file is written. Tokens and notation stay on the straight grid.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -20,17 +21,24 @@ OFFBEAT_WINDOW = (0.4, 0.72)
 a swung one past it stay out)."""
 
 
-def swing_warp(plan: SongPlan, tpq: int) -> Callable[[int], int] | None:
-    """Ticks on the straight grid -> ticks as played, or ``None`` when every section is
-    straight. Swing applies in meters counted in quarter notes (x/4); others stay straight."""
-    starts, spans = [], []
+def _swing_spans(plan: SongPlan, tpq: int) -> tuple[list[int], list[float | None]]:
+    """Each section's first tick and its swing (``None`` where it plays straight: a straight
+    section, or a meter not counted in quarter notes)."""
+    starts: list[int] = []
+    spans: list[float | None] = []
     start = 0.0
     for section in plan.sections:
-        length = section.bars * float(section.meter.quarters_per_bar)
         swung = section.swing != STRAIGHT and section.meter.denominator == 4
         starts.append(quarters_to_ticks(start, tpq))
         spans.append(section.swing if swung else None)
-        start += length
+        start += section.bars * float(section.meter.quarters_per_bar)
+    return starts, spans
+
+
+def swing_warp(plan: SongPlan, tpq: int) -> Callable[[int], int] | None:
+    """Ticks on the straight grid -> ticks as played, or ``None`` when every section is
+    straight. Swing applies in meters counted in quarter notes (x/4); others stay straight."""
+    starts, spans = _swing_spans(plan, tpq)
     if not any(spans):
         return None
     half = tpq / 2
@@ -54,13 +62,7 @@ def swing_warp(plan: SongPlan, tpq: int) -> Callable[[int], int] | None:
 def straight_warp(plan: SongPlan, tpq: int) -> Callable[[int], int] | None:
     """The inverse of :func:`swing_warp`: ticks as played -> ticks on the straight grid (a
     MIDI file back from a DAW), or ``None`` when every section is straight."""
-    starts, spans = [], []
-    start = 0.0
-    for section in plan.sections:
-        swung = section.swing != STRAIGHT and section.meter.denominator == 4
-        starts.append(quarters_to_ticks(start, tpq))
-        spans.append(section.swing if swung else None)
-        start += section.bars * float(section.meter.quarters_per_bar)
+    starts, spans = _swing_spans(plan, tpq)
     if not any(spans):
         return None
     half = tpq / 2
@@ -76,8 +78,15 @@ def straight_warp(plan: SongPlan, tpq: int) -> Callable[[int], int] | None:
             moved = phase * half / (swing * tpq)
         else:
             moved = half + (phase - swing * tpq) * half / ((1 - swing) * tpq)
-        return base + int(round(moved))
+        guess = base + int(round(moved))
+        # the straight tick the swing warp plays at ``tick``: whole ticks make the warp
+        # squeeze neighbours together, so of the ticks it plays there the one on the finest
+        # grid line (a 16th before a stray tick beside it) is the one a note was written on
+        played_here = [t for t in (guess - 1, guess, guess + 1) if warp(t) == tick]
+        return min(played_here, key=lambda t: (-math.gcd(t, tpq), abs(t - guess)),
+                   default=guess)
 
+    warp = swing_warp(plan, tpq)
     return unwarp
 
 

@@ -135,3 +135,13 @@ def test_humanize_moves_timing_and_velocity_a_little_and_the_same_every_time():
     assert max(abs(a[3] - b[3]) for a, b in zip(grid, loose, strict=True)) <= 5
     with pytest.raises(TemplateError, match="humanize"):
         songform.Template(humanize=2)
+
+
+def test_straight_warp_undoes_the_swing_warp():
+    from songform.render.feel import straight_warp, swing_warp
+
+    plan = songform.plan(songform.Template(form="verse:2 chorus:2", style="blues"), 1)
+    warp, unwarp = swing_warp(plan, 480), straight_warp(plan, 480)
+    ticks = range(0, 8 * 4 * 480, 60)
+    assert [unwarp(warp(t)) for t in ticks] == list(ticks)
+    assert any(warp(t) != t for t in ticks)
