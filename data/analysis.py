@@ -30,6 +30,8 @@ from songform.hierarchy.meter import Meter
 from songform.hierarchy.plan import PhrasePlan, SectionPlan, SongPlan, TrackSpec, chord_events
 from songform.symbolic.ticks import ticks_to_quarters
 
+from .melody_form import melody_form as form_of_melody
+
 MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29,
                           2.88])
 MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34,
@@ -151,12 +153,16 @@ def _phrase_labels(features: np.ndarray, threshold: float) -> list[str]:
 
 def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | None = None,
                 tracks: tuple[TrackSpec, ...] | None = None,
-                phrase_ends: list[int] | None = None) -> SongPlan:
+                phrase_ends: list[int] | None = None,
+                melody_form: bool = False) -> SongPlan:
     """Derive a ``SongPlan`` from the notes of ``score`` (ticks; its first meter and tempo).
 
     Args:
         phrase_ends: bar indices where phrases end (exclusive), when the source marks them
             (a chorale's fermatas); otherwise phrases follow the fixed grid.
+        melody_form: the score is a melody: its phrases and their labels come from its own
+            repeats (``data/melody_form.py``) instead of the grid and the labels by
+            pitch-class similarity.
     """
     config = config or AnalysisConfig()
     tpq = score.ticks_per_quarter
@@ -206,9 +212,13 @@ def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | 
     labels = _phrase_labels(np.array(features), config.same_label_threshold)
     if origin:
         labels[0] = "i"
-    phrases = [LabelledPhrase(label, length) for label, length in zip(labels, lengths,
+    if melody_form:
+        form = form_of_melody([(start, end, int(pitch)) for start, end, pitch, _ in pitched],
+                       bar_quarters, bars)
+        labels, lengths = list(form.labels), list(form.lengths)
+    labelled = [LabelledPhrase(label, length) for label, length in zip(labels, lengths,
                                                                        strict=True)]
-    sections = place_sections(phrases)
+    sections = place_sections(labelled)
     histogram = chroma.sum(axis=0)
     song_key, _ = estimate_key(histogram, config.minor_bias)
     names = tuple(t.name for t in score.tracks)

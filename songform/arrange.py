@@ -159,7 +159,7 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
     lead.tempos, lead.time_signatures = score.tempos, score.time_signatures
     lead.tracks.append(voice.copy())
     try:
-        derived = derive_plan(lead, title=title)
+        derived = derive_plan(lead, title=title, melody_form=form is None)
     except ValueError as error:
         raise InputError(f"the melody: {error}") from None
     for section in derived.sections:

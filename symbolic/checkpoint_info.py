@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from songform.core.errors import InputError
 
+from .schemes import SONG_SCHEME
+
 if TYPE_CHECKING:
     from .tokenizer import SongTokenizer
 
 TOKENIZER = "tokenizer.json"
-SONG_SCHEME = "REMI+programs+plan"
-"""The token scheme of checkpoints that write songs (``symbolic.tokenizer``'s)."""
 
 
 class CheckpointError(InputError):

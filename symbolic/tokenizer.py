@@ -48,7 +48,7 @@ from songform.hierarchy.chord_model import simplify_chord
 from songform.hierarchy.labels import KNOWN_LETTERS
 from songform.hierarchy.plan import ENERGY_LEVELS, SECTION_KINDS, TRACK_ROLES, BarPlan, SongPlan
 
-from .checkpoint_info import SONG_SCHEME
+from .schemes import SONG_SCHEME
 from .song import PlannedScore, truncate_score
 
 PLAN_ORDER = ("Section", "Label", "BarInSection", "Key", "Meter", "Energy", "Tracks")
