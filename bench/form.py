@@ -82,12 +82,20 @@ def new_method(notes, bar_quarters: float, bars: int, **thresholds):
     return list(form.lengths), list(form.labels)
 
 
+def human_labels(notes, bar_quarters: float, bars: int, phrases=()):
+    """The reference: the human phrases (their share of 4, 8 and 16 bars)."""
+    return [p.bars for p in phrases], [p.label for p in phrases]
+
+
 def score(rows, method, **thresholds) -> dict[str, float]:
     from songform.data.melody_form import boundary_f, pairwise_label_f
 
     exact, near, labels, eights = [], [], [], []
     for _, notes, bar_quarters, bars, phrases in rows:
-        lengths, found = method(notes, bar_quarters, bars, **thresholds)
+        if method is human_labels:
+            lengths, found = human_labels(notes, bar_quarters, bars, phrases)
+        else:
+            lengths, found = method(notes, bar_quarters, bars, **thresholds)
         truth_ends = list(np.cumsum([p.bars for p in phrases])[:-1])
         found_ends = [e for e in np.cumsum(lengths)[:-1] if e < bars]
         exact.append(boundary_f(found_ends, truth_ends, 0))
@@ -133,7 +141,8 @@ def main() -> int:
             print(f"length, return, base, mixed, same = {weights}: {total:.3f} {measured}")
         return 0
     measured = {"songform (data/melody_form.py)": score(rows, new_method),
-                "before: derive_plan (4-bar grid, pitch classes)": score(rows, old_method)}
+                "before: derive_plan (4-bar grid, pitch classes)": score(rows, old_method),
+                "the human labels themselves": score(rows, human_labels)}
     table = Table(title=f"Form of {len(rows)} POP909 {args.split} melodies against the human "
                         f"labels ({time.perf_counter() - started:.0f} s)")
     table.add_column("method")

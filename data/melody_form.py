@@ -65,16 +65,13 @@ def bar_sets(notes: Notes, bar_quarters: float, bars: int, grid: float = 0.25
 
 def bar_similarity(sets: list[set[tuple[int, int]]]) -> np.ndarray:
     """``[bars, bars]``: the share of notes two bars hold in common (exact, or moved by one
-    interval at :data:`TRANSPOSED`); two silent bars are alike, a silent bar and a sounding
-    one are not."""
+    interval at :data:`TRANSPOSED`); a silent bar is like no bar."""
     count = len(sets)
     similar = np.zeros((count, count))
     for i in range(count):
         for j in range(i, count):
             a, b = sets[i], sets[j]
-            if not a and not b:
-                value = 1.0
-            elif not a or not b:
+            if not a or not b:  # silence returns nothing (its bars are grouped apart)
                 value = 0.0
             else:
                 best = len(a & b)
