@@ -5,7 +5,9 @@ planned under and against the song's annotated chords.
     .venv/bin/python bench/arrange.py [--songs 5] [--bars 32] [--json FILE]
 
 Per song: the melody kept (its notes equal to the one voice arrange takes of it: POP909's
-melody tracks overlap a little, and a note is cut where the next begins), the harmony
+melody tracks overlap a little, and a note is cut where the next begins), the key found
+beside the labelled one, the phrases found and how alike the melody's restated phrases are
+(the Jaccard overlap of their bars, ``symbolic.metrics.label_similarity``), the harmony
 track's chord fit against the derived (harmonised) chords, and against POP909's annotated
 chords at the same onsets (the song's plan as read, on the same ticks: how close a
 harmonisation from the melody alone comes to the song's own), beside POP909's own
@@ -48,7 +50,9 @@ def main() -> int:
 
     from songform.arrange import arrange_melody, melody_of
     from songform.data.pop909 import read_pop909_song
+    from songform.hierarchy.key import Key
     from songform.symbolic.generate import GenerateConfig
+    from songform.symbolic.metrics import label_similarity
     from songform.symbolic.writers import note_writer
 
     torch.set_num_threads(1)
@@ -95,25 +99,36 @@ def main() -> int:
         piano = [(n.time / tpq, n.pitch) for t in song.score.tracks
                  if t.name not in (melody_name,) and not t.is_drum for n in t.notes
                  if n.time < end]
+        labelled = Key.parse((folder / "analyzed_key.txt").read_text().split()[0])
+        alike = [value for values in label_similarity(arranged, "melody").values()
+                 for value in values]
+        sections = "".join(f"{p.label}{p.bars}" for _, p in arranged.plan.phrases())
         rows.append({"song": folder.name, "bars": arranged.plan.num_bars, "melody_kept": same,
+                     "key": str(arranged.plan.sections[0].key), "labelled_key": str(labelled),
+                     "phrases": sections, "restated_alike": float(np.mean(alike)) if alike
+                     else float("nan"),
                      "notes": len(score.tracks[0].notes), "cut_to_one_voice": changed,
                      "fit_planned": _fit(notes, planned), "fit_annotated": _fit(notes, annotated),
                      "pop909_fit_annotated": _fit(piano, annotated)})
         print(json.dumps(rows[-1]), flush=True)
     table_out = Table(title=f"Arranging POP909 test melodies (first {args.bars} bars, the "
                             "shipped model, seed 0): the harmony track's chord fit")
-    for column in ("song", "melody kept", "notes cut to one voice", "vs. its planned chords",
-                   "vs. POP909's chords",
-                   "POP909's own accompaniment vs. its chords"):
+    for column in ("song", "melody kept", "notes cut to one voice", "key (labelled)",
+                   "phrases found", "restated phrases alike", "vs. its planned chords",
+                   "vs. POP909's chords", "POP909's own accompaniment vs. its chords"):
         table_out.add_column(column, justify="right")
     for row in rows:
         table_out.add_row(row["song"], "yes" if row["melody_kept"] else "NO",
                           f"{row['cut_to_one_voice']} of {row['notes']}",
+                          f"{row['key']} ({row['labelled_key']})", row["phrases"],
+                          f"{row['restated_alike']:.3f}",
                           f"{row['fit_planned']:.3f}", f"{row['fit_annotated']:.3f}",
                           f"{row['pop909_fit_annotated']:.3f}")
     table_out.add_row("mean", f"{sum(r['melody_kept'] for r in rows)}/{len(rows)}", "",
+                      f"{sum(r['key'] == r['labelled_key'] for r in rows)}/{len(rows)}", "",
                       *(f"{np.nanmean([r[k] for r in rows]):.3f}" for k in (
-                          "fit_planned", "fit_annotated", "pop909_fit_annotated")))
+                          "restated_alike", "fit_planned", "fit_annotated",
+                          "pop909_fit_annotated")))
     Console(width=150).print(table_out)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"songs": rows}, indent=2) + "\n")
