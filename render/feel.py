@@ -35,6 +35,16 @@ def _swing_spans(plan: SongPlan, tpq: int) -> tuple[list[int], list[float | None
     return starts, spans
 
 
+def _in_beat(starts: list[int], spans: list[float | None], tick: int, tpq: int
+             ) -> tuple[float | None, int, int]:
+    """The swing of the section ``tick`` lies in, the beat's first tick, and ``tick``'s place
+    in that beat."""
+    index = bisect.bisect_right(starts, tick) - 1
+    swing = spans[index] if index >= 0 else None
+    phase = (tick - starts[index]) % tpq if index >= 0 else 0
+    return swing, tick - phase, phase
+
+
 def swing_warp(plan: SongPlan, tpq: int) -> Callable[[int], int] | None:
     """Ticks on the straight grid -> ticks as played, or ``None`` when every section is
     straight. Swing applies in meters counted in quarter notes (x/4); others stay straight."""
@@ -44,12 +54,9 @@ def swing_warp(plan: SongPlan, tpq: int) -> Callable[[int], int] | None:
     half = tpq / 2
 
     def warp(tick: int) -> int:
-        index = bisect.bisect_right(starts, tick) - 1
-        swing = spans[index] if index >= 0 else None
+        swing, base, phase = _in_beat(starts, spans, tick, tpq)
         if swing is None:
             return tick
-        phase = (tick - starts[index]) % tpq
-        base = tick - phase
         if phase < half:
             moved = phase * swing * tpq / half
         else:
@@ -68,12 +75,9 @@ def straight_warp(plan: SongPlan, tpq: int) -> Callable[[int], int] | None:
     half = tpq / 2
 
     def unwarp(tick: int) -> int:
-        index = bisect.bisect_right(starts, tick) - 1
-        swing = spans[index] if index >= 0 else None
+        swing, base, phase = _in_beat(starts, spans, tick, tpq)
         if swing is None:
             return tick
-        phase = (tick - starts[index]) % tpq
-        base = tick - phase
         if phase < swing * tpq:
             moved = phase * half / (swing * tpq)
         else:
