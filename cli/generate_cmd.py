@@ -219,7 +219,8 @@ def generate(
     console.print(f"[bold]{song_plan.title}[/]: {song_plan.num_bars} bars, "
                   f"{minutes}:{seconds:02d}, {len(song_plan.sections)} sections, "
                   f"seed {result.seed}, style {song_plan.style}, notes by the {writer}")
-    roles = getattr(getattr(pipeline.writer, "song_model", None), "roles", None)
+    model = pipeline.writer.song_model
+    roles = model.roles if model is not None else None
     if roles is not None:  # who plays which track
         roles = writer_roles(roles, song_plan.style)
         by_model = [t.name for t in song_plan.tracks if t.role in roles]

@@ -171,7 +171,7 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
     voice.name = plan.tracks[0].name
     lead.tracks[0].name = voice.name
     melody_song = PlannedScore(plan=plan, score=lead)
-    model = getattr(writer, "song_model", None)
+    model = writer.song_model
     if model is not None and "melody" in model.roles:
         forced = forced_melody(melody_song, model.tokenizer, ("melody",))
         melody = frozenset({f"Program_{ROLE_PROGRAMS['melody']}"})

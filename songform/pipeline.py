@@ -258,10 +258,9 @@ class SongPipeline:
     def _project(self, song: Song, plan: SongPlan, seed: int, path: Path,
                  edits: list[dict] | None) -> Path:
         """``song.json`` for the song whose MIDI was just written beside ``path``."""
-        identity = getattr(self.writer, "identity", None)
         bars = [list(bar) for bar in song.written] if song.written is not None else None
         project = Project(plan=plan, seed=seed,
-                          writer=identity() if identity else {"kind": "custom"},
+                          writer=self.writer.identity(),
                           bars=bars, midi="song.mid",
                           midi_sha256=sha256(path.with_name("song.mid")), edits=edits or [])
         return project.save(path)

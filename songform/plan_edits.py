@@ -198,7 +198,7 @@ def with_track(song: PlannedScore, spec: str, seed: int, writer=None,
 def added_track_writer(song: PlannedScore, role: str, writer) -> str | None:
     """``None`` when ``writer``'s model writes an added track of ``role`` into ``song``,
     else why the arranger plays it."""
-    model = getattr(writer, "song_model", None)
+    model = writer.song_model
     if model is None:
         return "notes by the arranger"
     if role not in model.roles:

@@ -237,7 +237,7 @@ def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
         return regenerate_track(song, bars, seed, writer, asked, track)
     plan = song.plan
     chosen = set(bars)
-    if hasattr(writer, "write_given") and song.written is not None:
+    if writer.song_model is not None and song.written is not None:
         given = {i: list(tokens) for i, tokens in enumerate(song.written) if i not in chosen}
         fresh = writer.write_given(plan, seed, given, set(bars if asked is None else asked))
         roles = writer.song_model.roles  # the arranger's tracks stay as they were
@@ -263,7 +263,7 @@ def regenerate_track(song: PlannedScore, bars: list[int], seed: int, writer,
     if spec is None:
         raise InputError(f'--track: no track "{name}" in this song; its tracks are '
                          f"{', '.join(t.name for t in plan.tracks)}")
-    model = getattr(writer, "song_model", None)
+    model = writer.song_model
     first_of_role = next(t for t in plan.tracks if t.role == spec.role) is spec
     program = f"Program_{ROLE_PROGRAMS[spec.role]}"
     chosen = set(bars)

@@ -227,7 +227,7 @@ def continue_sketch(sketch: PlannedScore, template: Template, bars: int, seed: i
     plan = continuation_plan(sketch.plan, template, bars, seed, counts)
     opening = sketch_on_plan(sketch, plan)
     first = sketch.plan.num_bars
-    if hasattr(writer, "write_given"):
+    if writer.song_model is not None:
         model = writer.song_model
         model.check_plans([plan])
         given = given_tokens(opening, model.tokenizer, model.roles, first)

@@ -109,7 +109,7 @@ class Song(PlannedScore):
         from songform.daw import read_edited_midi, with_notes
         from songform.symbolic.writers import note_writer
 
-        model = getattr(note_writer(notes, checkpoint), "song_model", None)
+        model = note_writer(notes, checkpoint).song_model
         song, changed = with_notes(self, read_edited_midi(midi),
                                    model.tokenizer if model is not None else None,
                                    model.roles if model is not None else ())

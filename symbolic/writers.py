@@ -34,9 +34,17 @@ NOTE_WRITERS = ("auto", "model", "arranger")
 class NoteWriter(Protocol):
     """Writes the notes of a plan: ``write(plan, seed, progress) -> PlannedScore``, and of
     several plans at once: ``write_stream(plans, seeds, batch, progress)`` yields
-    ``(plan index, song)`` as each is finished (each song as ``write`` writes it)."""
+    ``(plan index, song)`` as each is finished (each song as ``write`` writes it).
+
+    ``song_model`` is the model and tokenizer behind the writer, or ``None`` for a writer
+    that reads no tokens (the arranger): what a caller asks before it feeds a song's own
+    tokens (an edit, a sketch, a melody to arrange), never probing for methods.
+    ``identity()`` is what a project records of the writer."""
 
     description: str
+    song_model: SongModel | None
+
+    def identity(self) -> dict: ...
 
     def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
               ) -> PlannedScore: ...
@@ -51,6 +59,7 @@ class ArrangerWriter:
     """The rule-based baseline arranger (every track, no model)."""
 
     description: str = "baseline arranger"
+    song_model: SongModel | None = None  # reads no tokens
 
     def identity(self) -> dict:
         return {"kind": "arranger"}
