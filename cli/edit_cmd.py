@@ -24,6 +24,7 @@ from .generate_cmd import (
     DeviceOpt,
     NotesOpt,
     OutOpt,
+    pipeline_display,
     print_outputs,
 )
 
@@ -135,9 +136,10 @@ def edit(
     if all_takes:
         _write_all_takes(prepared, candidates, pipeline, project, out, as_json, quiet)
         return
-    edited = prepared.take(seed)
-    edits = [*project.edits, prepared.record()]
-    result = pipeline.write_song(edited, project.seed, out, edits=edits)
+    with pipeline_display(pipeline.writer.description, silent=as_json or quiet) as update:
+        edited = prepared.take(seed, lambda done, total: update("notes", done, total))
+        edits = [*project.edits, prepared.record()]
+        result = pipeline.write_song(edited, project.seed, out, edits=edits, progress=update)
     if as_json:
         from .plan_cmd import plan_summary
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -199,14 +201,10 @@ def generate(
         if sketch is not None:
             result = _continue(pipeline, sketch, template, bars, seed, out, audio_format,
                                writer, engine, as_json or quiet, outputs)
-        elif as_json or quiet:
-            result = pipeline(template, seed, out, outputs, audio_format=audio_format)
         else:
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                          TimeElapsedColumn(), console=console, transient=True) as progress:
-                display = _PipelineDisplay(progress, writer, engine)
+            with pipeline_display(writer, engine, silent=as_json or quiet) as update:
                 result = pipeline(template, seed, out, outputs, audio_format=audio_format,
-                                  progress=display.update)
+                                  progress=update)
     except render_error as error:
         raise fail(str(error), 1) from None
     if as_json:
@@ -367,17 +365,13 @@ def arrange(
     seed = seed if seed is not None else 0
     writer = pipeline.writer.description
     try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                      TimeElapsedColumn(), console=console, transient=True,
-                      disable=as_json or quiet) as progress:
-            display = _PipelineDisplay(progress, writer, "fluidsynth")
+        with pipeline_display(writer, "fluidsynth", silent=as_json or quiet) as update:
             song = arrange_melody(score, pipeline.writer, style=style, seed=seed,
                                   chords=chords, key=tonic, melody_track=melody_track,
                                   title=melody.stem, form=sections,
-                                  progress=lambda done, count: display.update("notes", done,
-                                                                              count))
+                                  progress=lambda done, count: update("notes", done, count))
             result = pipeline.write_song(Song.from_symbolic(song), seed, out,
-                                         progress=display.update)
+                                         progress=update)
     except InputError as error:
         raise fail(f"{melody.name}: {error}") from None
     if as_json:
@@ -428,18 +422,12 @@ def _continue(pipeline, sketch, template, bars, seed, out, audio_format, writer,
     seed = seed if seed is not None else (template.seed or 0)
     total = bars if bars is not None else sketch.plan.num_bars + 48
     try:
-        if silent:
-            song = continue_sketch(sketch, template, total, seed, pipeline.writer)
-            return pipeline.write_song(Song.from_symbolic(song), seed, out,
-                                       outputs or OUTPUTS, audio_format=audio_format)
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                      TimeElapsedColumn(), console=console, transient=True) as progress:
-            display = _PipelineDisplay(progress, writer, engine)
+        with pipeline_display(writer, engine, silent) as update:
             song = continue_sketch(sketch, template, total, seed, pipeline.writer,
-                                   lambda done, count: display.update("notes", done, count))
+                                   lambda done, count: update("notes", done, count))
             return pipeline.write_song(Song.from_symbolic(song), seed, out,
                                        outputs or OUTPUTS, audio_format=audio_format,
-                                       progress=display.update)
+                                       progress=update)
     except InputError as error:
         raise fail(str(error)) from None
 
@@ -469,20 +457,16 @@ def _generate_many(pipeline, template, seeds: range, out: Path, audio_format: st
 
     mine = rank_seeds(seeds)
     started = time.perf_counter()
-    if as_json or quiet:
-        results = pipeline.many(template, mine, out, outputs or OUTPUTS,
-                                audio_format=audio_format, batch_size=songs_per_batch)
-        if as_json:
-            print_json({"songs": [song_json(r, writer) for r in results],
-                        "rank": int(os.environ.get("RANK", 0)),
-                        "world_size": int(os.environ.get("WORLD_SIZE", 1))})
-        return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
-        display = _PipelineDisplay(progress, writer, engine)
+    with pipeline_display(writer, engine, silent=as_json or quiet) as update:
         results = pipeline.many(template, mine, out, outputs or OUTPUTS,
                                 audio_format=audio_format, batch_size=songs_per_batch,
-                                progress=display.update)
+                                progress=update)
+    if as_json:
+        print_json({"songs": [song_json(r, writer) for r in results],
+                    "rank": int(os.environ.get("RANK", 0)),
+                    "world_size": int(os.environ.get("WORLD_SIZE", 1))})
+    if as_json or quiet:
+        return
     table = Table(header_style="bold")
     for column in ("seed", "bars", "length", "sections", "folder"):
         table.add_column(column)
@@ -503,6 +487,20 @@ def _generate_many(pipeline, template, seeds: range, out: Path, audio_format: st
 OUTPUT_LABELS = {"stems": "stems", "plan": "plan", "project": "project", "midi": "MIDI",
                  "musicxml": "MusicXML",
                  "pianoroll": "piano roll", "audio": "audio"}
+
+
+@contextlib.contextmanager
+def pipeline_display(writer: str, engine: str = "fluidsynth", silent: bool = False
+                     ) -> Iterator[Callable[[str, int, int], None]]:
+    """The pipeline's ``progress(stage, done, total)`` callback, drawn on the terminal as a
+    spinner for the stages and a bar for the bars being written or the audio windows
+    (nothing when ``silent``)."""
+    if silent:
+        yield lambda stage, done, total: None
+        return
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        yield _PipelineDisplay(progress, writer, engine).update
 
 
 class _PipelineDisplay:

@@ -120,12 +120,13 @@ class PreparedEdit:
         """The indices of the sections the written bars lie in."""
         return sorted({b.section_index for b in self.base.plan.bars() if b.index in self.chosen})
 
-    def take(self, seed: int) -> Song:
-        """The edited song with the chosen bars written with ``seed``."""
+    def take(self, seed: int, progress=None) -> Song:
+        """The edited song with the chosen bars written with ``seed`` (``progress(done,
+        total)`` as bars are written)."""
         edited = self.base
         if self.chosen:
             edited = regenerate(edited, self.chosen, seed, self.writer, self.fresh,
-                                self.request.track)
+                                self.request.track, progress)
         if self.transpose:
             edited = transposed(edited, self.transpose)
         if self.request.tempo is not None:

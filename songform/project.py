@@ -221,7 +221,8 @@ def part_bars(plan: SongPlan, section: str | None = None, bars: str | None = Non
 
 
 def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
-               asked: list[int] | None = None, track: str | None = None) -> PlannedScore:
+               asked: list[int] | None = None, track: str | None = None,
+               progress=None) -> PlannedScore:
     """``song`` with ``bars`` written again by ``writer`` with ``seed``; every note outside
     them is the song's own. The ``asked`` bars (default all of ``bars``) are sampled afresh
     even where the plan restates an earlier bar; the others (later restatements of them)
@@ -234,12 +235,13 @@ def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
 
     check_seed(seed)
     if track is not None:
-        return regenerate_track(song, bars, seed, writer, asked, track)
+        return regenerate_track(song, bars, seed, writer, asked, track, progress)
     plan = song.plan
     chosen = set(bars)
     if writer.song_model is not None and song.written is not None:
         given = {i: list(tokens) for i, tokens in enumerate(song.written) if i not in chosen}
-        fresh = writer.write_given(plan, seed, given, set(bars if asked is None else asked))
+        fresh = writer.write_given(plan, seed, given, set(bars if asked is None else asked),
+                                   progress)
         roles = writer.song_model.roles  # the arranger's tracks stay as they were
         tracks = {t.name for t in plan.tracks if t.role in roles}
     else:
@@ -249,7 +251,7 @@ def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
 
 
 def regenerate_track(song: PlannedScore, bars: list[int], seed: int, writer,
-                     asked: list[int] | None, name: str) -> PlannedScore:
+                     asked: list[int] | None, name: str, progress=None) -> PlannedScore:
     """``song`` with track ``name`` written again in ``bars``, every other track's notes (and
     tokens) kept. A track the model writes is sampled with the song's other parts forced note
     for note in those bars (``ModelWriter.write_forced``; a later restatement that copied
@@ -276,12 +278,12 @@ def regenerate_track(song: PlannedScore, bars: list[int], seed: int, writer,
                             else tokens for index, tokens in enumerate(written))
         return type(song)(plan=spliced.plan, score=spliced.score, written=written)
     new = rewrite_role(song, plan, bars, seed, writer, spec.role,
-                       bars if asked is None else asked)
+                       bars if asked is None else asked, progress)
     return splice(song, new, chosen, {spec.name})
 
 
 def rewrite_role(song: PlannedScore, plan: SongPlan, bars, seed: int, writer, role: str,
-                 asked=()) -> PlannedScore:
+                 asked=(), progress=None) -> PlannedScore:
     """``song``'s tokens under ``plan`` with the model writing ``role`` again in ``bars``:
     there every other part's notes are forced note for note (``ModelWriter.write_forced``)
     and only ``role`` is sampled; the other bars are given. ``asked`` bars are sampled even
@@ -299,7 +301,7 @@ def rewrite_role(song: PlannedScore, plan: SongPlan, bars, seed: int, writer, ro
     others = frozenset(f"Program_{ROLE_PROGRAMS[r]}" for r in writer.song_model.roles
                        if r != role)
     fresh = set(asked) | (chosen & varied_bars(plan, written))
-    return writer.write_forced(plan, seed, forced, fresh, others, given=given)
+    return writer.write_forced(plan, seed, forced, fresh, others, progress, given=given)
 
 
 def varied_bars(plan: SongPlan, written) -> set[int]:
