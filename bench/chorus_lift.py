@@ -1,5 +1,5 @@
 """The chorus lift of the model's songs: melody register and density in choruses against
-verses, song by song, for a style's seeds (issue 14: POP909's choruses sit 2.9 semitones
+verses, song by song, for a style's seeds (POP909's choruses sit 2.9 semitones
 higher and 1.03x as dense as its verses).
 
     python bench/chorus_lift.py --style pop --seeds 0-9 [--takes 4]

@@ -1,4 +1,4 @@
-"""``torch.compile`` on cached decoding (issue 16, item 4): the shipped model's one-token
+"""``torch.compile`` on cached decoding: the shipped model's one-token
 steps through generation's decoder, eager against compiled (``dynamic=True``), side by side
 on the same tokens, with the largest difference between their logits.
 

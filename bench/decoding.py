@@ -1,4 +1,4 @@
-"""Long-form writing at scale, side by side in one run (issue 16):
+"""Long-form writing at scale, side by side in one run:
 
 1. cached decoding, tokens per second: songform's decoder (what generation runs: ring cache,
    explicit positions, relative attention) against x-transformers' cached decoding at the same

@@ -1,4 +1,4 @@
-"""What regenerating part of a song costs against writing the whole song (issue 13): the
+"""What regenerating part of a song costs against writing the whole song: the
 shipped model writes a 64-bar song, then one 8-bar section is written again with the rest
 given (``songform edit --regenerate``'s path), side by side in one run.
 

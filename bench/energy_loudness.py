@@ -1,6 +1,6 @@
 """Per-section loudness of the FluidSynth mix against the plan's energy, for every style and a
 few seeds: Spearman rho between energy and RMS, and the dB between the loudest-planned and the
-quietest-planned sections (the rules of issue 14: rho >= 0.5; >= 2 dB when energies differ by
+quietest-planned sections (the rules: rho >= 0.5; >= 2 dB when energies differ by
 two levels or more).
 
     .venv/bin/python bench/energy_loudness.py --seeds 5 [--notes arranger|model]

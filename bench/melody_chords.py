@@ -1,4 +1,4 @@
-"""Chords from a bare melody (issue 13: arranging a user's melody starts from its chords):
+"""Chords from a bare melody (arranging a user's melody starts from its chords):
 POP909 test songs with only their MELODY track handed to the analysis, per beat against the
 annotated chords (``chord_midi.txt``, MIREX major/minor) and against the analysis of the full
 texture (melody, bridge and piano) of the same song, beside the full texture's own accuracy.

@@ -1,6 +1,6 @@
 """Structure and plan fit of (a) POP909 test songs, (b) the shipped model writing under the
 plans derived from those songs, (c) the same with ``takes=4``, (d) the baseline arranger,
-(e) the model with the plan's chord tokens withheld (and no chord guidance): issue 16, item 6.
+(e) the model with the plan's chord tokens withheld (and no chord guidance).
 
     .venv/bin/python bench/structure.py [--songs 5] [--seeds 1] [--first-seed 0]
         [--reference-songs 86]

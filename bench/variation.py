@@ -1,5 +1,5 @@
-"""Does a restatement's similarity to its source follow the plan's ``variation``? (issue 16,
-item 3). For each variation setting the shipped model writes songs whose second verse and
+"""Does a restatement's similarity to its source follow the plan's ``variation``? For each
+variation setting the shipped model writes songs whose second verse and
 chorus restate the first, and every restated phrase's note overlap with its source is
 measured (Jaccard of (onset in bar, pitch) per bar over the model's pitched tracks, the key
 change undone), with the source placed in the model's context before a varied phrase and

@@ -1,12 +1,20 @@
-"""Atomic file writes (temporary file in the same folder, then rename), for every layer."""
+"""Files for every layer: atomic writes (a temporary file in the same folder, then a
+rename), output paths and folders checked and held before the work, and JSON read within
+bounds."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from .errors import InputError
 
 
 @contextlib.contextmanager
@@ -65,8 +73,6 @@ def check_output_file(path: str | Path, what: str = "output") -> Path:
     Raises:
         InputError: what is wrong, naming ``path``.
     """
-    from .errors import InputError
-
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
@@ -93,10 +99,6 @@ def check_output_folder(path: str | Path, what: str = "--out") -> Path:
     Raises:
         InputError: what is wrong, naming ``path``.
     """
-    import shutil
-
-    from .errors import InputError
-
     target = Path(path)
     if target.exists() and not target.is_dir():
         raise InputError(f"{what}: {target} is a file, not a folder")
@@ -124,10 +126,6 @@ def reserved_folder(path: str | Path, what: str = "--out") -> Iterator[Path]:
     Raises:
         InputError: the folder cannot be used, or another run holds it.
     """
-    import fcntl
-
-    from .errors import InputError
-
     target = Path(path).absolute()
     if target in _RESERVED:
         yield Path(path)
@@ -164,3 +162,31 @@ def reserved_folder(path: str | Path, what: str = "--out") -> Iterator[Path]:
             for folder in created:  # deepest first
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+
+
+def read_json(path: str | Path, max_bytes: int, what: str) -> Any:
+    """The JSON in ``path``, a songform ``what`` (``project``, ``plan``): at most
+    ``max_bytes``, nested no deeper than the reader can follow, and with no NaN or infinity.
+
+    Raises:
+        InputError: one line naming ``path`` and what is wrong.
+    """
+    path = Path(path)
+
+    def refused(name: str) -> None:
+        raise ValueError(f"{name} is not a number a {what} holds")
+
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(f"{path}: {size:,} bytes, over the {max_bytes:,} a {what} may "
+                             "hold")
+        return json.loads(path.read_text(encoding="utf-8"), parse_constant=refused)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such {what} file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: a folder, not a {what} file") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a songform {what} (nested too deep)") from None
+    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
+        raise InputError(f"{path}: not a songform {what} ({error})") from None

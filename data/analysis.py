@@ -151,6 +151,34 @@ def _phrase_labels(features: np.ndarray, threshold: float) -> list[str]:
     return labels
 
 
+def _grid_phrases(notes: np.ndarray, chroma: np.ndarray, bar_quarters: float, bars: int,
+                  per_bar: int, phrase_bars: int, phrase_ends: list[int] | None,
+                  config: AnalysisConfig) -> tuple[list[str], list[int]]:
+    """Phrases of a few bars from the first sounding bar on (silent lead-in bars: an intro),
+    or ending where the source marks them, labelled by pitch-class similarity."""
+    origin = int(notes[:, 0].min() // bar_quarters)
+    lengths = [origin] if origin else []
+    cursor = origin
+    if phrase_ends:
+        for end in sorted({e for e in phrase_ends if cursor < e <= bars} | {bars}):
+            lengths.append(end - cursor)
+            cursor = end
+    while cursor < bars:
+        lengths.append(min(phrase_bars, bars - cursor))
+        cursor += lengths[-1]
+    features, first_bar = [], 0
+    for length in lengths:
+        block = chroma[first_bar * per_bar:(first_bar + length) * per_bar]
+        padded = np.zeros((phrase_bars * per_bar, 12))
+        padded[:len(block)] = block[:len(padded)]
+        features.append(padded.reshape(-1))
+        first_bar += length
+    labels = _phrase_labels(np.array(features), config.same_label_threshold)
+    if origin:
+        labels[0] = "i"
+    return labels, lengths
+
+
 def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | None = None,
                 tracks: tuple[TrackSpec, ...] | None = None,
                 phrase_ends: list[int] | None = None,
@@ -190,32 +218,13 @@ def derive_plan(score: Score, title: str = "untitled", config: AnalysisConfig | 
     chroma = beat_chroma(notes[:, :3], beats, config.bass_weight)
     chords = chords_per_beat(chroma, config.change_penalty)
     per_bar = len(beat_offsets)
-    # phrases of a few bars from the first sounding bar on (silent lead-in bars: an intro),
-    # labelled by similarity
-    origin = int(notes[:, 0].min() // bar_quarters)
-    lengths = [origin] if origin else []
-    cursor = origin
-    if phrase_ends:
-        for end in sorted({e for e in phrase_ends if cursor < e <= bars} | {bars}):
-            lengths.append(end - cursor)
-            cursor = end
-    while cursor < bars:
-        lengths.append(min(phrase_bars, bars - cursor))
-        cursor += lengths[-1]
-    features, first_bar = [], 0
-    for length in lengths:
-        block = chroma[first_bar * per_bar:(first_bar + length) * per_bar]
-        padded = np.zeros((phrase_bars * per_bar, 12))
-        padded[:len(block)] = block[:len(padded)]
-        features.append(padded.reshape(-1))
-        first_bar += length
-    labels = _phrase_labels(np.array(features), config.same_label_threshold)
-    if origin:
-        labels[0] = "i"
     if melody_form:
         form = form_of_melody([(start, end, int(pitch)) for start, end, pitch, _ in pitched],
-                       bar_quarters, bars)
+                              bar_quarters, bars)
         labels, lengths = list(form.labels), list(form.lengths)
+    else:
+        labels, lengths = _grid_phrases(notes, chroma, bar_quarters, bars, per_bar,
+                                        phrase_bars, phrase_ends, config)
     labelled = [LabelledPhrase(label, length) for label, length in zip(labels, lengths,
                                                                        strict=True)]
     sections = place_sections(labelled)

@@ -3,9 +3,11 @@ to a Template, or to the SongPlan a saved plan holds."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
+
+from songform.core.errors import InputError
+from songform.core.fileio import read_json
 
 from .errors import TemplateError
 from .plan import PLAN_FORMAT_VERSION, SongPlan
@@ -45,14 +47,12 @@ def read_plan_file(source: str | Path) -> SongPlan | None:
     path = Path(source)
     if path.suffix.lower() in YAML_SUFFIXES or not path.is_file():
         return None
-    if path.stat().st_size > MAX_PLAN_BYTES:
-        raise TemplateError(f"{path}: larger than a plan ({path.stat().st_size:,} bytes)")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_refused)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        data = read_json(path, MAX_PLAN_BYTES, "plan")
+    except InputError as error:
         if path.suffix.lower() == ".json":
-            raise TemplateError(f"{path}: not a songform plan (unreadable JSON)") from None
-        return None
+            raise TemplateError(str(error)) from None
+        return None  # not JSON: a template for the YAML reader
     if not isinstance(data, dict) or "sections" not in data or "tracks" not in data:
         if path.suffix.lower() == ".json":
             raise TemplateError(f"{path}: not a songform plan (a plan holds tracks and "
@@ -65,10 +65,6 @@ def read_plan_file(source: str | Path) -> SongPlan | None:
         return SongPlan.from_dict(data)
     except TemplateError as error:
         raise TemplateError(f"{path}: {error}") from None
-
-
-def _refused(name: str) -> None:
-    raise ValueError(f"{name} is not a number a plan holds")
 
 
 def load_template(source: str | Path | None = None, **overrides: Any) -> Template:

@@ -21,6 +21,8 @@ from songform.symbolic.midi_input import MidiInputError, read_midi_bytes, scan_m
 from songform.symbolic.song import PlannedScore, bar_lines, conductor_score
 from songform.symbolic.ticks import at_standard_resolution
 
+from .sketch import given_tokens
+
 BarNotes = dict[int, set[tuple[str, int, int, int, int]]]
 
 
@@ -91,8 +93,6 @@ def with_notes(song: PlannedScore, edited: Score, tokenizer=None,
     score.tracks = rebuilt_tracks
     adopted = type(song)(plan=plan, score=score, written=song.written)
     if tokenizer is not None and changed:
-        from .sketch import given_tokens
-
         tokens = given_tokens(adopted, tokenizer, roles, plan.num_bars)
         old = song.written or tuple(() for _ in range(plan.num_bars))
         written = tuple(tuple(tokens.get(i, ())) if i in changed else bar

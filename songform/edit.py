@@ -17,6 +17,7 @@ from songform.core.errors import InputError
 from songform.hierarchy.key import Key
 from songform.symbolic.generate_config import GenerateConfig
 
+from .daw import project_with_midi
 from .plan_edits import (
     added_track_writer,
     extended,
@@ -78,11 +79,9 @@ class EditRequest:
 def edit_settings(project: Project, takes: int = 1, **chosen: float | None) -> GenerateConfig:
     """The sampling settings of an edit: the project's own, then those ``chosen`` (``None``
     keeps the project's), written ``takes`` times side by side."""
-    stored = project.writer.get("generation", {})
-    known = {f.name for f in dataclasses.fields(GenerateConfig)}
-    values = {k: v for k, v in stored.items() if k in known}
-    values.update({k: v for k, v in chosen.items() if v is not None})
-    return GenerateConfig(**{**values, "takes": takes})
+    stored = GenerateConfig.from_dict(project.writer.get("generation", {}))
+    return dataclasses.replace(stored, takes=takes,
+                               **{k: v for k, v in chosen.items() if v is not None})
 
 
 def key_shift(home: Key, wanted: str) -> int:
@@ -176,8 +175,6 @@ def prepare_edit(project: Project, request: EditRequest, writer) -> PreparedEdit
     notes: list[str] = []
     from_midi: list[int] = []
     if request.midi is not None:
-        from .daw import project_with_midi
-
         adopted, from_midi, why = project_with_midi(project, request.midi, writer)
         song = Song.from_symbolic(adopted)
         notes += [why] if why else []

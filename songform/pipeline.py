@@ -36,11 +36,10 @@ STAGING_PREFIX = ".songform-staging-"
 OUTPUTS = ("plan", "midi", "project", "musicxml", "pianoroll", "audio")
 """What a song writes by default; ``stems`` (one file per track in ``stems/``) on request."""
 ALL_OUTPUTS = (*OUTPUTS, "stems")
-SONG_FILES = frozenset({"plan.json", PROJECT_FILE, "song.mid", "song.musicxml", "pianoroll.png",
-                        *(f"song.{suffix}" for suffix in ("wav", "flac", "ogg", "mp3")),
-                        "stems"})
-"""What a song's folder holds: a run removes those of a former song it does not write."""
 AUDIO_FORMATS = tuple(suffix.lstrip(".") for suffix in RENDER_AUDIO_FORMATS)
+SONG_FILES = frozenset({"plan.json", PROJECT_FILE, "song.mid", "song.musicxml", "pianoroll.png",
+                        *(f"song.{suffix}" for suffix in AUDIO_FORMATS), "stems"})
+"""What a song's folder holds: a run removes those of a former song it does not write."""
 
 
 @dataclass(frozen=True)

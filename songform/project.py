@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from songform.core.errors import InputError
-from songform.core.fileio import atomic_write_text
+from songform.core.fileio import atomic_write_text, read_json
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.plan import SongPlan, check_seed
 from songform.symbolic.generate_config import GenerateConfig
@@ -60,7 +60,7 @@ class Project:
         finite, a token that is not a note token, sampling settings outside what
         ``generate`` accepts, a file too large or nested too deep."""
         path = Path(path)
-        data = _read_json(path)
+        data = read_json(path, MAX_PROJECT_BYTES, "project")
         if not isinstance(data, dict) or data.get("format") != PROJECT_FORMAT:
             raise InputError(f"{path}: not a songform project file")
         if data.get("version") != PROJECT_VERSION:
@@ -73,9 +73,12 @@ class Project:
                                  f"{_shown(data.get(name))}")
         try:
             plan = SongPlan.from_dict(data["plan"])
-            seed = check_seed(data.get("seed"))
         except TemplateError as error:
             raise InputError(f"{path}: field plan: {error}") from None
+        try:
+            seed = check_seed(data.get("seed"))
+        except TemplateError as error:
+            raise InputError(f"{path}: field {error}") from None
         writer = data["writer"]
         try:
             GenerateConfig.from_dict(writer.get("generation", {}))
@@ -118,27 +121,6 @@ MAX_PROJECT_BYTES = 64 * 1024 ** 2
 MAX_BAR_TOKENS = 4096
 """Note tokens one bar of a project may hold."""
 _KIND_NAMES = {dict: "an object", str: "a string", list: "a list"}
-
-
-def _read_json(path: Path) -> Any:
-    """The JSON in ``path``: bounded in size and depth, with no NaN or infinity."""
-    try:
-        if path.stat().st_size > MAX_PROJECT_BYTES:
-            raise InputError(f"{path}: {path.stat().st_size:,} bytes, over the "
-                             f"{MAX_PROJECT_BYTES:,} a project may hold")
-        return json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such project file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: a folder, not a project file") from None
-    except RecursionError:
-        raise InputError(f"{path}: not a songform project (nested too deep)") from None
-    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
-        raise InputError(f"{path}: not a songform project ({error})") from None
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number a project holds")
 
 
 def _shown(value: object) -> str:

@@ -18,7 +18,7 @@ from songform.core.errors import InputError
 from songform.hierarchy.plan import PhrasePlan, SectionPlan, SongPlan, TrackSpec
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Template
-from songform.symbolic.song import PlannedScore
+from songform.symbolic.song import PlannedScore, bar_lines, conductor_score
 
 from .project import splice
 
@@ -70,7 +70,7 @@ def _joined_tracks(sketch: tuple[TrackSpec, ...], song: tuple[TrackSpec, ...]
     and plays it on after the sketch; a sketch track whose role the song lacks, or a second
     of a role, joins as its own track. Returns the tracks and each song track's new name
     (the song's own tracks give way to the sketch's names)."""
-    tracks: list[TrackSpec | None] = list(song)
+    tracks = list(song)
     renamed: dict[str, str] = {}
     extra = []
     for track in sketch:
@@ -92,7 +92,7 @@ def _joined_tracks(sketch: tuple[TrackSpec, ...], song: tuple[TrackSpec, ...]
         taken.add(name)
         renamed[track.name] = name
         tracks[index] = dataclasses.replace(track, name=name)
-    return tuple(t for t in tracks if t is not None) + tuple(extra), renamed
+    return tuple(tracks) + tuple(extra), renamed
 
 
 def _renumbered(plan: SongPlan, kept: set[int], offset: int) -> tuple[SectionPlan, ...]:
@@ -243,8 +243,6 @@ def with_conductor(song: PlannedScore, sketch: Score, bars: int) -> PlannedScore
     """``song`` with the maps any song has (a marker per section, the key signatures, the
     meters, from its plan) and the sketch's own tempo map in its ``bars`` bars, the plan's
     tempi after them."""
-    from songform.symbolic.song import bar_lines, conductor_score
-
     planned = conductor_score(song.plan, song.tpq)
     end = bar_lines(song.plan, song.tpq)[bars]
     score = song.score.copy()

@@ -3,8 +3,9 @@ onset, added to the token embedding through zero-initialised projections.
 
 An FME maps a scalar f to ``[sin(w_k f), cos(w_k f)]``; adding an interval Δ rotates every
 (sin, cos) pair by ``w_k Δ``, so equal intervals are equal transformations wherever they start.
-Which frequencies matters (bench/RESULTS.md, issue 15): the authors' base-10000 ladder has no
-feature that repeats at the octave, and a model fed it did not learn tonality. Ours:
+Which frequencies matters (bench/RESULTS.md, "The card's embeddings, rebuilt"): the
+authors' base-10000 ladder has no feature that repeats at the octave, and a model fed it
+did not learn tonality. Ours:
 
 - pitch: the octave's six harmonics ``2πm/12`` (a complete basis of the twelve pitch classes,
   so a linear map reads the pitch class exactly) plus four slow register frequencies

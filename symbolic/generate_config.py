@@ -26,7 +26,7 @@ class GenerateConfig:
             ``1 - variation``); off, every bar is sampled.
         chord_bias: added to the logits of pitches in the chord the plan sounds at the
             note's position: plan guidance at decoding time. 0 (the default since the
-            retrained model of issue 15, whose own chord tones are POP909's share) lets the
+            retrained model, whose own chord tones are POP909's share) lets the
             model alone decide; bench/RESULTS.md measures what each setting does to the share
             of chord tones and to the melody's intervals.
         register_lift: logits per semitone per energy level added to the melody's pitches,

@@ -1,4 +1,4 @@
-"""Does a melody read as a tune? The shape measures of issue 15, on any planned song (written
+"""Does a melody read as a tune? The shape measures, on any planned song (written
 or read from a corpus), so that written songs and POP909's own melodies are measured alike.
 
 The melody is the notes of the plan's melody-role tracks, one note per onset (the highest).

@@ -1,4 +1,4 @@
-"""The music embeddings (issue 15): FME's geometry and the zero start of FME and RIPO."""
+"""The music embeddings: FME's geometry and the zero start of FME and RIPO."""
 
 from __future__ import annotations
 
