@@ -1,6 +1,6 @@
 """One bar's notes sampled token by token under the grammar, and the notes forced into it:
 a user's melody to arrange, the song's other parts under an added part or a track written
-again (``generate_batch(forced=)``)."""
+again (``SongJob.forced``)."""
 
 from __future__ import annotations
 

@@ -19,12 +19,12 @@ from songform.symbolic.checkpoint import CheckpointInfo, save_checkpoint
 from songform.symbolic.decoding import Decoder, Row
 from songform.symbolic.generate import (
     GenerateConfig,
+    SongJob,
     generate,
-    generate_batch,
-    plan_skeleton,
     write_songs,
 )
 from songform.symbolic.model import ModelConfig, MusicTransformer
+from songform.symbolic.skeleton import plan_skeleton
 from songform.symbolic.takes import notes_from_tokens, score_take
 from songform.symbolic.ticks import quarters_to_ticks
 from songform.symbolic.tokenizer import AttributeState, SongTokenizer
@@ -187,9 +187,8 @@ def test_forced_parts_keep_the_role_order_at_each_onset(model, tokenizer, plan, 
     base = generate(model, tokenizer, plan, 2, _config(), ("harmony",))
     forced = {i: forced_notes(tokens) for i, tokens in enumerate(base.written)}
     programs = frozenset({"Program_0", "Program_48"})
-    song = generate_batch(model, tokenizer, [plan], [6], _config(), POP909_ROLES,
-                          forced=[forced], fresh=[set(range(plan.num_bars))],
-                          forced_programs=[programs])[0]
+    song = generate(model, tokenizer, plan, 6, _config(), POP909_ROLES, forced=forced,
+                    fresh=frozenset(range(plan.num_bars)), forced_programs=programs)
     melody = 0
     for index, tokens in enumerate(song.written):
         assert "Program_48" not in tokens
@@ -328,20 +327,21 @@ def test_batched_songs_equal_songs_written_alone(model, tokenizer):
     config = _config(context=32)  # short: the rings wrap
     alone = [generate(model, tokenizer, p, s, config, POP909_ROLES)
              for p, s in zip(plans, seeds, strict=True)]
-    together = generate_batch(model, tokenizer, plans, seeds, config, POP909_ROLES)
-    assert [_all_notes(s) for s in together] == [_all_notes(s) for s in alone]
+    jobs = [SongJob(p, s) for p, s in zip(plans, seeds, strict=True)]
+    together = dict(write_songs(model, tokenizer, jobs, config, POP909_ROLES))
+    assert [_all_notes(together[i]) for i in range(3)] == [_all_notes(s) for s in alone]
     assert _all_notes(alone[0]) != _all_notes(alone[1])
     # two rows for three songs: the song that ends first hands its rows (and its cache
     # rows, emptied) to the third, which is still the song its seed writes alone
-    finished = list(write_songs(model, tokenizer, plans, seeds, config, POP909_ROLES,
-                                batch=2))
+    finished = list(write_songs(model, tokenizer, jobs, config, POP909_ROLES, batch=2))
     assert sorted(index for index, _ in finished) == [0, 1, 2]
     assert finished[0][0] != 1  # the longest plans start, the shortest (6 bars) waits
     for index, song in finished:
         assert _all_notes(song) == _all_notes(alone[index])
     with_takes = _config(context=32, takes=2)
-    assert [_all_notes(s) for s in generate_batch(model, tokenizer, plans, seeds, with_takes,
-                                                  POP909_ROLES, batch=1)] == \
+    one_at_a_time = dict(write_songs(model, tokenizer, jobs, with_takes, POP909_ROLES,
+                                     batch=1))
+    assert [_all_notes(one_at_a_time[i]) for i in range(3)] == \
         [_all_notes(generate(model, tokenizer, p, s, with_takes, POP909_ROLES))
          for p, s in zip(plans, seeds, strict=True)]
 
@@ -353,10 +353,11 @@ def test_one_take_is_the_song_without_takes(model, tokenizer, plan):
 
 
 def test_takes_keep_the_best_scoring_take_of_each_section(model, tokenizer, plan, monkeypatch):
+    import songform.symbolic.batch_writer as batch_module
     import songform.symbolic.generate as generate_module
 
     judges = []
-    original = generate_module._TakeJudge
+    original = generate_module.TakeJudge
 
     class Recording(original):
         def __init__(self, *args, **kwargs):
@@ -364,14 +365,14 @@ def test_takes_keep_the_best_scoring_take_of_each_section(model, tokenizer, plan
             judges.append(self)
 
     streams = []
-    original_song = generate_module.song_from_stream
+    original_song = batch_module.song_from_stream
 
     def recording_song(tokenizer, plan, stream, *args):
         streams.append(stream)
         return original_song(tokenizer, plan, stream, *args)
 
-    monkeypatch.setattr(generate_module, "_TakeJudge", Recording)
-    monkeypatch.setattr(generate_module, "song_from_stream", recording_song)
+    monkeypatch.setattr(generate_module, "TakeJudge", Recording)
+    monkeypatch.setattr(batch_module, "song_from_stream", recording_song)
     song = generate(model, tokenizer, plan, 4, _config(takes=3), POP909_ROLES)
     chosen = judges[0].chosen[0]
     bars, per_bar = list(plan.bars()), {}
@@ -402,7 +403,7 @@ def test_takes_keep_the_best_scoring_take_of_each_section(model, tokenizer, plan
 def test_a_varied_restatement_sees_its_source_just_before_it(tokenizer, monkeypatch):
     """When a restated phrase is sampled afresh, the source phrase's tokens sit in the cache
     at the positions just before the new phrase, when its first note is sampled."""
-    import songform.symbolic.generate as generate_module
+    import songform.symbolic.batch_writer as generate_module
 
     torch.manual_seed(0)  # weights large enough that a random model attends sharply, so
     model = MusicTransformer(ModelConfig(  # that what is in context sways its samples
@@ -471,10 +472,10 @@ def test_forced_melody_notes_are_written_and_the_rest_sampled_around_them(model,
                                                "Velocity_95", "Duration_1.0.4"))
                              for step in steps]
     fresh = set(range(plan.num_bars))
-    song = generate_batch(model, tokenizer, [plan], [4], _config(), POP909_ROLES,
-                          forced=[melody], fresh=[fresh])[0]
-    full = generate_batch(model, tokenizer, [plan], [4], _config(max_tokens_per_bar=14),
-                          POP909_ROLES, forced=[melody], fresh=[fresh])[0]
+    song = generate(model, tokenizer, plan, 4, _config(), POP909_ROLES, forced=melody,
+                    fresh=frozenset(fresh))
+    full = generate(model, tokenizer, plan, 4, _config(max_tokens_per_bar=14), POP909_ROLES,
+                    forced=melody, fresh=frozenset(fresh))
     for bar, tokens in zip(plan.bars(), full.written, strict=True):  # a full bar still gets
         assert tokens.count("Program_73") == len(melody[bar.index])  # every forced note
     grammar = Grammar(tokenizer)

@@ -11,8 +11,8 @@ from songform.hierarchy.plan import TRACK_ROLES
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Section, Template
 from songform.symbolic.arranger import arrange
-from songform.symbolic.generate import plan_skeleton
 from songform.symbolic.grammar import NOTE_TYPES, TYPE_GRAPH, BarState, Grammar, follows
+from songform.symbolic.skeleton import plan_skeleton
 from songform.symbolic.song import PlannedScore, conductor_score
 from songform.symbolic.tokenizer import ROLE_PROGRAMS, SongTokenizer, token_type
 
