@@ -17,6 +17,27 @@ from .errors import CorpusError
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
 
 
+def read_midi_score(path: str | Path) -> Score:
+    """A MIDI file's notes at 480 ticks per quarter, its bytes scanned before any reader
+    builds objects from them.
+
+    Raises:
+        CorpusError: the file is missing, broken or too large.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CorpusError(f"no such file {path}")
+    try:
+        data = read_midi_bytes(path)
+        scan_midi(data, path.name)
+    except MidiInputError as error:
+        raise CorpusError(str(error)) from None
+    try:
+        return at_standard_resolution(Score.from_midi(data))
+    except Exception as error:  # symusic raises its own runtime errors on malformed data
+        raise CorpusError(f"{path.name}: unreadable MIDI ({error})") from None
+
+
 def read_midi_song(path: str | Path) -> PlannedScore:
     """A MIDI file as a ``PlannedScore`` (480 ticks per quarter) with an analysed plan.
 
@@ -24,19 +45,9 @@ def read_midi_song(path: str | Path) -> PlannedScore:
         CorpusError: the file is broken, empty of notes, or too large.
     """
     path = Path(path)
-    try:
-        data = read_midi_bytes(path)
-        scan_midi(data, path.name)  # before any reader builds objects from the bytes
-    except MidiInputError as error:
-        raise CorpusError(str(error)) from None
-    try:
-        score = Score.from_midi(data)
-    except Exception as error:  # symusic raises its own runtime errors on malformed data
-        raise CorpusError(f"{path.name}: unreadable MIDI ({error})") from None
-    notes = sum(len(t.notes) for t in score.tracks)
-    if notes == 0:
+    score = read_midi_score(path)
+    if not any(len(t.notes) for t in score.tracks):
         raise CorpusError(f"{path.name}: no notes")
-    score = at_standard_resolution(score)
     try:
         plan = derive_plan(score, title=path.stem)
     except ValueError as error:

@@ -107,7 +107,8 @@ def load(midi: str | Path) -> Song:
 
     midi = Path(midi)
     if midi.suffix == ".json":
-        return Song.from_symbolic(Project.load(midi).song())
+        project = Project.load(midi)
+        return Song.from_symbolic(project.song(), project)
     song = read_midi_song(midi)
     project_path = midi.with_name(PROJECT_FILE)
     if project_path.is_file():
@@ -117,7 +118,7 @@ def load(midi: str | Path) -> Song:
             why = f"{project_path} beside it is unreadable ({error})"
         else:
             if project.midi == midi.name and project.midi_sha256 == sha256(midi):
-                return Song.from_symbolic(project.song())
+                return Song.from_symbolic(project.song(), project)
             why = f"{project_path} beside it belongs to another MIDI file"
     else:
         why = f"no songform project ({PROJECT_FILE}) beside it"

@@ -26,6 +26,7 @@ from songform.hierarchy.key import Key
 from songform.hierarchy.plan import ChordEvent, SongPlan, TrackSpec
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Template
+from songform.hierarchy.template_yaml import read_yaml_template
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import ticks_to_quarters
 
@@ -141,6 +142,34 @@ def form_plan(form: Template, derived: SongPlan, style: str | None, seed: int) -
         raise InputError(f"--form: the form has {plan.num_bars} bars and the melody "
                          f"{derived.num_bars}; give a form of {derived.num_bars} bars")
     return plan
+
+
+def read_form(form: str | None) -> Template | None:
+    """The sections a user gives a melody (``--form``): a YAML template file or a form
+    string; ``None`` when not given.
+
+    Raises:
+        InputError: naming ``--form``.
+    """
+    if form is None:
+        return None
+    try:
+        return (read_yaml_template(form) if form.endswith((".yaml", ".yml"))
+                else Template(form=form))
+    except (TemplateError, OSError) as error:
+        raise InputError(f"--form: {error}") from None
+
+
+def read_key(key: str | None) -> Key | None:
+    """The key a user gives a melody (``--key``); ``None`` when not given.
+
+    Raises:
+        InputError: naming ``--key``.
+    """
+    try:
+        return Key.parse(key) if key is not None else None
+    except ValueError as error:
+        raise InputError(f"--key: {error}") from None
 
 
 def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int = 0,

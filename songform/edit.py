@@ -4,7 +4,11 @@ own, then what the caller sets); and the edit prepared against a project and a n
 (:func:`prepare_edit`), in a fixed order: a DAW's MIDI taken in, tracks removed, tracks
 added, a section extended, sections' fields set, a part chosen to write again. The prepared
 edit writes a take per seed (:meth:`PreparedEdit.take`: the chosen bars written again, then
-the transposition and the tempo) and ranks several (:meth:`PreparedEdit.ranked_takes`)."""
+the transposition and the tempo) and ranks several (:meth:`PreparedEdit.ranked_takes`).
+
+:func:`edit_song` is the whole recipe, for ``SongPipeline.edit`` (the CLI) and the
+``Song`` edit verbs (Python) alike: the same request, settings and writer give the same
+song and the same project record."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from typing import Any
 from songform.core.errors import InputError
 from songform.hierarchy.key import Key
 from songform.symbolic.generate_config import GenerateConfig
+from songform.symbolic.song import PlannedScore
+from songform.symbolic.writers import NoteWriter, note_writer
 
 from .daw import project_with_midi
 from .plan_edits import (
@@ -28,7 +34,6 @@ from .plan_edits import (
     without_track,
 )
 from .project import Project, part_bars, regenerate
-from .song import Song
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,8 @@ class PreparedEdit:
     asked for sampled afresh, the rest following them), what to move, and the record the
     project keeps."""
 
-    base: Song
-    writer: Any
+    base: PlannedScore
+    writer: NoteWriter
     chosen: list[int]
     fresh: list[int]
     request: EditRequest
@@ -119,7 +124,7 @@ class PreparedEdit:
         """The indices of the sections the written bars lie in."""
         return sorted({b.section_index for b in self.base.plan.bars() if b.index in self.chosen})
 
-    def take(self, seed: int, progress=None) -> Song:
+    def take(self, seed: int, progress=None) -> PlannedScore:
         """The edited song with the chosen bars written with ``seed`` (``progress(done,
         total)`` as bars are written)."""
         edited = self.base
@@ -132,7 +137,7 @@ class PreparedEdit:
             edited = with_tempo(edited, self.request.tempo)
         return edited
 
-    def ranked_takes(self, count: int) -> list[tuple[float, int, Song]]:
+    def ranked_takes(self, count: int) -> list[tuple[float, int, PlannedScore]]:
         """``(score, seed, song)`` for seeds ``seed``..``seed + count - 1``, best first by
         the take score of the sections written again (measured on the notes the MIDI file
         will hold)."""
@@ -151,6 +156,15 @@ class PreparedEdit:
             takes.append((sum(scores) / len(scores), seed, song))
         return sorted(takes, key=lambda item: (-item[0], item[1]))
 
+    def project_after(self, edited: PlannedScore, project: Project,
+                      record: dict[str, Any] | None = None) -> Project:
+        """``project`` once this edit wrote ``edited``: its plan and note tokens, and the
+        edit's ``record`` (default :meth:`record`) at the end of its edits."""
+        bars = [list(bar) for bar in edited.written] if edited.written is not None else None
+        return dataclasses.replace(project, plan=edited.plan, bars=bars,
+                                   writer=self.writer.identity(),
+                                   edits=[*project.edits, record or self.record()])
+
     def record(self, seed: int | None = None) -> dict[str, Any]:
         """What the project's list of edits keeps of this one."""
         request = self.request
@@ -165,8 +179,10 @@ class PreparedEdit:
                 "writer": identity.get("checkpoint") or identity.get("kind")}
 
 
-def prepare_edit(project: Project, request: EditRequest, writer) -> PreparedEdit:
-    """``request`` prepared against ``project`` for ``writer`` (see the module docstring).
+def prepare_edit(project: Project, request: EditRequest, writer: NoteWriter,
+                 song: PlannedScore | None = None) -> PreparedEdit:
+    """``request`` prepared against ``project`` for ``writer`` (see the module docstring);
+    the song is ``song`` when given (one held in memory), else the project's own files.
 
     Raises:
         InputError: the request does not fit the song (an unknown section, track or bar).
@@ -175,11 +191,10 @@ def prepare_edit(project: Project, request: EditRequest, writer) -> PreparedEdit
     notes: list[str] = []
     from_midi: list[int] = []
     if request.midi is not None:
-        adopted, from_midi, why = project_with_midi(project, request.midi, writer)
-        song = Song.from_symbolic(adopted)
+        song, from_midi, why = project_with_midi(project, request.midi, writer)
         notes += [why] if why else []
-    else:
-        song = Song.from_symbolic(project.song())
+    elif song is None:
+        song = project.song()
     transpose = (key_shift(project.plan.sections[0].key, request.key)
                  if request.key is not None else request.transpose)
     for name in request.remove_tracks:
@@ -218,7 +233,45 @@ def prepare_edit(project: Project, request: EditRequest, writer) -> PreparedEdit
         author = project.writer.get("checkpoint") or project.writer.get("kind")
         notes.append(f"the project was written by {author}; these bars are written by "
                      f"{writer.description}")
-    return PreparedEdit(base=Song(plan=plan, score=song.score, written=song.written),
+    return PreparedEdit(base=PlannedScore(plan=plan, score=song.score, written=song.written),
                         writer=writer, chosen=sorted(fresh | follow), fresh=sorted(fresh),
                         request=request, transpose=transpose, added=added,
                         from_midi=from_midi, notes=notes)
+
+
+@dataclass
+class EditedSong:
+    """An edit carried out: the song, its project record (the edit at the end of its edits)
+    and the edit as prepared (what was asked, which bars, the lines worth showing)."""
+
+    song: PlannedScore
+    project: Project
+    prepared: PreparedEdit
+
+
+def edit_song(project: Project, request: EditRequest, writer: NoteWriter,
+              song: PlannedScore | None = None, progress=None) -> EditedSong:
+    """The whole edit: ``request`` prepared against ``project`` (its song, or ``song`` when
+    given) and written with ``writer`` at the request's seed (``progress(done, total)`` as
+    bars are written)."""
+    prepared = prepare_edit(project, request, writer, song)
+    edited = prepared.take(request.seed, progress)
+    return EditedSong(edited, prepared.project_after(edited, project), prepared)
+
+
+def edit_writer(project: Project, notes: str = "auto", checkpoint: str | Path | None = None,
+                device: str = "cpu", takes: int = 1, threads: int | None = None,
+                **chosen: float | None) -> NoteWriter:
+    """The note writer of an edit: ``notes`` and ``checkpoint`` as for any song (a checkpoint
+    is loaded once per process), sampling with :func:`edit_settings`."""
+    return note_writer(notes, checkpoint, device, edit_settings(project, takes, **chosen),
+                       threads)
+
+
+def memory_project(song: PlannedScore, seed: int = 0, writer: dict[str, Any] | None = None
+                   ) -> Project:
+    """The project of a song held in memory and not yet saved: its plan and tokens, ``seed``
+    and who wrote it (``NoteWriter.identity()``; default settings when unknown)."""
+    bars = [list(bar) for bar in song.written] if song.written is not None else None
+    return Project(plan=song.plan, seed=seed, writer=dict(writer or {}), bars=bars,
+                   midi="song.mid", midi_sha256="")

@@ -14,17 +14,34 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from symusic import Score
+
+from songform.core.errors import InputError
 from songform.core.fileio import atomic_write_text, check_output_folder, reserved_folder
+from songform.core.limits import MAX_SONGS
+from songform.hierarchy.key import Key
 from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Template
 from songform.render.audio import AUDIO_FORMATS as RENDER_AUDIO_FORMATS
 from songform.render.engines import Renderer, get_renderer
+from songform.render.master import MasterConfig
 from songform.symbolic.devices import check_device
 from songform.symbolic.generate import GenerateConfig
+from songform.symbolic.song import PlannedScore
 from songform.symbolic.writers import NoteWriter, note_writer
 
+from .arrange import arrange_melody
+from .edit import (
+    EditRequest,
+    PreparedEdit,
+    edit_song,
+    edit_writer,
+    memory_project,
+    prepare_edit,
+)
 from .project import PROJECT_FILE, Project, sha256
+from .sketch import continue_sketch
 from .song import Song
 
 Planner = Callable[[Template, int], SongPlan]
@@ -33,6 +50,8 @@ Progress = Callable[[str, int, int], None]
 ``musicxml``, ``pianoroll`` or ``audio`` (windows)."""
 
 STAGING_PREFIX = ".songform-staging-"
+SKETCH_BARS_AFTER = 48
+"""Bars a continued sketch goes on for when no length is given."""
 OUTPUTS = ("plan", "midi", "project", "musicxml", "pianoroll", "audio")
 """What a song writes by default; ``stems`` (one file per track in ``stems/``) on request."""
 ALL_OUTPUTS = (*OUTPUTS, "stems")
@@ -58,6 +77,36 @@ class PipelineResult:
     song: Song
     seed: int
     written: list[Written] = field(default_factory=list)
+    edit: PreparedEdit | None = None
+    """For an edit: what was asked, the bars written again, the lines worth showing."""
+    score: float | None = None
+    """For one of several ranked takes: its take score."""
+
+
+@dataclass(frozen=True)
+class SeedShare:
+    """The seeds this process writes: every ``world``-th seed from ``rank`` under
+    ``torchrun`` (``RANK`` of ``WORLD_SIZE``), all of them in a plain run."""
+
+    seeds: list[int]
+    rank: int = 0
+    world: int = 1
+
+    @classmethod
+    def of(cls, seeds: Sequence[int]) -> SeedShare:
+        """This process's share of ``seeds``.
+
+        Raises:
+            InputError: ``RANK`` outside ``WORLD_SIZE`` (or not numbers).
+        """
+        try:
+            rank = int(os.environ.get("RANK", 0))
+            world = int(os.environ.get("WORLD_SIZE", 1))
+        except ValueError:
+            raise InputError("RANK and WORLD_SIZE: expected whole numbers") from None
+        if not 0 <= rank < world:
+            raise InputError(f"RANK {rank} is outside WORLD_SIZE {world}")
+        return cls(list(seeds)[rank::world], rank, world)
 
 
 @dataclass
@@ -108,6 +157,19 @@ class SongPipeline:
                                     batch_size=batch_size, loudness=loudness)
         return cls(note_writer(notes, checkpoint, device, generation, threads), renderer,
                    device=device)
+
+    @classmethod
+    def for_edit(cls, project: Project, notes: str = "auto",
+                 checkpoint: str | Path | None = None, device: str = "cpu", takes: int = 1,
+                 engine: str | None = None, threads: int | None = None,
+                 **settings: float | None) -> SongPipeline:
+        """A pipeline to edit ``project``: its writer samples with the project's own settings,
+        then ``settings`` (temperature, top_p, chord_bias; ``None`` keeps the project's),
+        ``takes`` side by side (``songform.edit.edit_settings``)."""
+        check_device(device)
+        renderer = get_renderer(engine, device=device) if engine is not None else None
+        return cls(edit_writer(project, notes, checkpoint, device, takes, threads, **settings),
+                   renderer, device=device)
 
     def _plan(self, source: Template | SongPlan, seed: int) -> SongPlan:
         """The plan of ``source``: a saved plan as it is, a template planned with ``seed``."""
@@ -258,22 +320,94 @@ class SongPipeline:
                  edits: list[dict] | None) -> Path:
         """``song.json`` for the song whose MIDI was just written beside ``path``."""
         bars = [list(bar) for bar in song.written] if song.written is not None else None
-        project = Project(plan=plan, seed=seed,
-                          writer=self.writer.identity(),
-                          bars=bars, midi="song.mid",
+        writer = song.project.writer if song.project is not None else self.writer.identity()
+        project = Project(plan=plan, seed=seed, writer=writer, bars=bars, midi="song.mid",
                           midi_sha256=sha256(path.with_name("song.mid")), edits=edits or [])
         return project.save(path)
 
-    def write_song(self, song: Song, seed: int, out: str | Path,
-                   outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
-                   progress: Progress | None = None, edits: list[dict] | None = None
+    def edit(self, project: Project, request: EditRequest, out: str | Path | None = None,
+             outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
+             progress: Progress | None = None) -> PipelineResult:
+        """Edit ``project`` as ``request`` asks (``songform.edit``) and write the song into
+        ``out`` (nothing written when ``None``); the result's ``edit`` says what was done."""
+        self._check_outputs(outputs, audio_format)
+        report = progress or _quiet
+        done = edit_song(project, request, self.writer,
+                         progress=lambda bars, total: report("notes", bars, total))
+        song = Song.from_symbolic(done.song, done.project)
+        result = (self.write_song(song, out, outputs, audio_format, report)
+                  if out is not None else PipelineResult(song, project.seed))
+        result.edit = done.prepared
+        return result
+
+    def edit_takes(self, project: Project, request: EditRequest, count: int,
+                   out: str | Path, outputs: Sequence[str] = OUTPUTS,
+                   audio_format: str = "wav") -> list[PipelineResult]:
+        """``count`` takes of an edit (seeds ``request.seed`` on), ranked by the take score
+        of the sections written again, each into ``out/take-<rank>`` (1 the best)."""
+        self._check_outputs(outputs, audio_format)
+        prepared = prepare_edit(project, request, self.writer)
+        results = []
+        for rank, (score, seed, edited) in enumerate(prepared.ranked_takes(count), start=1):
+            record = {**prepared.record(seed), "rank": rank, "score": round(score, 4),
+                      "candidates": count}
+            song = Song.from_symbolic(edited, prepared.project_after(edited, project, record))
+            result = self.write_song(song, Path(out) / f"take-{rank}", outputs, audio_format)
+            result.edit, result.score = prepared, score
+            results.append(result)
+        return results
+
+    def arrange(self, melody: Score, out: str | Path | None = None, *,
+                style: str | None = None, seed: int = 0, chords: str | None = None,
+                key: Key | None = None, melody_track: str | None = None,
+                title: str = "melody", form: Template | None = None,
+                outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
+                progress: Progress | None = None) -> PipelineResult:
+        """Arrange ``melody`` (``songform.arrange``: it stays note for note as the lead) and
+        write the song into ``out`` (nothing written when ``None``)."""
+        self._check_outputs(outputs, audio_format)
+        report = progress or _quiet
+        song = arrange_melody(melody, self.writer, style=style, seed=seed, chords=chords,
+                              key=key, melody_track=melody_track, title=title, form=form,
+                              progress=lambda done, total: report("notes", done, total))
+        return self._written(song, seed, out, outputs, audio_format, report)
+
+    def continue_(self, sketch: PlannedScore, template: Template, bars: int | None = None,
+                  seed: int | None = None, out: str | Path | None = None,
+                  outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
+                  progress: Progress | None = None) -> PipelineResult:
+        """The song that opens with ``sketch`` note for note (``songform.sketch``) and goes on
+        to ``bars`` bars (default the sketch and 48 more), written into ``out``."""
+        self._check_outputs(outputs, audio_format)
+        if isinstance(template, SongPlan):
+            raise InputError("--primer: a saved plan is a song as it stands; a sketch is "
+                             "continued from a template")
+        report = progress or _quiet
+        seed = _seed(template, seed)
+        total = bars if bars is not None else sketch.plan.num_bars + SKETCH_BARS_AFTER
+        song = continue_sketch(sketch, template, total, seed, self.writer,
+                               lambda done, count: report("notes", done, count))
+        return self._written(song, seed, out, outputs, audio_format, report)
+
+    def _written(self, notes: PlannedScore, seed: int, out: str | Path | None,
+                 outputs: Sequence[str], audio_format: str, report: Progress
+                 ) -> PipelineResult:
+        song = Song.from_symbolic(notes, memory_project(notes, seed, self.writer.identity()))
+        if out is None:
+            return PipelineResult(song, seed)
+        return self.write_song(song, out, outputs, audio_format, report)
+
+    def write_song(self, song: Song, out: str | Path, outputs: Sequence[str] = OUTPUTS,
+                   audio_format: str = "wav", progress: Progress | None = None
                    ) -> PipelineResult:
         """Write the outputs of a song already composed (an edited one) into ``out``, staged
-        and moved into place together as ``__call__`` does."""
+        and moved into place together as ``__call__`` does; its project (seed, edits) is the
+        song's own."""
         self._check_outputs(outputs, audio_format)
+        project = song.project or memory_project(song)
         return self._staged(Path(out), lambda staging: self._write_files(
-            song, song.plan, seed, staging, outputs, audio_format, progress or _quiet, [],
-            edits))
+            song, song.plan, project.seed, staging, outputs, audio_format,
+            progress or _quiet, [], project.edits))
 
     def _check_outputs(self, outputs: Sequence[str], audio_format: str) -> None:
         unknown = set(outputs) - set(ALL_OUTPUTS)
@@ -293,7 +427,32 @@ class SongPipeline:
         report("notes", 0, plan.num_bars)
         notes = self.writer.write(plan, seed,
                                   progress=lambda done, total: report("notes", done, total))
-        return Song.from_symbolic(notes)
+        return Song.from_symbolic(notes, memory_project(notes, seed, self.writer.identity()))
+
+
+def check_request(outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
+                  engine: str | None = "fluidsynth", count: int = 1, batch_size: int = 1,
+                  loudness: float | None = None) -> None:
+    """A run's request checked before anything loads: the outputs and audio format, stems
+    only with an engine that plays each track apart, the number of songs and how many are
+    written side by side, the master's loudness (even when no audio is asked for).
+
+    Raises:
+        InputError: naming the option.
+    """
+    unknown = set(outputs) - set(ALL_OUTPUTS)
+    if unknown:
+        raise InputError(f"outputs: unknown {sorted(unknown)}; expected some of {ALL_OUTPUTS}")
+    if audio_format not in AUDIO_FORMATS:
+        raise InputError(f'--format: expected {", ".join(AUDIO_FORMATS)}, got '
+                         f'"{audio_format}"')
+    if "stems" in outputs and not ("audio" in outputs and engine == "fluidsynth"):
+        raise InputError("--stems: stems come with the audio of the fluidsynth engine")
+    for name, value in (("--count", count), ("--songs-per-batch", batch_size)):
+        if not 1 <= value <= MAX_SONGS:
+            raise InputError(f"{name}: expected 1 to {MAX_SONGS}, got {value}")
+    if loudness is not None:
+        MasterConfig(loudness_lufs=loudness)
 
 
 def remove_stale_staging(folder: Path) -> list[Path]:

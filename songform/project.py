@@ -289,7 +289,7 @@ def rewrite_role(song: PlannedScore, plan: SongPlan, bars, seed: int, writer, ro
 def varied_bars(plan: SongPlan, written) -> set[int]:
     """The bars whose tokens are not their plan source's, transposed to their key (every bar
     that restates nothing, and restatements the model varied)."""
-    from songform.symbolic.generate import transposed_tokens
+    from songform.symbolic.restatement import transposed_tokens
 
     bars = list(plan.bars())
     return {bar.index for bar in bars if bar.repeat_of_bar is None

@@ -11,10 +11,13 @@ adds the sketch's track).
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from symusic import Score, Track
 
 from songform.core.errors import InputError
+from songform.data.errors import CorpusError
+from songform.data.midi_files import read_midi_song
 from songform.hierarchy.plan import PhrasePlan, SectionPlan, SongPlan, TrackSpec
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Template
@@ -214,6 +217,20 @@ def given_tokens(song: PlannedScore, tokenizer, roles: tuple[str, ...], bars: in
         if role not in roles:
             out = {i: drop_program(tokens, f"Program_{program}") for i, tokens in out.items()}
     return out
+
+
+def read_sketch(path: str | Path, count: int = 1) -> PlannedScore:
+    """The sketch a song opens with (``--primer``), read with its plan by analysis.
+
+    Raises:
+        InputError: more than one song asked for, a missing or unreadable file (named).
+    """
+    if count != 1:
+        raise InputError("--primer: one song at a time (--count 1)")
+    try:
+        return read_midi_song(path)
+    except CorpusError as error:
+        raise InputError(f"--primer: {error}") from None
 
 
 def continue_sketch(sketch: PlannedScore, template: Template, bars: int, seed: int, writer,

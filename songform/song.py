@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from songform.core.fileio import atomic_write_text
@@ -11,14 +13,28 @@ from songform.render.midi import midi_file, write_midi
 from songform.render.musicxml import write_musicxml
 from songform.render.pianoroll import draw_pianoroll
 from songform.symbolic.song import PlannedScore
+from songform.symbolic.writers import note_writer
+
+from .daw import read_edited_midi
+from .daw import with_notes as with_edited_notes
+from .edit import EditRequest, edit_song, edit_writer, memory_project
+from .plan_edits import transposed as transposed_song
+from .plan_edits import with_tempo as with_song_tempo
+from .plan_edits import without_track as without_song_track
+from .project import Project
 
 
+@dataclass(repr=False)
 class Song(PlannedScore):
-    """A composed song: ``plan`` (the ``SongPlan``) and ``score`` (a symusic ``Score``)."""
+    """A composed song: ``plan`` (the ``SongPlan``), ``score`` (a symusic ``Score``) and
+    ``project`` (its ``song.json`` record, when it has one: seed, who wrote it with which
+    sampling settings, the edits so far; what the next edit starts from)."""
+
+    project: Project | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def from_symbolic(cls, song: PlannedScore) -> Song:
-        return cls(plan=song.plan, score=song.score, written=song.written)
+    def from_symbolic(cls, song: PlannedScore, project: Project | None = None) -> Song:
+        return cls(plan=song.plan, score=song.score, written=song.written, project=project)
 
     def __repr__(self) -> str:
         minutes, seconds = divmod(round(self.plan.duration_seconds), 60)
@@ -86,94 +102,87 @@ class Song(PlannedScore):
     def regenerate(self, section: str | None = None, *, bars: str | None = None,
                    seed: int = 1, keep_restatements: bool = False, notes: str = "auto",
                    checkpoint: str | Path | None = None, candidates: int = 1,
-                   track: str | None = None) -> Song:
+                   track: str | None = None, temperature: float | None = None,
+                   top_p: float | None = None, chord_bias: float | None = None) -> Song:
         """This song with a section (``"bridge"``, ``"chorus 2"``) or bars (``"17-20"``)
-        written again, or only its ``track`` there; every other note kept (see
-        ``songform.project``). The model is fed the song's own tokens for the rest when it
-        wrote them; otherwise the arranger writes the part."""
-        from songform.project import part_bars, regenerate
-        from songform.symbolic.generate import GenerateConfig
-        from songform.symbolic.writers import note_writer
+        written again, or only its ``track`` there; every other note kept. The same edit as
+        ``songform edit --regenerate`` (``songform.edit``): the model is fed the song's own
+        tokens for the rest when it wrote them, samples with the project's settings unless
+        given here, and writes ``candidates`` takes side by side, keeping the best."""
+        return self._edited(EditRequest(
+            regenerate=section, bars=bars, track=track, seed=seed,
+            keep_restatements=keep_restatements, chord_bias=chord_bias), notes, checkpoint,
+            candidates, temperature=temperature, top_p=top_p)
 
-        asked, chosen = part_bars(self.plan, section, bars, keep_restatements)
-        writer = note_writer(notes, checkpoint, config=GenerateConfig(takes=candidates))
-        return regenerate(self, chosen, seed, writer, asked, track)
+    def edit(self, section: str, *, seed: int = 1, notes: str = "auto",
+             checkpoint: str | Path | None = None, candidates: int = 1,
+             **changes: str | int) -> Song:
+        """This song with a section's fields changed (``energy=7``, ``chords="vi IV I V"``)
+        and that section written again under the new plan, as ``songform edit --set``;
+        every other note kept."""
+        sets = tuple(f"{section} {name}={value}" for name, value in changes.items())
+        return self._edited(EditRequest(sets=sets, seed=seed), notes, checkpoint, candidates)
+
+    def extended(self, section: str, bars: int, *, seed: int = 1, notes: str = "auto",
+                 checkpoint: str | Path | None = None) -> Song:
+        """This song with ``bars`` more bars at the end of ``section``, written conditioned
+        on the music around them, as ``songform edit --extend``; every other note kept
+        (later ones moved on in time)."""
+        return self._edited(EditRequest(extend=(section, bars), seed=seed), notes, checkpoint)
+
+    def with_track(self, spec: str, seed: int = 0, *, notes: str = "auto",
+                   checkpoint: str | Path | None = None,
+                   chord_bias: float | None = None) -> Song:
+        """This song with a track ``"Name:role[:program]"`` in every section, as ``songform
+        edit --add-track``: written by the model around the song's notes where it writes the
+        role and the song has no part of that role yet, else played by the arranger
+        (``notes="arranger"`` asks for it)."""
+        return self._edited(EditRequest(add_tracks=(spec,), seed=seed, chord_bias=chord_bias),
+                            notes, checkpoint, chord_bias=chord_bias)
+
+    def _edited(self, request, notes: str, checkpoint: str | Path | None, takes: int = 1,
+                **settings: float | None) -> Song:
+        """``request`` carried out on this song by ``songform.edit.edit_song``."""
+        project = self.project or memory_project(self)
+        writer = edit_writer(project, notes, checkpoint, takes=takes, **settings)
+        done = edit_song(project, request, writer, self)
+        return Song.from_symbolic(done.song, done.project)
 
     def with_notes(self, midi: str | Path, *, notes: str = "auto",
                    checkpoint: str | Path | None = None) -> Song:
         """This song with the notes of ``midi`` (its MIDI file changed in a DAW) in every bar
         where they differ from what songform wrote, tokenized again for the model; the plan
         kept, so any edit can follow. The plan's last note names the bars taken."""
-        import dataclasses
-
-        from songform.daw import read_edited_midi, with_notes
-        from songform.symbolic.writers import note_writer
-
         model = note_writer(notes, checkpoint).song_model
-        song, changed = with_notes(self, read_edited_midi(midi),
-                                   model.tokenizer if model is not None else None,
-                                   model.roles if model is not None else ())
+        song, changed = with_edited_notes(self, read_edited_midi(midi),
+                                       model.tokenizer if model is not None else None,
+                                       model.roles if model is not None else ())
         line = (f"bars {', '.join(str(b + 1) for b in changed)} taken from {Path(midi).name}"
                 if changed else f"no bar of {Path(midi).name} differs from the song")
         plan = dataclasses.replace(song.plan, notes=(*song.plan.notes, line))
-        return Song(plan=plan, score=song.score, written=song.written)
+        return self._kept(Song(plan=plan, score=song.score, written=song.written))
 
     def with_tempo(self, bpm: float) -> Song:
         """This song at ``bpm`` (every section keeps its ratio to the first); no note moves
         in beats."""
-        from songform.plan_edits import with_tempo
-
-        return with_tempo(self, bpm)
+        return self._kept(with_song_tempo(self, bpm))
 
     def transposed(self, semitones: int) -> Song:
         """This song in another key: keys, chords and pitched notes moved; drums stay."""
-        from songform.plan_edits import transposed
-
-        return transposed(self, semitones)
-
-    def with_track(self, spec: str, seed: int = 0, *, notes: str = "auto",
-                   checkpoint: str | Path | None = None,
-                   chord_bias: float | None = None) -> Song:
-        """This song with a track ``"Name:role[:program]"`` in every section: written by the
-        model around the song's notes where it writes the role and the song has no part of
-        that role yet, else played by the arranger (``notes="arranger"`` asks for it)."""
-        from songform.plan_edits import with_track
-        from songform.symbolic.writers import note_writer
-
-        return with_track(self, spec, seed, note_writer(notes, checkpoint), chord_bias)
+        return self._kept(transposed_song(self, semitones))
 
     def without_track(self, name: str) -> Song:
         """This song without track ``name`` (plan, notes and the model's tokens)."""
-        from songform.plan_edits import without_track
+        return self._kept(without_song_track(self, name))
 
-        return without_track(self, name)
-
-    def edit(self, section: str, *, seed: int = 1, notes: str = "auto",
-             checkpoint: str | Path | None = None, candidates: int = 1,
-             **changes: str | int) -> Song:
-        """This song with a section's ``energy`` or ``chords`` changed and that section
-        written again under the new plan; every other note kept."""
-        from songform.plan_edits import with_section
-        from songform.project import regenerate
-        from songform.symbolic.generate import GenerateConfig
-        from songform.symbolic.writers import note_writer
-
-        plan, bars = with_section(self.plan, section, **{k: str(v) for k, v in
-                                                         changes.items()})
-        replanned = Song(plan=plan, score=self.score, written=self.written)
-        writer = note_writer(notes, checkpoint, config=GenerateConfig(takes=candidates))
-        return regenerate(replanned, bars, seed, writer, bars)
-
-    def extended(self, section: str, bars: int, *, seed: int = 1, notes: str = "auto",
-                 checkpoint: str | Path | None = None) -> Song:
-        """This song with ``bars`` more bars at the end of ``section``, written conditioned
-        on the music around them; every other note kept (later ones moved on in time)."""
-        from songform.plan_edits import extended
-        from songform.project import regenerate
-        from songform.symbolic.writers import note_writer
-
-        longer, new = extended(self, section, bars)
-        return regenerate(longer, new, seed, note_writer(notes, checkpoint), new)
+    def _kept(self, song: PlannedScore) -> Song:
+        """``song`` (this one changed without writing notes) with this song's project: its
+        seed, sampling settings and edits carry on to the next edit."""
+        if self.project is None:
+            return Song.from_symbolic(song)
+        bars = [list(bar) for bar in song.written] if song.written is not None else None
+        return Song.from_symbolic(song, dataclasses.replace(self.project, plan=song.plan,
+                                                            bars=bars))
 
     def pianoroll(self, path: str | Path) -> Path:
         """Draw a piano-roll PNG with section bands and chord names."""

@@ -18,9 +18,10 @@ from songform.hierarchy.plan import TRACK_ROLES, SongPlan
 from songform.hierarchy.styles import writer_roles
 
 from .arranger import arrange
+from .bar_sampler import ForcedNote
 from .checkpoint import TOKENIZER, CheckpointError, load_checkpoint, read_info
-from .devices import DECODING_THREADS, torch_threads
-from .generate import ForcedNote, GenerateConfig, generate, generate_batch, write_songs
+from .devices import DECODING_THREADS, check_threads, torch_threads
+from .generate import GenerateConfig, SongJob, generate, write_songs
 from .grammar import note_tokens_problem
 from .model import MusicTransformer
 from .shipped import shipped_checkpoint
@@ -179,9 +180,9 @@ class ModelWriter:
         model.check_plans([plan])
         check_given(given, model.tokenizer)
         with torch_threads(self.threads):
-            return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
-                                  model_roles(model.roles, [plan]), progress, [given],
-                                  [fresh or set()])[0]
+            return generate(model.model, model.tokenizer, plan, seed, self.config,
+                            model_roles(model.roles, [plan]), progress, given=given,
+                            fresh=frozenset(fresh or ()))
 
     def write_forced(self, plan: SongPlan, seed: int, forced: dict[int, list[ForcedNote]],
                      fresh: set[int], programs: frozenset[str],
@@ -195,9 +196,9 @@ class ModelWriter:
         model.check_plans([plan])
         check_given(given or {}, model.tokenizer)
         with torch_threads(self.threads):
-            return generate_batch(model.model, model.tokenizer, [plan], [seed], self.config,
-                                  model_roles(model.roles, [plan]), progress, [given or {}],
-                                  [fresh], [forced], [programs])[0]
+            return generate(model.model, model.tokenizer, plan, seed, self.config,
+                            model_roles(model.roles, [plan]), progress, given=given or {},
+                            fresh=frozenset(fresh), forced=forced, forced_programs=programs)
 
     def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
               ) -> PlannedScore:
@@ -211,9 +212,9 @@ class ModelWriter:
         song's rows go to the next plan at once: see :func:`write_songs`)."""
         model = self.song_model
         model.check_plans(plans)
-        return self._threaded(write_songs(model.model, model.tokenizer, plans, seeds,
-                                          self.config, model_roles(model.roles, plans),
-                                          progress, batch=batch))
+        jobs = [SongJob(plan, seed) for plan, seed in zip(plans, seeds, strict=True)]
+        return self._threaded(write_songs(model.model, model.tokenizer, jobs, self.config,
+                                          model_roles(model.roles, plans), progress, batch))
 
     def _threaded(self, songs: Iterator[tuple[int, PlannedScore]]
                   ) -> Iterator[tuple[int, PlannedScore]]:
@@ -244,17 +245,17 @@ def note_checkpoint(notes: str = "auto", checkpoint: str | Path | None = None) -
             ``"auto"`` (the model when a checkpoint is given or shipped, else the arranger).
 
     Raises:
-        ValueError: ``notes`` is unknown, the checkpoint folder is missing, or ``"model"``
-            with no checkpoint given or shipped.
+        InputError: ``notes`` is unknown, the checkpoint folder is missing, or ``"model"``
+            with no checkpoint given or shipped (naming the option).
     """
     if notes not in NOTE_WRITERS:
-        raise ValueError(f'notes: expected "auto", "model" or "arranger", got "{notes}"')
+        raise InputError(f'--notes: expected "auto", "model" or "arranger", got "{notes}"')
     if checkpoint is not None and not Path(checkpoint).is_dir():
-        raise ValueError(f"checkpoint: no such folder: {checkpoint}")
+        raise InputError(f"--checkpoint: no such folder: {checkpoint}")
     folder = Path(checkpoint) if checkpoint is not None else shipped_checkpoint()
     if notes == "model" and folder is None:
-        raise ValueError("no model to write notes: pass a checkpoint (this install ships "
-                         "none)")
+        raise InputError("--notes model: no model to write notes: pass a checkpoint (this "
+                         "install ships none)")
     return None if notes == "arranger" else folder
 
 
@@ -263,11 +264,22 @@ def note_writer(notes: str = "auto", checkpoint: str | Path | None = None,
                 threads: int | None = None) -> NoteWriter:
     """The writer :func:`note_checkpoint` chooses, loaded on ``device`` with ``config``,
     writing on ``threads`` torch threads (default :data:`DECODING_THREADS`)."""
+    threads = check_threads(threads)
     folder = note_checkpoint(notes, checkpoint)
     if folder is None:
         return ArrangerWriter()
-    return ModelWriter(SongModel.load(folder, device), config or GenerateConfig(), folder.name,
-                       folder, threads or DECODING_THREADS)
+    weights = folder / "model.safetensors"
+    stamp = weights.stat().st_mtime_ns if weights.is_file() else 0
+    return ModelWriter(_loaded(folder.resolve(), stamp, str(device)),
+                       config or GenerateConfig(), folder.name, folder, threads)
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded(folder: Path, stamp: int, device: str) -> SongModel:
+    """A checkpoint loaded once per folder, weights version and device: the Python edit
+    verbs (``Song.regenerate`` and the rest) build a writer per call; writing never changes
+    the model."""
+    return SongModel.load(folder, device)
 
 
 def check_given(given: dict[int, list[str]], tokenizer: SongTokenizer) -> None:

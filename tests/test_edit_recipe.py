@@ -27,12 +27,15 @@ def test_the_cli_and_the_library_write_the_same_edit(tmp_path):
     assert result.exit_code == 0, result.output
     project = Project.load(song / "song.json")
     writer = ArrangerWriter()
-    prepared = prepare_edit(project, EditRequest(regenerate="chorus", transpose=2, seed=3),
-                            writer)
+    request = EditRequest(regenerate="chorus", transpose=2, seed=3)
+    prepared = prepare_edit(project, request, writer)
     assert prepared.chosen == [2, 3] and prepared.touched_sections == [1]
-    SongPipeline(writer).write_song(prepared.take(3), project.seed, tmp_path / "py",
-                                    outputs=("plan", "midi", "project", "musicxml"),
-                                    edits=[*project.edits, prepared.record()])
+    outputs = ("plan", "midi", "project", "musicxml")
+    SongPipeline(writer).edit(project, request, tmp_path / "py", outputs)
+    edited = songform.load(song / "song.json").regenerate("chorus", seed=3, notes="arranger")
+    SongPipeline(writer).write_song(edited.transposed(2), tmp_path / "song-api", outputs)
+    assert (tmp_path / "song-api" / "song.mid").read_bytes() == \
+        (tmp_path / "cli" / "song.mid").read_bytes()
     for name in ("song.mid", "song.json", "plan.json", "song.musicxml"):
         assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
 

@@ -55,6 +55,10 @@ def test_parts_are_injected_not_loaded(tmp_path):
 
     class Recording:
         description = "recording"
+        song_model = None
+
+        def identity(self):
+            return {"kind": "recording"}
 
         def write(self, plan, seed=0, progress=None):
             planned.append(("write", seed))

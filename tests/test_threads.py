@@ -19,7 +19,7 @@ def test_generate_edit_arrange_continue_and_the_python_api_decode_on_the_library
     import songform.symbolic.writers as writers
 
     seen = []
-    for name in ("generate", "generate_batch", "write_songs"):
+    for name in ("generate", "write_songs"):
         real = getattr(writers, name)
 
         def spy(*args, _real=real, **kwargs):
@@ -43,6 +43,9 @@ def test_generate_edit_arrange_continue_and_the_python_api_decode_on_the_library
             assert torch.get_num_threads() == 2  # the caller's setting, given back
         songform.compose("verse:2", seed=1)
         assert torch.get_num_threads() == 2
+        count = len(seen)
+        songform.load(song / "song.json").regenerate("verse", seed=2)
+        assert len(seen) > count and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
     assert len(seen) >= 5 and set(seen) == {DECODING_THREADS}

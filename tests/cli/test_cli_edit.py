@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 import songform
 from songform.cli.app import app
 from songform.hierarchy.plan import SongPlan
+from songform.pipeline import SongPipeline
 
 from .test_cli_generate import _tiny_checkpoint
 
@@ -394,3 +395,36 @@ def test_all_candidates_are_written_ranked_by_the_take_score(tmp_path):
         (tmp_path / "all" / "take-2" / "song.mid").read_bytes()
     bad = runner.invoke(app, [*common, "--all", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "--all goes with --candidates" in bad.output
+
+
+def test_song_regenerate_and_songform_edit_write_identical_files(tmp_path):
+    """The Python edit verbs and ``songform edit`` build the same request, sample with the
+    project's own settings (here not the defaults) and write the same bytes."""
+    from songform.project import Project
+    from songform.symbolic.writers import ArrangerWriter
+
+    checkpoint, song = _song(tmp_path)
+    project = Project.load(song / "song.json")
+    project.writer["generation"]["temperature"] = 0.8
+    project.writer["generation"]["top_p"] = 0.9
+    project.save(song / "song.json")
+    for name, argv, python in (
+            ("regenerate", ["--regenerate", "bridge", "--seed", "5", "--candidates", "2"],
+             lambda s: s.regenerate("bridge", seed=5, candidates=2, checkpoint=checkpoint)),
+            ("set", ["--set", "chorus 2 energy=7", "--seed", "3"],
+             lambda s: s.edit("chorus 2", energy=7, seed=3, checkpoint=checkpoint)),
+            ("extend", ["--extend", "verse 1", "2", "--seed", "4"],
+             lambda s: s.extended("verse 1", 2, seed=4, checkpoint=checkpoint))):
+        result = runner.invoke(app, ["edit", str(song / "song.json"), *argv, "--no-audio",
+                                     "--checkpoint", str(checkpoint), "--quiet",
+                                     "--out", str(tmp_path / f"cli-{name}")])
+        assert result.exit_code == 0, result.output
+        edited = python(songform.load(song / "song.json"))
+        SongPipeline(ArrangerWriter()).write_song(
+            edited, tmp_path / f"py-{name}", ("plan", "midi", "project", "musicxml"))
+        for file in ("song.mid", "song.json", "plan.json", "song.musicxml"):
+            assert (tmp_path / f"py-{name}" / file).read_bytes() == \
+                (tmp_path / f"cli-{name}" / file).read_bytes(), (name, file)
+    recorded = json.loads((tmp_path / "py-regenerate" / "song.json").read_text())
+    assert recorded["writer"]["generation"]["temperature"] == 0.8
+    assert recorded["edits"][-1]["bars"] and recorded["edits"][-1]["seed"] == 5
