@@ -10,7 +10,16 @@ import typer
 
 from songform import __version__
 
-from . import data_cmd, edit_cmd, eval_cmd, generate_cmd, plan_cmd, train_cmd
+from . import (
+    arrange_cmd,
+    data_cmd,
+    edit_cmd,
+    eval_cmd,
+    generate_cmd,
+    plan_cmd,
+    render_cmd,
+    train_cmd,
+)
 from .common import command
 
 app = typer.Typer(
@@ -25,10 +34,10 @@ app = typer.Typer(
 command(app, "plan", plan_cmd.plan)
 command(app, "styles", plan_cmd.styles)
 command(app, "generate", generate_cmd.generate)
-command(app, "render", generate_cmd.render)
+command(app, "render", render_cmd.render)
 command(app, "edit", edit_cmd.edit)
-command(app, "continue", generate_cmd.continue_)
-command(app, "arrange", generate_cmd.arrange)
+command(app, "continue", arrange_cmd.continue_)
+command(app, "arrange", arrange_cmd.arrange)
 command(app, "train", train_cmd.train)
 app.add_typer(data_cmd.data_app, name="data")
 command(app, "eval", eval_cmd.evaluate)

@@ -82,10 +82,17 @@ def print_skipped(skipped: list[tuple[str, str]]) -> None:
     console.print(table)
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print one red error line to stderr and return the exit to raise."""
-    error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
+class CommandError(SongformError):
+    """A command's own refusal (:func:`fail`), shown like any other error."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+
+def fail(message: str, code: int = 2) -> CommandError:
+    """The error to raise for a refusal the command itself finds (one line, exit ``code``)."""
+    return CommandError(message, code)
 
 
 def debugging() -> bool:
@@ -96,24 +103,37 @@ def debugging() -> bool:
 def handles_errors(command: F) -> F:
     """The one exit path: every error becomes one line on stderr and an exit code: the
     project's own errors their ``exit_code`` (2 bad input, 1 the machine), a reader's error on
-    bad input 2, an OS error 1, Ctrl-C 130, anything else 1 as an internal error. ``--debug``
-    shows the traceback instead."""
+    bad input 2, an OS error 1, Ctrl-C 130, anything else 1 as an internal error. With
+    ``--json`` the error is one JSON object on stdout instead, ``{"error": message,
+    "exit_code": code}``, so that a script reads one format. ``--debug`` shows the traceback
+    instead."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = bool(kwargs.get("as_json"))
         try:
             return command(*args, **kwargs)
         except (typer.Exit, click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
-            raise fail("interrupted", 130) from None
+            raise exit_with("interrupted", 130, as_json) from None
         except Exception as error:
-            if debugging():
+            if debugging() and not isinstance(error, CommandError):
                 raise
             message, code = describe(error)
-            raise fail(message, code) from None
+            raise exit_with(message, code, as_json) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def exit_with(message: str, code: int, as_json: bool = False) -> typer.Exit:
+    """Show an error (one red line on stderr, or one JSON object on stdout) and return the
+    exit to raise."""
+    if as_json:
+        print_json({"error": message, "exit_code": code})
+    else:
+        error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
 
 
 def describe(error: Exception) -> tuple[str, int]:

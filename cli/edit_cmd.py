@@ -10,23 +10,17 @@ import typer
 
 from songform.core.fileio import check_output_folder
 
-from .common import (
-    JsonFlag,
-    QuietFlag,
-    console,
-    error_console,
-    fail,
-    handles_errors,
-    print_json,
-)
-from .generate_cmd import (
+from .common import JsonFlag, QuietFlag, console, error_console, fail, handles_errors, print_json
+from .display import pipeline_display, print_outputs
+from .options import (
+    AudioFlag,
     CheckpointOpt,
     DeviceOpt,
     NotesOpt,
     OutOpt,
-    pipeline_display,
-    print_outputs,
+    ThreadsOpt,
 )
+from .plan_cmd import plan_summary
 
 
 @handles_errors
@@ -86,10 +80,11 @@ def edit(
     chord_bias: Annotated[float | None, typer.Option(
         "--chord-bias", help="Chord guidance (default: the project's; 1 for a counter-melody "
                              "or harmony part the model adds).")] = None,
-    audio: Annotated[bool, typer.Option("--audio/--no-audio", help="Render song.wav.")] = True,
+    audio: AudioFlag = True,
     notes: NotesOpt = "auto",
     checkpoint: CheckpointOpt = None,
     device: DeviceOpt = "cpu",
+    threads: ThreadsOpt = None,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
 ) -> None:
@@ -106,7 +101,7 @@ def edit(
 
       songform edit out/song/song.json --set "chorus 2 energy=7" --key "E major" -o out/v5
     """
-    from songform.edit import EditRequest, edit_settings, prepare_edit
+    from songform.edit import EditRequest
     from songform.pipeline import SongPipeline
     from songform.project import Project
 
@@ -122,33 +117,30 @@ def edit(
         raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
     check_output_folder(out)
     project = Project.load(project_file)
-    generation = edit_settings(project, 1 if all_takes else candidates,
-                               temperature=temperature, top_p=top_p, chord_bias=chord_bias)
-    try:
-        pipeline = SongPipeline.from_options(notes, checkpoint, device, generation,
-                                             engine="fluidsynth" if audio else None)
-    except ValueError as error:
-        raise fail(f"--notes/--checkpoint: {error}") from None
-    prepared = prepare_edit(project, request, pipeline.writer)
-    if not quiet:
-        for line in prepared.notes:
-            error_console.print(f"note: {line}", soft_wrap=True, highlight=False)
+    pipeline = SongPipeline.for_edit(project, notes, checkpoint, device,
+                                     1 if all_takes else candidates,
+                                     "fluidsynth" if audio else None, threads,
+                                     temperature=temperature, top_p=top_p,
+                                     chord_bias=chord_bias)
     if all_takes:
-        _write_all_takes(prepared, candidates, pipeline, project, out, as_json, quiet)
+        _show_takes(pipeline.edit_takes(project, request, candidates, out), as_json, quiet)
         return
     with pipeline_display(pipeline.writer.description, silent=as_json or quiet) as update:
-        edited = prepared.take(seed, lambda done, total: update("notes", done, total))
-        edits = [*project.edits, prepared.record()]
-        result = pipeline.write_song(edited, project.seed, out, edits=edits, progress=update)
+        result = pipeline.edit(project, request, out, progress=update)
+    _show_notes(result.edit, as_json or quiet)
     if as_json:
-        from .plan_cmd import plan_summary
-
-        print_json({"project": str(out / "song.json"), "edit": edits[-1],
-                    **plan_summary(edited.plan),
+        print_json({"project": str(out / "song.json"), "edit": result.song.project.edits[-1],
+                    **plan_summary(result.song.plan),
                     "files": {item.output: str(item.path) for item in result.written}})
     elif not quiet:
-        console.print(_summary(prepared, edited))
+        console.print(_summary(result.edit, result.song))
         print_outputs(result.written)
+
+
+def _show_notes(prepared, silent: bool) -> None:
+    """The lines worth showing about an edit (a changed MIDI file, another writer)."""
+    for line in [] if silent else prepared.notes:
+        error_console.print(f"note: {line}", soft_wrap=True, highlight=False)
 
 
 def _summary(prepared, edited) -> str:
@@ -184,24 +176,20 @@ def _bar_list(bars: list[int]) -> str:
     return f"bar{'s' * (len(bars) > 1)} {text}"
 
 
-def _write_all_takes(prepared, count: int, pipeline, project, out: Path, as_json: bool,
-                     quiet: bool) -> None:
-    """Every take (seeds ``seed``..``seed + count - 1``), ranked by the take score of the
-    sections written again, to ``OUT/take-<rank>``."""
+def _show_takes(results, as_json: bool, quiet: bool) -> None:
+    """Every take written (``--all``), best first by the take score of the part."""
     from rich.table import Table
 
-    rows = []
-    for rank, (score, take_seed, song) in enumerate(prepared.ranked_takes(count), start=1):
-        edits = [*project.edits, {**prepared.record(take_seed), "rank": rank,
-                                  "score": round(score, 4), "candidates": count}]
-        folder = out / f"take-{rank}"
-        pipeline.write_song(song, project.seed, folder, edits=edits)
-        rows.append({"rank": rank, "seed": take_seed, "score": score,
-                     "project": str(folder / "song.json")})
+    if results:
+        _show_notes(results[0].edit, as_json or quiet)
+    rows = [{"rank": rank, "seed": result.song.project.edits[-1]["seed"],
+             "score": result.score, "project": str(result.written[0].path.parent /
+                                                   "song.json")}
+            for rank, result in enumerate(results, start=1)]
     if as_json:
         print_json({"takes": rows})
     elif not quiet:
-        table = Table(title=f"{count} takes, best first (take score of the part)")
+        table = Table(title=f"{len(rows)} takes, best first (take score of the part)")
         for column in ("rank", "seed", "score", "project"):
             table.add_column(column)
         for row in rows:

@@ -236,73 +236,29 @@ def _audio_table(audio: Path, song) -> None:
     console.print(table)
 
 
-SPLITS = ("train", "valid", "test", "all")
-
-
 def _evaluate_corpus(folder: Path, checkpoint: Path | None, split: str, limit: int | None,
                      plain: bool, as_json: bool) -> None:
     """``eval --data``: the model's NLL and tonality probe, and the songs' structure."""
-    import numpy as np
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from songform.data.corpus import CorpusReport, detect_layout, read_corpus
-    from songform.data.splits import song_splits
-    from songform.symbolic.melody_shape import melody_shape, pooled
-    from songform.symbolic.metrics import plan_adherence
-    from songform.symbolic.scoring import SongScore, score_song
-    from songform.symbolic.shipped import shipped_checkpoint
-    from songform.symbolic.writers import SongModel
+    from songform.corpus_eval import evaluate_corpus
 
-    if split not in SPLITS:
-        raise fail(f'--split: expected one of {", ".join(SPLITS)}, got "{split}"')
-    if not folder.is_dir():
-        raise fail(f"--data: no such folder {folder}")
-    checkpoint = checkpoint or shipped_checkpoint()
-    if checkpoint is None:
-        raise fail("--checkpoint: this install ships no model; give a checkpoint folder")
-    writer = SongModel.load(checkpoint)
-    model, tokenizer = writer.model.eval(), writer.tokenizer
-    layout = detect_layout(folder, plain)
-    report = CorpusReport(layout)
-    total, per_song, shapes, chord_tones, repeats = SongScore(), [], [], [], []
-    corpus = "pop909" if layout == "pop909" else "midi"
     with Progress(TextColumn("scoring {task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True, disable=as_json) as progress:
         task = progress.add_task("songs", total=limit)
-        songs = read_corpus(folder, plain, report)
-        for index, (name, song) in enumerate(songs):
-            part = (song_splits([name], "pop909")[0] if corpus == "pop909"
-                    else "valid" if index % 10 == 5 else "train")  # data/splits.py's rules
-            if split != "all" and part != split:
-                continue
-            if limit is not None and len(per_song) >= limit:
-                break
-            score = score_song(model, tokenizer, song)
-            total += score
-            adherence = plan_adherence(song)
-            shape = melody_shape(song)
-            if shape is not None:
-                shapes.append(shape)
-            chord_tones.append(adherence.chord_tones)
-            repeats.append(adherence.repeats)
-            per_song.append({"song": name, **score.summary(),
-                             "chord_tones": adherence.chord_tones})
-            progress.update(task, advance=1, description=name)
-    if not per_song:
-        reasons = "; ".join(f"{n}: {r}" for n, r in report.skipped[:2])
-        raise fail(f"--data: no readable song in {folder} (split {split}"
-                   + (f"; skipped {len(report.skipped)}: {reasons}" if reasons else "") + ")")
-    summary = {"data": str(folder), "layout": layout, "split": split,
-               "checkpoint": str(checkpoint), "songs": len(per_song),
-               "skipped": [{"file": n, "reason": r} for n, r in report.skipped],
-               **total.summary(), "chord_tones": float(np.nanmean(chord_tones)),
-               "repeats": float(np.nanmean(repeats)) if not np.all(np.isnan(repeats))
-               else float("nan"),
-               "melody": pooled(shapes) if shapes else None, "per_song": per_song}
+        summary = evaluate_corpus(folder, checkpoint, split, limit, plain, lambda name, done:
+                                  progress.update(task, completed=done, description=name))
     if as_json:
         print_json(summary)
         return
-    print_skipped(report.skipped)
+    print_skipped([(item["file"], item["reason"]) for item in summary["skipped"]])
+    _print_corpus_table(summary)
+
+
+def _print_corpus_table(summary: dict) -> None:
+    shapes = summary["melody"] is not None
+    checkpoint, folder, layout = summary["checkpoint"], summary["data"], summary["layout"]
+    split, per_song = summary["split"], summary["per_song"]
     table = Table(title=f"{checkpoint} on {folder} ({layout}, split {split}, "
                         f"{len(per_song)} songs)", header_style="bold")
     table.add_column("measure")

@@ -3,10 +3,12 @@ traceback instead; names in any script survive."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import mido
+import pytest
 from typer.testing import CliRunner
 
 from songform.cli.app import app
@@ -127,3 +129,24 @@ def test_eval_strict_passes_the_models_songs_and_fails_a_chorus_moved_off_its_pl
                                 str(out / "plan.json"), "--strict"])
     assert moved.exit_code == 1
     assert "Chorus 1: key fit" in moved.output and "Verse 1:" not in moved.output
+
+
+@pytest.mark.parametrize("argv", [
+    ["generate", "verse:x", "--no-audio"],
+    ["edit", "missing/song.json", "--regenerate", "verse"],
+    ["arrange", "missing.mid"],
+    ["continue", "missing.mid"],
+    ["render", "missing.mid", "--audio", "x.xyz"],
+    ["generate", "verse:2", "--threads", "999", "--no-audio"],
+])
+def test_with_json_an_error_is_one_json_object_too(argv, tmp_path):
+    """Scripts and agents read one format: with --json, an error is a JSON object on stdout
+    (its message and exit code) and the exit code is the same as without."""
+    plain = runner.invoke(app, [*argv, "-o" if argv[0] != "render" else "--stems",
+                                str(tmp_path / "out")])
+    result = runner.invoke(app, [*argv, "--json", "-o" if argv[0] != "render" else "--stems",
+                                 str(tmp_path / "out")])
+    assert result.exit_code == plain.exit_code and result.exit_code in (1, 2), result.output
+    error = json.loads(result.stdout)
+    assert set(error) == {"error", "exit_code"} and error["exit_code"] == result.exit_code
+    assert error["error"] and error["error"][:30] in plain.output
