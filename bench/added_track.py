@@ -20,14 +20,13 @@ kept.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from common import ROOT, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 FORM = "intro:4 verse:8 chorus:8 verse:8 chorus:8 bridge:8 chorus:8 outro:4"
 CASES = (("counter-melody", "Violin:counter-melody:40"), ("melody", "Flute:melody:73"))
 
@@ -142,9 +141,8 @@ def main() -> int:
                           f"{extra['seconds']:.1f}" if extra else "",
                           str(extra["rest_kept"]) if extra else "")
     Console(width=150).print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"seeds": args.seeds, "form": FORM, "summary": summary,
-                                     "rows": rows}, indent=1))
+    write_json(args.json, {"seeds": args.seeds, "form": FORM, "summary": summary,
+                                     "rows": rows})
     return 0
 
 

@@ -12,12 +12,12 @@ human ceiling).
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from pathlib import Path
 
 import numpy as np
+from common import ROOT, write_json
 from rich.console import Console
 from rich.table import Table
 from symusic import Score
@@ -31,7 +31,6 @@ from songform.hierarchy.key import Key
 from songform.hierarchy.labels import parse_label_string
 from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
 
-ROOT = Path(__file__).resolve().parents[1]
 POP909 = ROOT.parent / "shared" / "data" / "pop909"
 MAJ = {"maj", "7", "maj7", "aug", "maj6", "9", "maj9", "add9", "69", "13", "11", "aug7",
        "maj13"}
@@ -256,8 +255,7 @@ def main() -> int:
     table.add_row("pairwise label F", f"{result['pairwise_label_f']:.3f}",
                   f"{result['human_pairwise_label_f']:.3f}", "human_label1.txt")
     Console().print(table)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    write_json(out, result)
     return 0
 
 

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, write_json
 
 
 def _fit(notes, chord_at) -> float:
@@ -130,8 +129,7 @@ def main() -> int:
                           "restated_alike", "fit_planned", "fit_annotated",
                           "pop909_fit_annotated")))
     Console(width=150).print(table_out)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"songs": rows}, indent=2) + "\n")
+    write_json(args.json, {"songs": rows})
     return 0
 
 

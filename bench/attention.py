@@ -20,7 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, write_json
+
 DIM, HEADS = 512, 8
 PLAN = [  # (length, pass): naive up to 2048, ours alone beyond
     (256, "fwd+bwd"), (512, "fwd+bwd"), (1024, "fwd+bwd"), (2048, "fwd"),
@@ -144,8 +145,7 @@ def main() -> int:
                       ratio_memory, f"{row['seconds']:.3f}", ratio_time,
                       f"{row['relative_tensor_mb']:.1f}")
     Console().print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"dim": DIM, "heads": HEADS, "rows": rows}, indent=2) + "\n")
+    write_json(args.json, {"dim": DIM, "heads": HEADS, "rows": rows})
     return 0
 
 

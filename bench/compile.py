@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import torch
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import ROOT, write_json
 
 
 def decode(model, song_model, plan, tokens, context: int, steps: int
@@ -62,8 +59,7 @@ def main() -> int:
     results["eager_again"], _ = decode(eager, song_model, plan, tokens, args.context,
                                        args.steps)
     print(json.dumps(results, indent=1))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=1))
+    write_json(args.json, results)
     return 0
 
 

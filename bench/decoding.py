@@ -21,7 +21,6 @@ go in bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -31,8 +30,8 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import torch
+from common import ROOT, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # bench.generate, run as a script too
 
 
@@ -151,12 +150,14 @@ def write_songs(song_model, plans, seeds, batch: int, config=None,
     ``songform generate --count N --songs-per-batch B`` does: a song's rows go to the next
     plan as soon as it ends); ``split`` records where they went."""
     from songform.render.midi import write_midi
+    from songform.symbolic.generate import SongJob
     from songform.symbolic.generate import write_songs as write
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder, \
             (split.watching() if split else nullcontext()):
-        for index, song in write(song_model.model, song_model.tokenizer, plans, seeds, config,
+        jobs = [SongJob(plan, seed) for plan, seed in zip(plans, seeds, strict=True)]
+        for index, song in write(song_model.model, song_model.tokenizer, jobs, config,
                                  song_model.roles, batch=batch):
             write_midi(song, Path(folder) / f"{index}.mid")
     return time.perf_counter() - started
@@ -279,9 +280,7 @@ def main() -> int:
                 [(row["takes"], row["bars"], f"{row['song_seconds']:.0f}",
                   f"{row['seconds']:.1f}", f"{row['real_time_factor']:.3f}")
                  for row in realtime])
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    write_json(args.json, results)
     return 0
 
 

@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import torch
+from common import ROOT, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 FORM = "intro:4 verse:8 chorus:8 verse:8 chorus:8 bridge:8 chorus:8 verse:4 outro:8"
 
 
@@ -60,8 +60,7 @@ def main() -> int:
         table.add_row(row["what"], str(row["bars_written"]), f"{row['seconds']:.1f}",
                       f"{row['vs_whole']:.2f}")
     Console(width=150).print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    write_json(args.json, rows)
     return 0
 
 

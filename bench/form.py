@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from common import ROOT, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 POP909 = ROOT.parent / "shared" / "data" / "pop909"
 UNUSABLE = {"062", "328", "624"}  # labels in another bar unit or with a typo
 
@@ -152,9 +151,8 @@ def main() -> int:
     for name, row in measured.items():
         table.add_row(name, *(f"{row[c]:.3f}" for c in columns))
     Console(width=160).print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"split": args.split, "songs": len(rows),
-                                     "rows": measured}, indent=2) + "\n")
+    write_json(args.json, {"split": args.split, "songs": len(rows),
+                                     "rows": measured})
     return 0
 
 

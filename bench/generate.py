@@ -15,18 +15,16 @@ bar. CPU, one process.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from common import ROOT, write_json
 
 from songform.symbolic.attributes import TokenAttributes
 from songform.symbolic.metrics import plan_adherence
 from songform.symbolic.scoring import SCALES
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _song_tokens(tokenizer, bars: int):
@@ -271,9 +269,8 @@ def main() -> int:
         table.add_row("chance (uniform pitch class)", f"{probe['key_chance']:.3f}",
                       f"{probe['chord_chance']:.3f}")
         console.print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"model": label, "decode": rows, "write": written,
-                                     "sweep": sweep, "probe": probe}, indent=2) + "\n")
+    write_json(args.json, {"model": label, "decode": rows, "write": written,
+                                     "sweep": sweep, "probe": probe})
     return 0
 
 

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import torch
+from common import ROOT, write_json
 from rich.console import Console
 from rich.table import Table
 from torch import nn
@@ -26,7 +27,6 @@ from songform.data.jsb import VOCAB_SIZE, JsbWindows, load_jsb
 from songform.symbolic.model import ModelConfig, MusicTransformer
 from songform.symbolic.train import TrainConfig, collate, evaluate, train
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "jsb-chorales" / "Jsb16thSeparated.json"
 VARIANTS = ("vanilla (x-transformers, absolute)", "ours: relative",
             "ours: relative + FME + RIPO")
@@ -115,8 +115,7 @@ def main() -> int:
                 "seconds": time.perf_counter() - started,
             }
             results["runs"][key] = run
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(json.dumps(results, indent=2) + "\n")
+            write_json(out, results)
             console.print(f"{variant} seed {seed}: valid {run['valid_nll']:.4f} "
                           f"test {run['test_nll']:.4f} ({run['seconds']:.0f} s)")
     table = Table(title=f"JSB chorales ({mode}: {steps} steps x batch {args.batch}, window "

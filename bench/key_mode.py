@@ -10,13 +10,13 @@ reads only the MELODY track of the song's MIDI file, as `songform arrange` does.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, write_json
+
 POP909 = ROOT.parent / "shared" / "data" / "pop909"
 MUSIC21_METHODS = {"music21 Krumhansl-Schmuckler": "key.krumhanslschmuckler",
                    "music21 Temperley-Kostka-Payne": "key.temperleykostkapayne",
@@ -127,8 +127,7 @@ def main() -> int:
         table.add_row(name, *(f"{row[c]:.1%}" if isinstance(row[c], float) else str(row[c])
                               for c in columns))
     Console(width=160).print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"songs": len(test), "rows": rows}, indent=2) + "\n")
+    write_json(args.json, {"songs": len(test), "rows": rows})
     return 0
 
 

@@ -3,17 +3,17 @@ POP909 test songs with only their MELODY track handed to the analysis, per beat 
 annotated chords (``chord_midi.txt``, MIREX major/minor) and against the analysis of the full
 texture (melody, bridge and piano) of the same song, beside the full texture's own accuracy.
 
-    .venv/bin/python -m bench.melody_chords [--split test] [--limit N]
+    .venv/bin/python bench/melody_chords.py [--split test] [--limit N]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
+from common import ROOT, write_json
 from rich.console import Console
 from rich.table import Table
 from symusic import Score
@@ -24,8 +24,6 @@ from songform.data.errors import CorpusError
 from songform.hierarchy.chord import Chord
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def tick_clock(score: Score):
@@ -150,8 +148,7 @@ def main() -> int:
     table.add_row("full texture", "annotated chords", f"{result['full_vs_annotation']:.3f}")
     table.add_row("melody only", "full-texture analysis", f"{result['melody_vs_full']:.3f}")
     Console().print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    write_json(args.json, result)
     return 0
 
 

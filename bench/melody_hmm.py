@@ -15,20 +15,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from common import ROOT, write_json
 
 from songform.hierarchy.chord import Chord
 from songform.hierarchy.key import Key
 from songform.hierarchy.meter import Meter
-
-ROOT = Path(__file__).resolve().parents[1]
-
 
 QUALITIES = ("maj", "min")
 TRIADS = {"maj": (0, 4, 7), "min": (0, 3, 7)}
@@ -252,9 +249,8 @@ def main() -> int:
         table.add_row(row["harmoniser"], f"{row['melody_key']:.3f}",
                       f"{row['annotated_key']:.3f}")
     Console(width=120).print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"train_songs": len(train), "valid_songs": len(valid),
-                                     "rows": rows}, indent=1))
+    write_json(args.json, {"train_songs": len(train), "valid_songs": len(valid),
+                                     "rows": rows})
     return 0
 
 

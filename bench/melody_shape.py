@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from common import ROOT, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 MODEL_ROLES = ("melody", "counter-melody", "harmony")
 
 
@@ -113,10 +113,9 @@ def main() -> int:
                       f"{row['tv_to_pop909']:.3f}", *(_mark(row, m) for m in MEASURES[3:]),
                       f"{row['chord_tones']:.3f}")
     Console(width=170).print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"songs": args.songs, "chord_bias": args.chord_bias,
+    write_json(args.json, {"songs": args.songs, "chord_bias": args.chord_bias,
                                      "temperature": args.temperature, "top_p": args.top_p,
-                                     "rows": rows}, indent=2) + "\n")
+                                     "rows": rows})
     return 0
 
 

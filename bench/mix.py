@@ -8,7 +8,6 @@ balance, correlation, the width the desk left it). Prints tables and writes JSON
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import platform
 import sys
@@ -20,6 +19,8 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # as a script from anywhere
 
+from common import ROOT, write_json
+
 import songform  # noqa: E402
 from songform.hierarchy.styles import STYLES  # noqa: E402
 from songform.render.audio import AudioConfig, mixdown  # noqa: E402
@@ -27,8 +28,6 @@ from songform.render.desk import correlation  # noqa: E402
 from songform.render.levels import audio_levels  # noqa: E402
 from songform.render.midi import midi_file  # noqa: E402
 from songform.render.soundfont import find_soundfont  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def balance_db(stem: np.ndarray) -> float:
@@ -85,8 +84,7 @@ def main() -> int:
             tracks.add_row(name, track, f"{values['balance_db']:+.1f}",
                            f"{values['correlation']:.2f}", f"{values['width']:.2f}")
     console.print(tracks)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    write_json(args.json, results)
     return 0
 
 

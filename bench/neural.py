@@ -25,7 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, write_json
+
 ENGINES = ("fluidsynth", "musicgen", "stable-audio")
 SA_STEPS, SA_STRENGTH = 100, 0.5  # Stable Audio: 50 denoising steps a window
 
@@ -145,7 +146,6 @@ def main() -> int:
                              "--full-size)")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     if args.one:
         engine, bars, model = args.one
         print(json.dumps(run_one(engine, int(bars), model, args.full_size, args.layers,
@@ -196,9 +196,8 @@ def main() -> int:
     Console().print(table)
     default = "neural_full.json" if args.full_size else "neural.json"
     path = args.json or ROOT / "bench" / "results" / default
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"device": args.device, "full_size": args.full_size,
-                                "layers": args.layers, "rows": rows}, indent=2) + "\n")
+    write_json(path, {"device": args.device, "full_size": args.full_size,
+                                "layers": args.layers, "rows": rows})
     return 0
 
 

@@ -9,13 +9,13 @@ JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from common import ROOT, write_json
 from rich.console import Console
 from rich.table import Table
 
@@ -24,7 +24,6 @@ from songform.render.audio import AUDIO_FORMATS, AudioConfig, mixdown, write_aud
 from songform.render.midi import midi_file
 from songform.render.synth import render_parts, render_workers, split_parts
 
-ROOT = Path(__file__).resolve().parents[1]
 FONTS = ("/usr/share/sounds/sf3/MuseScore_General_Lite.sf3",
          "/usr/share/sounds/sf3/MuseScore_General.sf3", "/usr/share/sounds/sf2/FluidR3_GM.sf2")
 
@@ -93,8 +92,7 @@ def main() -> int:
     for name, median in results["median_seconds"].items():
         table.add_row(name, f"{median:.3f}", f"{audio_seconds / median:.0f}")
     Console().print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    write_json(args.json, results)
     return 0
 
 

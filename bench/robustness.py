@@ -10,7 +10,6 @@ peak memory) and writes JSON. Tracebacks and hangs must be zero.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import resource
 import sys
@@ -20,8 +19,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import hostile_cases
+from common import ROOT, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 POP909 = ROOT.parent / "shared" / "data" / "pop909"
 TIME_LIMIT = 60.0  # seconds a case may take
 MEMORY_CAP = 4 * 1024 ** 3  # resident bytes a case may use
@@ -203,9 +202,8 @@ def main() -> int:
     Console(width=120).print(table)
     for failure in failures[:30]:
         print(failure)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rows": {k: dict(v) for k, v in rows.items()},
-                                     "peak_mb": peaks, "failures": failures}, indent=2) + "\n")
+    write_json(args.json, {"rows": {k: dict(v) for k, v in rows.items()},
+                                     "peak_mb": peaks, "failures": failures})
     return 1 if failures else 0
 
 

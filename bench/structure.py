@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from common import ROOT, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 ROLES = ("melody", "counter-melody", "harmony")
 MEASURES = ("chord_fit", "key_fit", "pitch_class_entropy", "groove")
 
@@ -195,11 +195,9 @@ def main() -> int:
         print(f"(b) - (c), paired by seed: {difference.mean():.3f} +- "
               f"{difference.std(ddof=1):.3f} (t = {difference.mean() / error:.2f}); (c) nearer "
               f"on {int((difference > 0).sum())} of {len(difference)} seeds")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rows": rows, "summary": summary, "songs": args.songs,
+    write_json(args.json, {"rows": rows, "summary": summary, "songs": args.songs,
                                      "seeds": args.seeds,
-                                     "p10": low, "p90": high}, indent=2) + "\n")
-    print(f"wrote {args.json}")
+                                     "p10": low, "p90": high})
     return 0
 
 

@@ -12,7 +12,6 @@ styles. Prints tables and writes JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 from pathlib import Path
@@ -24,6 +23,8 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # as a script from anywhere
 
+from common import ROOT, write_json
+
 import songform  # noqa: E402
 from songform.hierarchy.styles import STYLES  # noqa: E402
 from songform.render.feel import swing_ratio  # noqa: E402
@@ -33,7 +34,6 @@ from songform.symbolic.drums import KICK, SNARE  # noqa: E402
 from songform.symbolic.metrics import check_plan, label_similarity  # noqa: E402
 from songform.symbolic.song import PlannedScore, bar_lines  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 POP_LIKE = ("pop", "ballad", "rock")
 KINDS = ("verse", "pre-chorus", "chorus", "bridge", "head", "solo")
 
@@ -160,8 +160,7 @@ def main() -> int:
             "same_label_similarity": {k: float(np.median(v)) for k, v in similarity.items()},
             "pairs": {k: len(v) for k, v in similarity.items()}}
     _print(results)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    write_json(args.json, results)
     return 0
 
 

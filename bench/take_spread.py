@@ -12,13 +12,12 @@ chord fit and groove consistency over its training songs (bench/structure.py's m
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import torch
+from common import ROOT, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 EARLIER = {"chord_fit": 1.0, "key_fit": 0.5, "density_error": -1.0, "likelihood": 0.25,
            "variation_error": -1.0, "groove_error": 0.0}
 
@@ -31,7 +30,7 @@ def spreads(model, plans, takes: int, weights: dict[str, float]) -> dict[str, fl
     from songform.symbolic.generate import GenerateConfig
 
     judges = []
-    original = generate_module._TakeJudge
+    original = generate_module.TakeJudge
 
     class Recording(original):
         def __init__(self, *args, **kwargs):
@@ -39,13 +38,13 @@ def spreads(model, plans, takes: int, weights: dict[str, float]) -> dict[str, fl
             judges.append(self)
 
     saved = dict(takes_module.WEIGHTS)
-    generate_module._TakeJudge = Recording
+    generate_module.TakeJudge = Recording
     takes_module.WEIGHTS.update(weights)
     try:
         for plan in plans:
             model.write(plan, 0, GenerateConfig(takes=takes))
     finally:
-        generate_module._TakeJudge = original
+        generate_module.TakeJudge = original
         takes_module.WEIGHTS.clear()
         takes_module.WEIGHTS.update(saved)
     per_term: dict[str, list[float]] = {term: [] for term in weights}
@@ -105,9 +104,7 @@ def main() -> int:
         found = results["targets"][measure]
         print(f"{measure}: median over {len(training)} POP909 training songs "
               f"{found['median']:.3f}, the score's target {found['target']:g}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {args.json}")
+    write_json(args.json, results)
     return 0
 
 

@@ -7,13 +7,11 @@ with seed 1 after a warm-up song), each checkpoint side by side.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import torch
-
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, write_json
 
 
 def main() -> int:
@@ -24,7 +22,8 @@ def main() -> int:
     args = parser.parse_args()
     import songform
     from songform.hierarchy.planner import plan_song
-    from songform.symbolic.generate import GenerateConfig, plan_skeleton
+    from songform.symbolic.generate import GenerateConfig
+    from songform.symbolic.skeleton import plan_skeleton
     from songform.symbolic.writers import note_writer
 
     torch.set_num_threads(1)
@@ -45,8 +44,7 @@ def main() -> int:
         print(f"{checkpoint}: {plan.num_bars} bars, {tokens} tokens in {seconds:.1f} s: "
               f"{rows[-1]['ms_per_token']:.2f} ms/token, real-time factor "
               f"{rows[-1]['real_time_factor']:.3f}", flush=True)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rows": rows}, indent=2) + "\n")
+    write_json(args.json, {"rows": rows})
     return 0
 
 

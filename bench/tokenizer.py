@@ -7,11 +7,11 @@ and the share of notes that preprocessing changes, per corpus. Prints a table, w
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from pathlib import Path
 
+from common import ROOT, write_json
 from rich.console import Console
 from rich.table import Table
 
@@ -23,7 +23,6 @@ from songform.hierarchy.template import Template
 from songform.symbolic.arranger import arrange
 from songform.symbolic.tokenizer import ROLE_PROGRAMS, SongTokenizer
 
-ROOT = Path(__file__).resolve().parents[1]
 POP909 = ROOT.parent / "shared" / "data" / "pop909"
 
 
@@ -124,8 +123,7 @@ def main() -> int:
                       f"{100 * row['any_changed_share']:.1f}%",
                       f"{100 * row['removed_share']:.2f}%", f"{row['encode_ms_per_song']:.0f}")
     Console().print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    write_json(args.json, results)
     return 0
 
 

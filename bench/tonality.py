@@ -11,13 +11,11 @@ the sounding chord, beside the songs' own shares and chance.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import torch
-
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, write_json
 
 
 @torch.no_grad()
@@ -92,8 +90,7 @@ def main() -> int:
                       f"{row['octave_to_semitone']['embedding']:.2f}, "
                       f"{row['octave_to_semitone']['fme']:.2f}")
     Console().print(table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rows": rows}, indent=2) + "\n")
+    write_json(args.json, {"rows": rows})
     return 0
 
 

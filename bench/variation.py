@@ -16,8 +16,8 @@ import statistics
 from pathlib import Path
 
 import torch
+from common import ROOT, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
 VARIATIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
 FORM = "verse:8 chorus:8 verse:8 chorus:8"
 
@@ -86,8 +86,7 @@ def main() -> int:
         values = [r["overlap"] for r in rows if r["source_in_context"] == in_context]
         print(f"source in context {in_context}: monotone decreasing "
               f"{all(a > b for a, b in zip(values, values[1:], strict=False))}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    write_json(args.json, rows)
     return 0
 
 

@@ -1,0 +1,42 @@
+"""What every benchmark shares: where the repository and the corpora lie, and how a result is
+printed and written. Benchmarks run as files (``.venv/bin/python bench/NAME.py``), so this
+module is imported as ``common``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+POP909 = SHARED_DATA / "pop909"
+JSB = SHARED_DATA / "jsb-chorales" / "Jsb16thSeparated.json"
+RESULTS = ROOT / "bench" / "results"
+
+if str(ROOT) not in sys.path:  # the scripts import the package from the working tree
+    sys.path.insert(0, str(ROOT))
+
+
+def write_json(path: Path, results: Any) -> Path:
+    """``results`` as indented JSON at ``path`` (its folder made), and a line saying so."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {path}")
+    return path
+
+
+def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                console: Console | None = None) -> None:
+    """A table of ``rows`` (each cell shown with ``str``) under ``title``."""
+    table = Table(title=title, header_style="bold")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(cell) for cell in row))
+    (console or Console()).print(table)
