@@ -19,16 +19,21 @@ import dataclasses
 from symusic import Note, Score, Track
 
 from songform.core.errors import InputError
+from songform.data.analysis import derive_plan
+from songform.data.harmonize import harmonize, melody_key
 from songform.hierarchy.chord import Chord
 from songform.hierarchy.chordgrid import fit_grid, parse_chord_grid, realise_bar
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.key import Key
 from songform.hierarchy.plan import ChordEvent, SongPlan, TrackSpec
-from songform.hierarchy.planner import plan_song
+from songform.hierarchy.planner import check_meter, plan_song
 from songform.hierarchy.template import Template
 from songform.hierarchy.template_yaml import read_yaml_template
+from songform.symbolic.arranger import arrange
+from songform.symbolic.bar_sampler import forced_notes
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import ticks_to_quarters
+from songform.symbolic.tokenizer import ROLE_PROGRAMS
 
 from .sketch import given_tokens, with_conductor
 
@@ -76,8 +81,6 @@ def melody_plan(derived: SongPlan, voice: Track, tpq: int, style: str | None, se
     """The plan to arrange ``voice`` under: ``derived``'s sections and phrases (analysis of
     the melody), one key for the song (given, or the melody's), chords given or harmonised,
     the melody as the melody track and the style's other tracks in every section."""
-    from songform.data.harmonize import harmonize, melody_key
-
     notes = [(ticks_to_quarters(n.time, tpq), ticks_to_quarters(n.time + n.duration, tpq),
               n.pitch) for n in voice.notes]
     key = key or melody_key(notes)
@@ -120,8 +123,6 @@ def _symbol(chord: Chord, key: Key) -> str:
 
 def forced_melody(song: PlannedScore, tokenizer, roles: tuple[str, ...]):
     """Per bar, the melody's notes as forced notes (``symbolic.generate.ForcedNote``)."""
-    from songform.symbolic.bar_sampler import forced_notes
-
     bars = song.plan.num_bars
     return {index: forced_notes(tokens)
             for index, tokens in given_tokens(song, tokenizer, roles, bars).items()}
@@ -178,11 +179,6 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
                    progress=None, form: Template | None = None) -> PlannedScore:
     """``score``'s melody arranged (see the module docstring); ``form`` gives the sections
     instead of the melody's self-similarity."""
-    from songform.data.analysis import derive_plan
-    from songform.hierarchy.planner import check_meter
-    from songform.symbolic.arranger import arrange
-    from songform.symbolic.tokenizer import ROLE_PROGRAMS
-
     voice, notes = melody_of(score, melody_track)
     lead = Score(score.ticks_per_quarter)
     lead.tempos, lead.time_signatures = score.tempos, score.time_signatures

@@ -21,6 +21,7 @@ from songform.symbolic.midi_input import MidiInputError, read_midi_bytes, scan_m
 from songform.symbolic.song import PlannedScore, bar_lines, conductor_score
 from songform.symbolic.ticks import at_standard_resolution
 
+from .project import sha256
 from .sketch import given_tokens
 
 BarNotes = dict[int, set[tuple[str, int, int, int, int]]]
@@ -153,8 +154,6 @@ def project_with_midi(project, path: str | Path, writer) -> tuple[PlannedScore, 
     """A project's song with the notes of the MIDI file at ``path`` (see :func:`with_notes`),
     the bars that changed, and a line when the project's own MIDI file has changed since it
     was written (then every bar is taken from ``path``)."""
-    from .project import sha256
-
     edited = read_edited_midi(path)
     own = (project.folder or Path()) / project.midi
     model = writer.song_model

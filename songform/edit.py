@@ -19,8 +19,10 @@ from typing import Any
 
 from songform.core.errors import InputError
 from songform.hierarchy.key import Key
+from songform.render.midi import playable
 from songform.symbolic.generate_config import GenerateConfig
 from songform.symbolic.song import PlannedScore
+from songform.symbolic.takes import section_scores
 from songform.symbolic.writers import NoteWriter, note_writer
 
 from .daw import project_with_midi
@@ -141,9 +143,6 @@ class PreparedEdit:
         """``(score, seed, song)`` for seeds ``seed``..``seed + count - 1``, best first by
         the take score of the sections written again (measured on the notes the MIDI file
         will hold)."""
-        from songform.render.midi import playable
-        from songform.symbolic.takes import section_scores
-
         if not self.chosen:
             raise InputError("--all: nothing is written again (give --regenerate, --bars "
                              "or --set)")

@@ -11,12 +11,17 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from symusic import Note, Track
+
 from songform.core.errors import InputError
 from songform.core.limits import PLAN_TEMPO_RANGE
 from songform.hierarchy.chordgrid import fit_grid, parse_chord_grid, realise_bar
 from songform.hierarchy.errors import TemplateError
-from songform.hierarchy.plan import ChordEvent, SongPlan
+from songform.hierarchy.plan import ChordEvent, PhrasePlan, SongPlan, TrackSpec
+from songform.symbolic.arranger import arrange
 from songform.symbolic.song import PlannedScore, conductor_score
+from songform.symbolic.ticks import quarters_to_ticks
+from songform.symbolic.tokenizer import ROLE_PROGRAMS, token_number
 
 from .project import drop_program, rewrite_role, section_bars
 
@@ -96,11 +101,6 @@ def extended(song: PlannedScore, name: str, bars: int) -> tuple[PlannedScore, li
     section's last label, its chords the section's last bars' chords), every later note moved
     on by their length; and the new bars' indices (to be written). The new bars hold no
     notes and no tokens yet."""
-    from symusic import Note, Track
-
-    from songform.hierarchy.plan import PhrasePlan
-    from songform.symbolic.ticks import quarters_to_ticks
-
     if not 1 <= bars <= MAX_EXTENSION:
         raise InputError(f"--extend: 1 to {MAX_EXTENSION} bars, got {bars}")
     plan = song.plan
@@ -160,9 +160,6 @@ def with_track(song: PlannedScore, spec: str, seed: int, writer=None,
     :data:`ADDED_PART_CHORD_BIAS` for an accompaniment role, the writer's own for a melody).
     Otherwise the arranger plays it with ``seed`` and the model's tokens stay as they
     were."""
-    from songform.hierarchy.plan import TrackSpec
-    from songform.symbolic.arranger import arrange
-
     parts = [part.strip() for part in spec.split(":")]
     if len(parts) not in (2, 3) or not parts[0]:
         raise InputError(f'--add-track: expected "Name:role" or "Name:role:program", got '
@@ -213,8 +210,6 @@ def added_track_writer(song: PlannedScore, role: str, writer) -> str | None:
 def without_track(song: PlannedScore, name: str) -> PlannedScore:
     """``song`` without track ``name``: gone from the plan, every section and the notes (and
     from the model's tokens when no other track plays its role); nothing else moves."""
-    from songform.symbolic.tokenizer import ROLE_PROGRAMS
-
     plan = song.plan
     names = [t.name for t in plan.tracks]
     match = next((t for t in plan.tracks if t.name.lower() == name.lower()), None)
@@ -240,8 +235,6 @@ def without_track(song: PlannedScore, name: str) -> PlannedScore:
 def _restaged(song: PlannedScore, plan: SongPlan, shift: int) -> PlannedScore:
     """The notes of ``song`` (pitched ones moved by ``shift``) under ``plan``'s tempo, meter,
     key maps and markers; its tokens moved too."""
-    from symusic import Note, Track
-
     score = conductor_score(plan, song.tpq)
     for track in song.score.tracks:
         moved = Track(name=track.name, program=track.program, is_drum=track.is_drum)
@@ -251,6 +244,6 @@ def _restaged(song: PlannedScore, plan: SongPlan, shift: int) -> PlannedScore:
         score.tracks.append(moved)
     written = song.written
     if written is not None and shift:
-        written = tuple(tuple(f"Pitch_{int(t[6:]) + shift}" if t.startswith("Pitch_") else t
+        written = tuple(tuple(f"Pitch_{token_number(t) + shift}" if t.startswith("Pitch_") else t
                               for t in bar) for bar in written)
     return type(song)(plan=plan, score=score, written=written)

@@ -17,12 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from symusic import Note, Track
+
 from songform.core.errors import InputError
 from songform.core.fileio import atomic_write_text, read_json
+from songform.data.midi_files import read_midi_song
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.plan import SongPlan, check_seed
+from songform.symbolic.arranger import arrange
+from songform.symbolic.bar_sampler import forced_notes
 from songform.symbolic.generate_config import GenerateConfig
+from songform.symbolic.restatement import transposed_tokens
 from songform.symbolic.song import PlannedScore, bar_lines
+from songform.symbolic.tokenizer import ROLE_PROGRAMS
 
 PROJECT_FORMAT = "songform-project"
 PROJECT_VERSION = 1
@@ -103,8 +110,6 @@ class Project:
     def song(self) -> PlannedScore:
         """The song: its MIDI file (checked against the hash), its plan and note tokens
         (``songform.load`` gives it as a ``Song``)."""
-        from songform.data.midi_files import read_midi_song
-
         midi = (self.folder or Path()) / self.midi
         if not midi.is_file():
             raise InputError(f"{midi}: the project's MIDI file is missing")
@@ -213,8 +218,6 @@ def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
 
     The model is given the song's tokens for every other bar (a song from the arranger, or
     without tokens, is written again by the arranger and spliced the same way)."""
-    from songform.symbolic.arranger import arrange
-
     check_seed(seed)
     if track is not None:
         return regenerate_track(song, bars, seed, writer, asked, track, progress)
@@ -239,9 +242,6 @@ def regenerate_track(song: PlannedScore, bars: list[int], seed: int, writer,
     for note in those bars (``ModelWriter.write_forced``; a later restatement that copied
     its source may copy the new one); one the arranger plays is played again with
     ``seed``."""
-    from songform.symbolic.arranger import arrange
-    from songform.symbolic.tokenizer import ROLE_PROGRAMS
-
     plan = song.plan
     spec = next((t for t in plan.tracks if t.name.lower() == name.lower()), None)
     if spec is None:
@@ -271,9 +271,6 @@ def rewrite_role(song: PlannedScore, plan: SongPlan, bars, seed: int, writer, ro
     and only ``role`` is sampled; the other bars are given. ``asked`` bars are sampled even
     where the plan restates a bar; a restatement the model had copied note for note may copy
     its new source (as the plan's variation draws)."""
-    from songform.symbolic.bar_sampler import forced_notes
-    from songform.symbolic.tokenizer import ROLE_PROGRAMS
-
     program = f"Program_{ROLE_PROGRAMS[role]}"
     chosen = set(bars)
     written = song.written
@@ -289,8 +286,6 @@ def rewrite_role(song: PlannedScore, plan: SongPlan, bars, seed: int, writer, ro
 def varied_bars(plan: SongPlan, written) -> set[int]:
     """The bars whose tokens are not their plan source's, transposed to their key (every bar
     that restates nothing, and restatements the model varied)."""
-    from songform.symbolic.restatement import transposed_tokens
-
     bars = list(plan.bars())
     return {bar.index for bar in bars if bar.repeat_of_bar is None
             or list(written[bar.index]) != transposed_tokens(
@@ -325,8 +320,6 @@ def splice(old: PlannedScore, new: PlannedScore, bars: set[int], tracks: set[str
     ``old``'s type (a ``Song`` stays a ``Song``). A new
     note that would cut short an old note of its pitch still ringing into the part is left
     out, so that every old note outside the part keeps its length."""
-    from symusic import Note, Track
-
     lines = bar_lines(old.plan, old.tpq)
     spans = [(lines[i], lines[i + 1]) for i in sorted(bars)]
 

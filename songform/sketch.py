@@ -21,12 +21,11 @@ from songform.data.midi_files import read_midi_song
 from songform.hierarchy.plan import PhrasePlan, SectionPlan, SongPlan, TrackSpec
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Template
+from songform.symbolic.arranger import arrange
 from songform.symbolic.song import PlannedScore, bar_lines, conductor_score
+from songform.symbolic.tokenizer import OPENING_KINDS, ROLE_PROGRAMS, token_type
 
-from .project import splice
-
-PLAN_TOKENS = ("Bar", "TimeSig", "Section", "Label", "BarInSection", "Key", "Meter", "Energy",
-               "Tracks", "ChordAt", "Chord")
+from .project import drop_program, splice
 
 
 def continuation_plan(sketch: SongPlan, template: Template, bars: int, seed: int,
@@ -198,10 +197,6 @@ def given_tokens(song: PlannedScore, tokenizer, roles: tuple[str, ...], bars: in
                  ) -> dict[int, list[str]]:
     """Each of the first ``bars`` bars' note tokens, as a model writing ``roles`` writes
     them (the notes of other roles left out)."""
-    from songform.symbolic.tokenizer import ROLE_PROGRAMS, token_type
-
-    from .project import drop_program
-
     out: dict[int, list[str]] = {}
     bar = -1
     for token in tokenizer.encode(song).tokens:
@@ -211,7 +206,7 @@ def given_tokens(song: PlannedScore, tokenizer, roles: tuple[str, ...], bars: in
             if bar >= bars:
                 break
             out[bar] = []
-        elif kind not in PLAN_TOKENS and bar >= 0:
+        elif kind not in OPENING_KINDS and bar >= 0:
             out[bar].append(token)
     for role, program in ROLE_PROGRAMS.items():
         if role not in roles:
@@ -237,8 +232,6 @@ def continue_sketch(sketch: PlannedScore, template: Template, bars: int, seed: i
                     progress=None) -> PlannedScore:
     """The song that opens with ``sketch`` and goes on to ``bars`` bars (see the module
     docstring)."""
-    from songform.symbolic.arranger import arrange
-
     sketch = PlannedScore(plan=with_roles(sketch.plan, sketch.score), score=sketch.score)
     counts = {track.name: len(track.notes) for track in sketch.score.tracks}
     plan = continuation_plan(sketch.plan, template, bars, seed, counts)

@@ -14,7 +14,7 @@ from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
 from .decoding import Row
 from .grammar import BarState, Grammar
 from .sampling import add_bias, restrict, sample
-from .tokenizer import ROLE_PROGRAMS, SongTokenizer, token_type
+from .tokenizer import ROLE_PROGRAMS, SongTokenizer, token_number, token_type
 
 
 class SamplingSettings(Protocol):
@@ -67,7 +67,7 @@ def forced_notes(tokens: list[str] | tuple[str, ...]) -> list[ForcedNote]:
     notes, position = [], None
     for at, token in enumerate(tokens):
         if token.startswith("Position_"):
-            position = int(token[9:])
+            position = token_number(token)
         elif token.startswith("Program_") and position is not None:
             notes.append(ForcedNote(position, tuple(tokens[at:at + 4])))
     return notes
@@ -110,7 +110,7 @@ class BarSampler:
         self.measure = measure_likelihood
         self.pending = sorted(forced or [],  # stable: a chord keeps its given order
                               key=lambda note: (note.position,
-                                                ROLE_RANK[int(note.tokens[0][8:])]))
+                                                ROLE_RANK[token_number(note.tokens[0])]))
         self.queue: list[str] = []
         self.forcing = forced is not None
         self.rank_here = -1  # the role rank of the last note at the current onset
@@ -177,7 +177,7 @@ class BarSampler:
             return None
         token = self.tokenizer.inverse[choice]
         if (self.forcing and token.startswith("Position_") and self.unforced
-                and not (self.pending and self.pending[0].position == int(token[9:]))):
+                and not (self.pending and self.pending[0].position == token_number(token))):
             self.before = (self.state, self.rank_here, self.logits,
                            self.measured if self.measure else 0.0)
             self.tentative = True
@@ -204,7 +204,7 @@ class BarSampler:
         a note of the sampled parts (a later position, the bar's end, another program) moved
         onto the forced note's program: the model's "nothing of mine here"."""
         pending = self.tokenizer.vocab[self.pending[0].tokens[0]]
-        ceiling = ROLE_RANK[int(self.pending[0].tokens[0][8:])]
+        ceiling = ROLE_RANK[token_number(self.pending[0].tokens[0])]
         others = allowed.clone()
         for rank, index in self.unforced_ids:
             if self.rank_here <= rank < ceiling:
@@ -247,7 +247,7 @@ class BarSampler:
         elif token.startswith("Program_"):
             if self.forcing and self._due_here() and token == self.pending[0].tokens[0]:
                 self.queue += self.pending.pop(0).tokens[1:]
-            self.rank_here = ROLE_RANK[int(token[8:])]
+            self.rank_here = ROLE_RANK[token_number(token)]
         self.state = self.state.advance(token)
         self.tokens.append(token)
         return token
@@ -260,7 +260,7 @@ class BarSampler:
         allowed = allowed.clone()
         allowed[self.forced_ids] = False
         due = self._due_here()
-        ceiling = ROLE_RANK[int(self.pending[0].tokens[0][8:])] if due else len(TRACK_ROLES)
+        ceiling = ROLE_RANK[token_number(self.pending[0].tokens[0])] if due else len(TRACK_ROLES)
         for rank, index in self.unforced_ids:
             if not self.rank_here <= rank < ceiling:
                 allowed[index] = False

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from songform.hierarchy.plan import NEVER_REPEATED_LABELS
+
 from .song import PlannedScore, bar_lines
 from .ticks import ticks_to_quarters
 
@@ -226,8 +228,6 @@ def label_similarity(song: PlannedScore, role: str = "melody") -> dict[str, list
     track's (16th-note position, pitch) sets, the later phrase moved into the earlier one's
     key; bars silent in both are skipped. Keyed by the section kind of the pair's earlier
     phrase."""
-    from songform.hierarchy.plan import NEVER_REPEATED_LABELS
-
     plan, tpq = song.plan, song.tpq
     bars = list(plan.bars())
     starts = np.array(bar_lines(plan, tpq)[:-1])

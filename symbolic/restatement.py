@@ -10,7 +10,7 @@ from .bar_sampler import opening_state
 from .decoding import Decoder, Row
 from .generate_config import GenerateConfig
 from .grammar import Grammar
-from .tokenizer import SongTokenizer
+from .tokenizer import SongTokenizer, token_number
 
 
 def transposed_tokens(tokens: list[str], shift: int) -> list[str]:
@@ -19,7 +19,7 @@ def transposed_tokens(tokens: list[str], shift: int) -> list[str]:
     fail the grammar, and the bar is sampled instead)."""
     if not shift:
         return list(tokens)
-    return [f"Pitch_{int(t[6:]) + shift}" if t.startswith("Pitch_") else t for t in tokens]
+    return [f"Pitch_{token_number(t) + shift}" if t.startswith("Pitch_") else t for t in tokens]
 
 
 def place_source(decoder: Decoder, row_index: int, index: int, config: GenerateConfig

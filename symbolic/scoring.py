@@ -17,7 +17,7 @@ import torch
 from .attributes import TokenAttributes
 from .model import MusicTransformer
 from .song import PlannedScore
-from .tokenizer import SongTokenizer
+from .tokenizer import SongTokenizer, token_number
 
 SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10)}
 
@@ -74,7 +74,7 @@ def score_song(model: MusicTransformer, tokenizer: SongTokenizer, song: PlannedS
     window = window or model.config.max_relative
     sequence = tokenizer.encode(song)
     device = next(model.parameters()).device
-    pitch_ids = {i: int(t.split("_")[1]) for t, i in tokenizer.vocab.items()
+    pitch_ids = {i: token_number(t) for t, i in tokenizer.vocab.items()
                  if t.startswith("Pitch_")}
     pitch_index = torch.tensor(list(pitch_ids), device=device)
     classes = np.array([p % 12 for p in pitch_ids.values()])
@@ -98,7 +98,7 @@ def score_song(model: MusicTransformer, tokenizer: SongTokenizer, song: PlannedS
                 score.notes += 1
             if token.startswith("Pitch_"):
                 _probe(score.probe, log_probs[offset, pitch_index].softmax(0).cpu().numpy(),
-                       classes, int(token.split("_")[1]) % 12,
+                       classes, token_number(token) % 12,
                        bars[int(np.searchsorted(starts, sequence.onsets[first + offset + 1],
                                                 side="right")) - 1],
                        sequence.onsets[first + offset + 1])

@@ -9,12 +9,12 @@ import torch
 from songform.core.errors import InputError
 from songform.hierarchy.plan import SongPlan
 
-from .tokenizer import SongTokenizer
+from .tokenizer import SongTokenizer, token_number
 
 
 def pitch_ramp(tokenizer: SongTokenizer) -> tuple[torch.Tensor, torch.Tensor]:
     """The ids of the ``Pitch`` tokens and their pitches in semitones from middle C."""
-    pairs = sorted((index, int(token.split("_")[1])) for token, index in tokenizer.vocab.items()
+    pairs = sorted((index, token_number(token)) for token, index in tokenizer.vocab.items()
                    if token.startswith("Pitch_"))
     return (torch.tensor([i for i, _ in pairs], dtype=torch.long),
             torch.tensor([p - 60 for _, p in pairs], dtype=torch.float32))
@@ -25,7 +25,7 @@ def chord_tone_ids(tokenizer: SongTokenizer) -> dict[int, torch.Tensor]:
     by_class: dict[int, list[int]] = {}
     for token, index in tokenizer.vocab.items():
         if token.startswith("Pitch_"):
-            by_class.setdefault(int(token.split("_")[1]) % 12, []).append(index)
+            by_class.setdefault(token_number(token) % 12, []).append(index)
     return {pc: torch.tensor(ids) for pc, ids in by_class.items()}
 
 

@@ -52,6 +52,10 @@ from .schemes import SONG_SCHEME
 from .song import PlannedScore, truncate_score
 
 PLAN_ORDER = ("Section", "Label", "BarInSection", "Key", "Meter", "Energy", "Tracks")
+PLAN_KINDS = (*PLAN_ORDER, "ChordAt", "Chord")
+"""The kinds of the plan's own tokens in a bar (never sampled, never notes)."""
+OPENING_KINDS = ("Bar", "TimeSig", *PLAN_KINDS)
+"""Every kind a bar opens with before its notes: the bar line, the meter, the plan."""
 NOTE_ORDER = ("Program", "Pitch", "Velocity", "Duration")
 ROLE_PROGRAMS = {"melody": 73, "counter-melody": 48, "harmony": 0, "bass": 33, "drums": -1}
 PROGRAM_ROLES = {program: role for role, program in ROLE_PROGRAMS.items()}
@@ -122,7 +126,18 @@ class TokenSequence:
 
 
 def token_type(token: str) -> str:
+    """A token's kind: ``Pitch`` of ``Pitch_60``."""
     return token.split("_", 1)[0]
+
+
+def token_value(token: str) -> str:
+    """A token's value: ``60`` of ``Pitch_60``, ``1.0.4`` of ``Duration_1.0.4``."""
+    return token.split("_", 1)[1]
+
+
+def token_number(token: str) -> int:
+    """The whole-number value of a ``Pitch``, ``Position``, ``Program``... token."""
+    return int(token.split("_", 1)[1])
 
 
 def _tracks_token(bar: BarPlan, plan: SongPlan, writes: Collection[str] | None) -> str:
@@ -268,15 +283,14 @@ class SongTokenizer:
         writes), sorted."""
         programs = {self.inverse[int(i)] for i in set(np.asarray(ids).tolist())
                     if self.inverse[int(i)].startswith("Program_")}
-        return tuple(sorted(PROGRAM_ROLES[int(p.split("_")[1])] for p in programs
-                            if int(p.split("_")[1]) in PROGRAM_ROLES))
+        return tuple(sorted(PROGRAM_ROLES[token_number(p)] for p in programs
+                            if token_number(p) in PROGRAM_ROLES))
 
     # -- decoding ---------------------------------------------------------------------------
     def decode(self, ids: list[int]) -> Score:
         """The notes of a token sequence (plan tokens are skipped)."""
         tokens = [self.inverse[i] for i in ids]
-        note_tokens = [t for t in tokens if token_type(t) not in PLAN_ORDER + ("ChordAt",
-                                                                               "Chord")]
+        note_tokens = [t for t in tokens if token_type(t) not in PLAN_KINDS]
         return self.base.decode([self.vocab[t] for t in note_tokens])
 
 
