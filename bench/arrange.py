@@ -72,7 +72,7 @@ def main() -> int:
                 score.tracks.append(kept)
         arranged = arrange_melody(score, writer, seed=0, title=folder.name)
         lead = arranged.plan.tracks[0].name
-        voice, _ = melody_of(score)  # POP909's melodies overlap a little: one voice of it
+        voice, _, _ = melody_of(score)  # POP909's melodies overlap a little: one voice of it
         same = sorted((n.time, n.duration, n.pitch) for t in arranged.score.tracks
                       if t.name == lead for n in t.notes) == sorted(
             (n.time, n.duration, n.pitch) for n in voice.notes)

@@ -122,11 +122,11 @@ def arrange(
       songform arrange song.mid --melody-track Vocals --no-audio --json
     """
     from songform.arrange import read_form, read_key
-    from songform.data.midi_files import read_midi_score
+    from songform.data.midi_files import read_midi_tracks
     from songform.pipeline import SongPipeline
     from songform.symbolic.generate_config import GenerateConfig
 
-    score = read_midi_score(melody)
+    score, channels = read_midi_tracks(melody)
     sections, tonic = read_form(form), read_key(key)
     generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias)
     check_output_folder(out)
@@ -137,7 +137,7 @@ def arrange(
     with pipeline_display(writer, "fluidsynth", silent=as_json or quiet) as update:
         result = pipeline.arrange(score, out, style=style, seed=seed or 0, chords=chords,
                                   key=tonic, melody_track=melody_track, title=melody.stem,
-                                  form=sections, progress=update)
+                                  form=sections, channels=channels, progress=update)
     show_result(result, writer, as_json, quiet, lambda: _print_arranged(result, writer))
 
 

@@ -63,6 +63,7 @@ def check_humanize(value: object, field: str = "humanize") -> float:
 
 
 ENERGY_LEVELS = 8  # energy is an integer 0..7, see hierarchy/energy.py
+DRUM_MIDI_CHANNEL = 9  # General MIDI's drum channel, the tenth
 PLAN_FORMAT_VERSION = 1
 
 
@@ -80,6 +81,8 @@ class TrackSpec:
         volume, reverb, chorus: the part's level and its reverb and chorus sends, MIDI
             controller values 0-127 (CC7, CC91, CC93); ``None``: from role, instrument and
             style.
+        channel: the MIDI channel 0-15 the part keeps (a track of a user's file: a sketch,
+            a melody); ``None``: the writer gives one (drums 9, the others in order).
     """
 
     name: str
@@ -90,6 +93,7 @@ class TrackSpec:
     volume: int | None = None
     reverb: int | None = None
     chorus: int | None = None
+    channel: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -104,6 +108,12 @@ class TrackSpec:
             raise expected("is_drum as true or false", self.is_drum, field="is_drum")
         if (self.role == "drums") != self.is_drum:
             object.__setattr__(self, "is_drum", self.role == "drums")
+        if self.channel is not None and (
+                isinstance(self.channel, bool) or not isinstance(self.channel, int)
+                or not 0 <= self.channel <= 15 or (self.channel == DRUM_MIDI_CHANNEL)
+                != (self.role == "drums")):
+            raise expected("a MIDI channel 0-15 (9, the tenth, for drums and only drums)",
+                           self.channel, field="channel")
         if self.pan is not None and (isinstance(self.pan, bool) or not isinstance(
                 self.pan, (int, float)) or not -1.0 <= self.pan <= 1.0):
             raise expected("a pan from -1 (left) to 1 (right)", self.pan, field="pan")
@@ -434,7 +444,7 @@ class SongPlan:
             "seed": self.seed,
             "tracks": [
                 {"name": t.name, "program": t.program, "role": t.role, "is_drum": t.is_drum,
-                 **t.mix_fields()}
+                 **t.mix_fields(), **({"channel": t.channel} if t.channel is not None else {})}
                 for t in self.tracks
             ],
             "sections": [_section_to_dict(s) for s in self.sections],

@@ -32,12 +32,17 @@ _MINOR_BY_FIFTHS = {-7: "Abm", -6: "Ebm", -5: "Bbm", -4: "Fm", -3: "Cm", -2: "Gm
                     0: "Am", 1: "Em", 2: "Bm", 3: "F#m", 4: "C#m", 5: "G#m", 6: "D#m", 7: "A#m"}
 
 
-def channels_for(is_drum: list[bool]) -> list[int]:
-    """A distinct channel per part: drums on 9, the others 0-8 and 10-15 in order."""
-    free = [c for c in range(16) if c != DRUM_CHANNEL]
+def channels_for(is_drum: list[bool], kept: list[int | None] | None = None) -> list[int]:
+    """A distinct channel per part: a part's ``kept`` channel where it has one (a user's
+    track), drums on 9, the others on the free channels of 0-8 and 10-15 in order."""
+    kept = kept or [None] * len(is_drum)
+    taken = {channel for channel in kept if channel is not None}
+    free = [c for c in range(16) if c != DRUM_CHANNEL and c not in taken]
     out = []
-    for drum in is_drum:
-        if drum:
+    for drum, channel in zip(is_drum, kept, strict=True):
+        if channel is not None:
+            out.append(channel)
+        elif drum:
             out.append(DRUM_CHANNEL)
         else:
             if not free:
@@ -129,8 +134,11 @@ def midi_file(song: PlannedScore) -> mido.MidiFile:
                 previous_symbol = event.symbol
     conductor.append((0, 1, mido.Message("sysex", data=gm2_reverb_type(room_for(plan.style)))))
     tracks = [_to_track(conductor, end)]
-    channels = channels_for([bool(t.is_drum) for t in score.tracks])
     specs = {spec.name: spec for spec in plan.tracks}
+    kept = [specs[t.name].channel if t.name in specs else None for t in score.tracks]
+    if len({c for c in kept if c is not None}) != sum(c is not None for c in kept):
+        kept = None  # two parts claim one channel: every part gets its own instead
+    channels = channels_for([bool(t.is_drum) for t in score.tracks], kept)
     warp = swing_warp(plan, tpq)
     for track, channel in zip(score.tracks, channels, strict=True):
         events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [

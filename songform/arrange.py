@@ -38,16 +38,19 @@ from songform.symbolic.tokenizer import ROLE_PROGRAMS
 from .sketch import given_tokens, with_conductor
 
 
-def melody_of(score: Score, track_name: str | None = None) -> tuple[Track, list[str]]:
+def melody_of(score: Score, track_name: str | None = None
+              ) -> tuple[Track, list[str], int]:
     """The melody track (the one named, else the only pitched one) as one voice: the highest
-    note at each onset, each note cut where the next begins; and notes on what was done."""
-    pitched = [t for t in score.tracks if not t.is_drum and len(t.notes)]
+    note at each onset, each note cut where the next begins; notes on what was done; and the
+    index of the track it came from."""
+    indexed = [(i, t) for i, t in enumerate(score.tracks) if not t.is_drum and len(t.notes)]
     if track_name is not None:
-        pitched = [t for t in pitched if t.name.lower() == track_name.lower()]
-        if not pitched:
-            names = ", ".join(t.name or "(unnamed)" for t in score.tracks) or "none"
-            raise InputError(f'--melody-track: no track "{track_name}" with notes; the '
-                             f"file's tracks: {names}")
+        indexed = [(i, t) for i, t in indexed if t.name.lower() == track_name.lower()]
+    pitched = [t for _, t in indexed]
+    if track_name is not None and not pitched:
+        names = ", ".join(t.name or "(unnamed)" for t in score.tracks) or "none"
+        raise InputError(f'--melody-track: no track "{track_name}" with notes; the '
+                         f"file's tracks: {names}")
     if not pitched:
         raise InputError("the melody has no pitched notes")
     if len(pitched) > 1:
@@ -73,11 +76,11 @@ def melody_of(score: Score, track_name: str | None = None) -> tuple[Track, list[
         notes.append(f"the melody: the highest voice of {track.name or 'its track'} taken "
                      f"({len(track.notes) - len(voice.notes)} lower notes left out, {cut} "
                      "notes cut where the next begins)")
-    return voice, notes
+    return voice, notes, indexed[0][0]
 
 
 def melody_plan(derived: SongPlan, voice: Track, tpq: int, style: str | None, seed: int,
-                chords: str | None, key: Key | None) -> SongPlan:
+                chords: str | None, key: Key | None, channel: int | None = None) -> SongPlan:
     """The plan to arrange ``voice`` under: ``derived``'s sections and phrases (analysis of
     the melody), one key for the song (given, or the melody's), chords given or harmonised,
     the melody as the melody track and the style's other tracks in every section."""
@@ -100,7 +103,7 @@ def melody_plan(derived: SongPlan, voice: Track, tpq: int, style: str | None, se
     name = voice.name or "Melody"
     while any(t.name.lower() == name.lower() for t in others):
         name += " (melody)"
-    lead = TrackSpec(name, max(0, int(voice.program)), "melody")
+    lead = TrackSpec(name, max(0, int(voice.program)), "melody", channel=channel)
     tracks = (lead, *others)
     sections, bar = [], 0
     for section in derived.sections:
@@ -176,10 +179,12 @@ def read_key(key: str | None) -> Key | None:
 def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int = 0,
                    chords: str | None = None, key: Key | None = None,
                    melody_track: str | None = None, title: str = "melody",
-                   progress=None, form: Template | None = None) -> PlannedScore:
+                   progress=None, form: Template | None = None,
+                   channels: list[int | None] | None = None) -> PlannedScore:
     """``score``'s melody arranged (see the module docstring); ``form`` gives the sections
-    instead of the melody's self-similarity."""
-    voice, notes = melody_of(score, melody_track)
+    instead of the melody's self-similarity; ``channels`` (per track of ``score``) the MIDI
+    channel the melody keeps."""
+    voice, notes, index = melody_of(score, melody_track)
     lead = Score(score.ticks_per_quarter)
     lead.tempos, lead.time_signatures = score.tempos, score.time_signatures
     lead.tracks.append(voice.copy())
@@ -191,7 +196,9 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
         check_meter(section.meter)
     if form is not None:
         derived = form_plan(form, derived, style, seed)
-    plan = melody_plan(derived, voice, score.ticks_per_quarter, style, seed, chords, key)
+    channel = channels[index] if channels is not None else None
+    plan = melody_plan(derived, voice, score.ticks_per_quarter, style, seed, chords, key,
+                       channel)
     plan = dataclasses.replace(plan, notes=plan.notes + tuple(notes))
     voice.name = plan.tracks[0].name
     lead.tracks[0].name = voice.name

@@ -15,11 +15,11 @@ from pathlib import Path
 from symusic import Note, Score, Track
 
 from songform.core.errors import InputError
+from songform.data.errors import CorpusError
+from songform.data.midi_files import read_midi_score
 from songform.render.feel import straight_warp
 from songform.render.midi import midi_file
-from songform.symbolic.midi_input import MidiInputError, read_midi_bytes, scan_midi
 from songform.symbolic.song import PlannedScore, bar_lines, conductor_score
-from songform.symbolic.ticks import at_standard_resolution
 
 from .project import sha256
 from .sketch import given_tokens
@@ -34,17 +34,10 @@ def read_edited_midi(path: str | Path) -> Score:
     Raises:
         InputError: missing, malformed or over the limits (naming the file).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"--midi: no such file {path}")
     try:
-        data = read_midi_bytes(path)
-        scan_midi(data, path.name)
-        return at_standard_resolution(Score.from_midi(data))
-    except MidiInputError as error:
+        return read_midi_score(path)
+    except CorpusError as error:
         raise InputError(f"--midi: {error}") from None
-    except RuntimeError as error:  # symusic's own errors on data the scan let through
-        raise InputError(f"--midi: {path.name}: unreadable MIDI ({error})") from None
 
 
 def with_notes(song: PlannedScore, edited: Score, tokenizer=None,

@@ -361,15 +361,18 @@ class SongPipeline:
                 style: str | None = None, seed: int = 0, chords: str | None = None,
                 key: Key | None = None, melody_track: str | None = None,
                 title: str = "melody", form: Template | None = None,
+                channels: list[int | None] | None = None,
                 outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
                 progress: Progress | None = None) -> PipelineResult:
-        """Arrange ``melody`` (``songform.arrange``: it stays note for note as the lead) and
-        write the song into ``out`` (nothing written when ``None``)."""
+        """Arrange ``melody`` (``songform.arrange``: it stays note for note as the lead, on
+        its own channel when ``channels`` gives the file's) and write the song into ``out``
+        (nothing written when ``None``)."""
         self._check_outputs(outputs, audio_format)
         report = progress or _quiet
         song = arrange_melody(melody, self.writer, style=style, seed=seed, chords=chords,
                               key=key, melody_track=melody_track, title=title, form=form,
-                              progress=lambda done, total: report("notes", done, total))
+                              progress=lambda done, total: report("notes", done, total),
+                              channels=channels)
         return self._written(song, seed, out, outputs, audio_format, report)
 
     def continue_(self, sketch: PlannedScore, template: Template, bars: int | None = None,

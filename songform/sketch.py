@@ -67,7 +67,7 @@ def continuation_plan(sketch: SongPlan, template: Template, bars: int, seed: int
 
 def _joined_tracks(sketch: tuple[TrackSpec, ...], song: tuple[TrackSpec, ...]
                    ) -> tuple[tuple[TrackSpec, ...], dict[str, str]]:
-    """The sketch's tracks as they are (name and program) in the song: the first sketch
+    """The sketch's tracks as they are (name, program and channel) in the song: the first sketch
     track of a role (in the order given) takes the place of the song's track of that role
     and plays it on after the sketch; a sketch track whose role the song lacks, or a second
     of a role, joins as its own track. Returns the tracks and each song track's new name
@@ -83,7 +83,7 @@ def _joined_tracks(sketch: tuple[TrackSpec, ...], song: tuple[TrackSpec, ...]
             continue
         renamed[song[index].name] = track.name
         tracks[index] = dataclasses.replace(song[index], name=track.name,
-                                            program=track.program)
+                                            program=track.program, channel=track.channel)
     taken = {track.name for track in sketch}
     for index, track in enumerate(song):
         if track.name in renamed:

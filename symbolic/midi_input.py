@@ -40,6 +40,8 @@ class MidiFacts:
     notes: int
     end_tick: int
     seconds: float
+    channels: tuple[tuple[int, ...], ...] = ()
+    """Per track chunk, the channels its notes sound on, in the order they first do."""
 
 
 def read_midi_bytes(path: str | Path) -> bytes:
@@ -84,14 +86,16 @@ def scan_midi(data: bytes, name: str = "<midi>") -> MidiFacts:
         raise refuse("a division of 0 ticks per quarter")
     at, tracks, notes, end_tick = 8 + length, 0, 0, 0
     tempi: list[tuple[int, int]] = []
+    channels: list[tuple[int, ...]] = []
     while at + 8 <= len(data):
         kind, size = data[at:at + 4], struct.unpack(">I", data[at + 4:at + 8])[0]
         if at + 8 + size > len(data):
             raise refuse(f"a {kind!r} chunk claims {size:,} bytes, the file has "
                          f"{len(data) - at - 8:,} left (truncated or damaged)")
         if kind == b"MTrk":
-            count, last, track_tempi = _scan_track(data, at + 8, at + 8 + size, refuse,
-                                                   MAX_MIDI_NOTES - notes)
+            count, last, track_tempi, track_channels = _scan_track(
+                data, at + 8, at + 8 + size, refuse, MAX_MIDI_NOTES - notes)
+            channels.append(track_channels)
             notes += count
             end_tick = max(end_tick, last)
             tempi += track_tempi
@@ -105,14 +109,16 @@ def scan_midi(data: bytes, name: str = "<midi>") -> MidiFacts:
     if seconds > MAX_MIDI_MINUTES * 60:
         raise refuse(f"{seconds / 60:,.0f} minutes of music, more than "
                      f"{MAX_MIDI_MINUTES:.0f}")
-    return MidiFacts(midi_type, tracks, division, notes, end_tick, seconds)
+    return MidiFacts(midi_type, tracks, division, notes, end_tick, seconds, tuple(channels))
 
 
 def _scan_track(data: bytes, at: int, end: int, refuse, budget: int
-                ) -> tuple[int, int, list[tuple[int, int]]]:
-    """Notes, last tick and tempo changes ``(tick, microseconds per quarter)`` of one track;
-    stops counting once the notes pass ``budget`` (the file is refused anyway)."""
+                ) -> tuple[int, int, list[tuple[int, int]], tuple[int, ...]]:
+    """Notes, last tick, tempo changes ``(tick, microseconds per quarter)`` and the channels
+    of the notes (in the order they first sound) of one track; stops counting once the notes
+    pass ``budget`` (the file is refused anyway)."""
     tick, notes, status = 0, 0, 0
+    channels: dict[int, None] = {}
     tempi: list[tuple[int, int]] = []
 
     def quantity(position: int) -> tuple[int, int]:
@@ -163,10 +169,11 @@ def _scan_track(data: bytes, at: int, end: int, refuse, budget: int
             raise refuse("a channel message with missing or invalid data bytes")
         if status & 0xF0 == 0x90 and data[at + 1] > 0:
             notes += 1
+            channels.setdefault(status & 0x0F)
             if notes > budget:
                 break
         at += size
-    return notes, tick, tempi
+    return notes, tick, tempi, tuple(channels)
 
 
 def _check_meta(meta: int, payload: bytes, refuse) -> None:

@@ -109,3 +109,25 @@ def test_bad_melodies_get_one_line_and_exit_2(tmp_path):
     result = runner.invoke(app, ["arrange", str(two), "--melody-track", "flute", "--notes",
                                  "arranger", "--no-audio", "-o", str(tmp_path / "named")])
     assert result.exit_code == 0, result.output
+
+
+def test_the_melody_keeps_its_midi_channel(tmp_path):
+    import mido
+
+    midi = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack()
+    midi.tracks.append(track)
+    track.append(mido.MetaMessage("track_name", name="Flute"))
+    track.append(mido.Message("program_change", channel=4, program=73))
+    for pitch in [60, 62, 64, 65, 67, 65, 64, 62] * 4:
+        track.append(mido.Message("note_on", channel=4, note=pitch, velocity=90))
+        track.append(mido.Message("note_off", channel=4, note=pitch, time=480))
+    midi.save(tmp_path / "tune.mid")
+    result = runner.invoke(app, ["arrange", str(tmp_path / "tune.mid"), "--notes", "arranger",
+                                 "--no-audio", "--quiet", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    found = {next(m.name for m in t if m.type == "track_name"):
+             {m.channel for m in t if hasattr(m, "channel")}
+             for t in mido.MidiFile(tmp_path / "out" / "song.mid").tracks[1:]}
+    assert found["Flute"] == {4}
+    assert all(4 not in channels for name, channels in found.items() if name != "Flute")

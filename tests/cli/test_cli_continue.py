@@ -130,3 +130,35 @@ def test_a_part_a_few_ticks_past_the_last_bar_line_makes_no_bar(tmp_path):
     path = tmp_path / "tail.mid"
     score.dump_midi(str(path))
     assert read_midi_song(path).plan.num_bars == 8
+
+
+def test_each_sketch_track_keeps_its_midi_channel(tmp_path):
+    """A sketch whose tracks sound on channels 3 and 6 (and drums on 9): the song's MIDI
+    plays them there, and the parts the song adds take other channels."""
+    import mido
+
+    midi = mido.MidiFile(ticks_per_beat=480)
+    for name, channel, program, pitches in (("Lead", 3, 73, [72, 74, 76, 77] * 8),
+                                            ("Keys", 6, 0, [48, 52, 55, 52] * 8),
+                                            ("Kit", 9, 0, [36, 38, 36, 38] * 8)):
+        track = mido.MidiTrack()
+        midi.tracks.append(track)
+        track.append(mido.MetaMessage("track_name", name=name))
+        if channel != 9:
+            track.append(mido.Message("program_change", channel=channel, program=program))
+        for pitch in pitches:
+            track.append(mido.Message("note_on", channel=channel, note=pitch, velocity=90))
+            track.append(mido.Message("note_off", channel=channel, note=pitch, time=480))
+    midi.save(tmp_path / "sketch.mid")
+    result = runner.invoke(app, ["continue", str(tmp_path / "sketch.mid"), "--bars", "16",
+                                 "--notes", "arranger", "--no-audio", "--quiet",
+                                 "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    channels = {}
+    for track in mido.MidiFile(tmp_path / "out" / "song.mid").tracks[1:]:
+        name = next(m.name for m in track if m.type == "track_name")
+        channels[name] = {m.channel for m in track if hasattr(m, "channel")}
+    assert channels["Lead"] == {3} and channels["Keys"] == {6} and channels["Kit"] == {9}
+    others = [c for name, found in channels.items() if name not in ("Lead", "Keys", "Kit")
+              for c in found]
+    assert not {3, 6} & set(others) and len(set(others)) == len(others)

@@ -104,3 +104,20 @@ def test_energy_definition():
     assert energy_level(higher, 4.0) > energy_level(sparse, 4.0)
     for level in (energy_level(n, 4.0) for n in (sparse, dense, louder, higher)):
         assert 0 <= level <= 7
+
+
+def test_a_tracks_channel_is_checked_and_kept_only_when_given():
+    import dataclasses
+
+    import songform
+
+    for bad, role in ((16, "melody"), (-1, "bass"), (9, "harmony"), (3, "drums"),
+                      (True, "melody")):
+        with pytest.raises(TemplateError, match="channel"):
+            TrackSpec("Part", 0, role, channel=bad)
+    plan = songform.plan(songform.Template(form="verse:2"), seed=1)
+    assert all("channel" not in t for t in plan.to_dict()["tracks"])
+    kept = dataclasses.replace(plan, tracks=(dataclasses.replace(plan.tracks[0], channel=5),
+                                             *plan.tracks[1:]))
+    again = SongPlan.from_dict(kept.to_dict())
+    assert again.tracks[0].channel == 5 and again.tracks[1].channel is None
