@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
-from common import ROOT, write_json
+from common import add_json_option, write_json
 
 FORM = "intro:4 verse:8 chorus:8 verse:8 chorus:8 bridge:8 chorus:8 outro:4"
 CASES = (("counter-melody", "Violin:counter-melody:40"), ("melody", "Flute:melody:73"))
@@ -78,8 +77,7 @@ def _span(song, sections: set[int]) -> list[tuple[int, int]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=4)
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "added_track.json")
+    add_json_option(parser, "added_track.json")
     args = parser.parse_args()
     from rich.console import Console
     from rich.table import Table

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, write_json
+from common import POP909, ROOT, write_json
 from rich.console import Console
 from rich.table import Table
 from symusic import Score
@@ -31,7 +31,6 @@ from songform.hierarchy.key import Key
 from songform.hierarchy.labels import parse_label_string
 from songform.hierarchy.splits import POP909_UNUSABLE_LABELS, pop909_split
 
-POP909 = ROOT.parent / "shared" / "data" / "pop909"
 MAJ = {"maj", "7", "maj7", "aug", "maj6", "9", "maj9", "add9", "69", "13", "11", "aug7",
        "maj13"}
 MIN = {"min", "min7", "dim", "hdim7", "dim7", "min6", "min9", "madd9", "minmaj7", "min11",

@@ -19,11 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import torch
-from common import ROOT, write_json
+from common import add_json_option, add_pop909_option, write_json
 
 
 def _fit(notes, chord_at) -> float:
@@ -37,10 +36,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--songs", type=int, default=5)
     parser.add_argument("--bars", type=int, default=32)
-    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
-                        "pop909")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "arrange.json")
+    add_pop909_option(parser)
+    add_json_option(parser, "arrange.json")
     args = parser.parse_args()
     from analysis import pop909_test_songs
     from rich.console import Console

@@ -18,9 +18,8 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from common import ROOT, write_json
+from common import add_json_option, write_json
 
 DIM, HEADS = 512, 8
 PLAN = [  # (length, pass): naive up to 2048, ours alone beyond
@@ -99,8 +98,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "attention.json")
+    add_json_option(parser, "attention.json")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:

@@ -40,3 +40,24 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     for row in rows:
         table.add_row(*(str(cell) for cell in row))
     (console or Console()).print(table)
+
+
+def add_pop909_option(parser) -> None:
+    """``--pop909 FOLDER`` (default ``../shared/data/pop909``) on a benchmark's parser."""
+    parser.add_argument("--pop909", type=Path, default=POP909,
+                        help="POP909's folder (default ../shared/data/pop909)")
+
+
+def add_json_option(parser, name: str) -> None:
+    """``--json PATH`` (default ``bench/results/<name>``): where the results go."""
+    parser.add_argument("--json", type=Path, default=RESULTS / name,
+                        help=f"where the results go (default bench/results/{name})")
+
+
+def missing(folder: Path, what: str = "POP909") -> bool:
+    """Whether ``folder`` is absent (said in one line: the benchmark has nothing to
+    measure)."""
+    if folder.exists():
+        return False
+    print(f"no {what} at {folder}: nothing to measure", file=sys.stderr)
+    return True

@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
 import torch
-from common import ROOT, write_json
+from common import add_json_option, write_json
 
 
 def decode(model, song_model, plan, tokens, context: int, steps: int
@@ -33,8 +32,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=150)
     parser.add_argument("--context", type=int, default=384)
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "compile.json")
+    add_json_option(parser, "compile.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
     from bench.decoding import load_model, stream

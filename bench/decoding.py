@@ -30,7 +30,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import torch
-from common import ROOT, write_json
+from common import ROOT, add_json_option, write_json
 
 sys.path.insert(0, str(ROOT))  # bench.generate, run as a script too
 
@@ -177,8 +177,7 @@ def print_table(console, title: str, columns: tuple[str, ...], rows: list[tuple]
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "decoding.json")
+    add_json_option(parser, "decoding.json")
     parser.add_argument("--quick", action="store_true", help="fewer steps and songs")
     args = parser.parse_args()
     torch.set_num_threads(1)

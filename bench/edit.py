@@ -14,14 +14,14 @@ import time
 from pathlib import Path
 
 import torch
-from common import ROOT, write_json
+from common import add_json_option, write_json
 
 FORM = "intro:4 verse:8 chorus:8 verse:8 chorus:8 bridge:8 chorus:8 verse:4 outro:8"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "edit.json")
+    add_json_option(parser, "edit.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
     from rich.console import Console

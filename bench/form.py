@@ -13,12 +13,10 @@ import argparse
 import itertools
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
-from common import ROOT, write_json
+from common import POP909, add_json_option, write_json
 
-POP909 = ROOT.parent / "shared" / "data" / "pop909"
 UNUSABLE = {"062", "328", "624"}  # labels in another bar unit or with a typo
 
 
@@ -115,7 +113,7 @@ def main() -> int:
     parser.add_argument("--split", default="test")
     parser.add_argument("--sweep", action="store_true",
                         help="a grid of the weights (fit them on --split train)")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "form.json")
+    add_json_option(parser, "form.json")
     args = parser.parse_args()
     from rich.console import Console
     from rich.table import Table

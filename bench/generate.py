@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from common import ROOT, write_json
+from common import add_json_option, add_pop909_option, write_json
 
 from songform.symbolic.attributes import TokenAttributes
 from songform.symbolic.metrics import plan_adherence
@@ -138,14 +138,12 @@ def main() -> int:
     parser.add_argument("--recompute-up-to", type=int, default=8,
                         help="recompute only songs of at most this many bars (it is quadratic)")
     parser.add_argument("--write-lengths", type=int, nargs="*", default=[8, 16, 32])
-    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
-                        "pop909")
+    add_pop909_option(parser)
     parser.add_argument("--reference-songs", type=int, default=30)
     parser.add_argument("--probe-songs", type=int, default=10)
     parser.add_argument("--biases", type=float, nargs="*", default=[0.0, 1.0, 2.0, 3.0, 4.0],
                         help="chord_bias settings to sweep (two 16-bar songs each)")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "generate.json")
+    add_json_option(parser, "generate.json")
     args = parser.parse_args()
     from rich.console import Console
     from rich.table import Table

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import torch
-from common import ROOT, write_json
+from common import JSB, ROOT, write_json
 from rich.console import Console
 from rich.table import Table
 from torch import nn
@@ -27,7 +27,7 @@ from songform.data.jsb import VOCAB_SIZE, JsbWindows, load_jsb
 from songform.symbolic.model import ModelConfig, MusicTransformer
 from songform.symbolic.train import TrainConfig, collate, evaluate, train
 
-DATA = ROOT.parent / "shared" / "data" / "jsb-chorales" / "Jsb16thSeparated.json"
+DATA = JSB
 VARIANTS = ("vanilla (x-transformers, absolute)", "ours: relative",
             "ours: relative + FME + RIPO")
 

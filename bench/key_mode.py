@@ -15,11 +15,9 @@ import argparse
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-from common import ROOT, write_json
+from common import POP909, add_json_option, write_json
 
-POP909 = ROOT.parent / "shared" / "data" / "pop909"
 MUSIC21_METHODS = {"music21 Krumhansl-Schmuckler": "key.krumhanslschmuckler",
                    "music21 Temperley-Kostka-Payne": "key.temperleykostkapayne",
                    "music21 Aarden-Essen": "key.aardenessen"}
@@ -73,8 +71,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="refit the weights on the "
                         "training split and print them")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results"
-                        / "key_mode.json")
+    add_json_option(parser, "key_mode.json")
     args = parser.parse_args()
     from rich.console import Console
     from rich.table import Table

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, write_json
+from common import add_json_option, write_json
 from rich.console import Console
 from rich.table import Table
 from symusic import Score
@@ -116,8 +116,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="test", choices=("train", "valid", "test"))
     parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "melody_chords.json")
+    add_json_option(parser, "melody_chords.json")
     args = parser.parse_args()
     if not POP909.is_dir():
         print(f"no POP909 at {POP909}: nothing to measure")

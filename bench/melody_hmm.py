@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, write_json
+from common import add_json_option, add_pop909_option, missing, write_json
 
 from songform.hierarchy.chord import Chord
 from songform.hierarchy.key import Key
@@ -218,13 +217,10 @@ class Rules:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
-                        "pop909")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "melody_hmm.json")
+    add_pop909_option(parser)
+    add_json_option(parser, "melody_hmm.json")
     args = parser.parse_args()
-    if not args.pop909.is_dir():
-        print(f"no POP909 at {args.pop909}: nothing to measure", file=sys.stderr)
+    if missing(args.pop909):
         return 0
     from rich.console import Console
     from rich.table import Table

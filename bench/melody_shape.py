@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from common import ROOT, write_json
+from common import add_json_option, add_pop909_option, write_json
 
 MODEL_ROLES = ("melody", "counter-melody", "harmony")
 
@@ -65,10 +65,8 @@ def main() -> int:
     parser.add_argument("--temperature", type=float, default=None)
     parser.add_argument("--top-p", type=float, default=None)
     parser.add_argument("--reference-songs", type=int, default=40)
-    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
-                        "pop909")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "melody_shape.json")
+    add_pop909_option(parser)
+    add_json_option(parser, "melody_shape.json")
     args = parser.parse_args()
     from rich.console import Console
     from rich.table import Table

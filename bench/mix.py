@@ -19,7 +19,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # as a script from anywhere
 
-from common import ROOT, write_json
+from common import add_json_option, write_json
 
 import songform  # noqa: E402
 from songform.hierarchy.styles import STYLES  # noqa: E402
@@ -51,7 +51,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", default="auto", help="who writes the notes (auto, model, "
                                                         "arranger)")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "mix.json")
+    add_json_option(parser, "mix.json")
     args = parser.parse_args()
     config = AudioConfig()
     songs = {"demo (pop, seed 7, takes 4)": songform.compose(

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, write_json
+from common import add_json_option, write_json
 from rich.console import Console
 from rich.table import Table
 
@@ -40,8 +40,7 @@ def _timed(function, repeats: int) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "render.json")
+    add_json_option(parser, "render.json")
     args = parser.parse_args()
     template = songform.Template(style="pop", tempo=100, bars=76, key="C")
     song = songform.compose(template, seed=1, notes="arranger")

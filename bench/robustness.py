@@ -19,9 +19,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import hostile_cases
-from common import ROOT, write_json
+from common import POP909, add_json_option, write_json
 
-POP909 = ROOT.parent / "shared" / "data" / "pop909"
 TIME_LIMIT = 60.0  # seconds a case may take
 MEMORY_CAP = 4 * 1024 ** 3  # resident bytes a case may use
 
@@ -154,8 +153,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default=None,
                         help="run only the categories whose name starts with this")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results"
-                        / "robustness.json")
+    add_json_option(parser, "robustness.json")
     args = parser.parse_args()
     from rich.console import Console
     from rich.table import Table

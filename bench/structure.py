@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from common import ROOT, write_json
+from common import add_json_option, add_pop909_option, missing, write_json
 
 ROLES = ("melody", "counter-melody", "harmony")
 MEASURES = ("chord_fit", "key_fit", "pitch_class_entropy", "groove")
@@ -98,13 +98,10 @@ def main() -> int:
     parser.add_argument("--first-seed", type=int, default=0,
                         help="the seeds are first..first+N-1 (to add seeds to a --keep-from "
                              "run, merged by hand)")
-    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
-                        "pop909")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "structure.json")
+    add_pop909_option(parser)
+    add_json_option(parser, "structure.json")
     args = parser.parse_args()
-    if not args.pop909.is_dir():
-        print(f"no POP909 at {args.pop909}: nothing to measure")
+    if missing(args.pop909):
         return 0
     torch.set_num_threads(1)
     from rich.console import Console
@@ -132,9 +129,9 @@ def main() -> int:
         withheld), strict=True))
     chosen = [name for name in WRITERS if name[1] in args.writers]
     kept = json.loads(args.keep_from.read_text())["rows"] if args.keep_from else {}
-    missing = [name for name in WRITERS if name not in chosen and name not in kept]
-    if missing:
-        print(f"not run and not in --keep-from: {', '.join(missing)}")
+    absent = [name for name in WRITERS if name not in chosen and name not in kept]
+    if absent:
+        print(f"not run and not in --keep-from: {', '.join(absent)}")
     songs = pop909_songs(args.pop909, max(args.songs, args.reference_songs))
     rows: dict[str, list[dict]] = {"(a) POP909": []}
     rows.update({name: [] for name in chosen})

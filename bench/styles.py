@@ -23,7 +23,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # as a script from anywhere
 
-from common import ROOT, write_json
+from common import add_json_option, add_pop909_option, write_json
 
 import songform  # noqa: E402
 from songform.hierarchy.styles import STYLES  # noqa: E402
@@ -134,10 +134,8 @@ def main() -> int:
     parser.add_argument("--seeds", default="0-4")
     parser.add_argument("--styles", default=",".join(STYLES))
     parser.add_argument("--notes", default="auto")
-    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
-                        "pop909")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "styles.json")
+    add_pop909_option(parser)
+    add_json_option(parser, "styles.json")
     args = parser.parse_args()
     seeds, styles = _seeds(args.seeds), args.styles.split(",")
     results: dict = {"machine": f"{platform.machine()}, python {platform.python_version()}",

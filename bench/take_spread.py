@@ -12,11 +12,10 @@ chord fit and groove consistency over its training songs (bench/structure.py's m
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 import torch
-from common import ROOT, write_json
+from common import add_json_option, add_pop909_option, missing, write_json
 
 EARLIER = {"chord_fit": 1.0, "key_fit": 0.5, "density_error": -1.0, "likelihood": 0.25,
            "variation_error": -1.0, "groove_error": 0.0}
@@ -25,26 +24,17 @@ EARLIER = {"chord_fit": 1.0, "key_fit": 0.5, "density_error": -1.0, "likelihood"
 def spreads(model, plans, takes: int, weights: dict[str, float]) -> dict[str, float]:
     """Mean over sections of the std across takes of ``weights[term] * term``, writing with
     ``weights`` as the score."""
-    import songform.symbolic.generate as generate_module
     from songform.symbolic import takes as takes_module
     from songform.symbolic.generate import GenerateConfig
-
-    judges = []
-    original = generate_module.TakeJudge
-
-    class Recording(original):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            judges.append(self)
+    from songform.symbolic.take_judge import watched_judges
 
     saved = dict(takes_module.WEIGHTS)
-    generate_module.TakeJudge = Recording
     takes_module.WEIGHTS.update(weights)
     try:
-        for plan in plans:
-            model.write(plan, 0, GenerateConfig(takes=takes))
+        with watched_judges() as judges:
+            for plan in plans:
+                model.write(plan, 0, GenerateConfig(takes=takes))
     finally:
-        generate_module.TakeJudge = original
         takes_module.WEIGHTS.clear()
         takes_module.WEIGHTS.update(saved)
     per_term: dict[str, list[float]] = {term: [] for term in weights}
@@ -62,13 +52,10 @@ def main() -> int:
     parser.add_argument("--takes", type=int, default=4)
     parser.add_argument("--training-songs", type=int, default=None,
                         help="POP909 training songs for the targets (default all)")
-    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
-                        "pop909")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "take_spread.json")
+    add_pop909_option(parser)
+    add_json_option(parser, "take_spread.json")
     args = parser.parse_args()
-    if not args.pop909.is_dir():
-        print(f"no POP909 at {args.pop909}: nothing to measure")
+    if missing(args.pop909):
         return 0
     torch.set_num_threads(1)
     from analysis import pop909_split_songs

@@ -11,14 +11,13 @@ import time
 from pathlib import Path
 
 import torch
-from common import ROOT, write_json
+from common import add_json_option, write_json
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkpoints", type=Path, nargs="+")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "token_cost.json")
+    add_json_option(parser, "token_cost.json")
     args = parser.parse_args()
     import songform
     from songform.hierarchy.planner import plan_song

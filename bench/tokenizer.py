@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from pathlib import Path
 
-from common import ROOT, write_json
+from common import JSB, POP909, add_json_option, write_json
 from rich.console import Console
 from rich.table import Table
 
@@ -22,8 +21,6 @@ from songform.hierarchy.styles import STYLES
 from songform.hierarchy.template import Template
 from songform.symbolic.arranger import arrange
 from songform.symbolic.tokenizer import ROLE_PROGRAMS, SongTokenizer
-
-POP909 = ROOT.parent / "shared" / "data" / "pop909"
 
 
 def changes(tokenizer: SongTokenizer, song) -> dict[str, int]:
@@ -58,8 +55,7 @@ def changes(tokenizer: SongTokenizer, song) -> dict[str, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", type=int, default=10, help="every n-th POP909 song")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "tokenizer.json")
+    add_json_option(parser, "tokenizer.json")
     args = parser.parse_args()
     tokenizer = SongTokenizer()
     corpora: dict[str, list] = {"POP909": [], "baseline arranger (8 styles)": []}
@@ -71,7 +67,7 @@ def main() -> int:
                                          .song)
             except CorpusError:
                 continue
-    jsb = ROOT.parent / "shared" / "data" / "jsb-chorales" / "Jsb16thSeparated.json"
+    jsb = JSB
     if jsb.exists():
         from songform.data.jsb_songs import jsb_songs
 

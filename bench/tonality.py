@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import torch
-from common import ROOT, write_json
+from common import ROOT, add_json_option, add_pop909_option, write_json
 
 
 @torch.no_grad()
@@ -49,10 +49,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkpoints", type=Path, nargs="+")
     parser.add_argument("--songs", type=int, default=5)
-    parser.add_argument("--pop909", type=Path, default=ROOT.parent / "shared" / "data" /
-                        "pop909")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "tonality.json")
+    add_pop909_option(parser)
+    add_json_option(parser, "tonality.json")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
     from generate import tonality_probe

@@ -13,10 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-from pathlib import Path
 
 import torch
-from common import ROOT, write_json
+from common import add_json_option, write_json
 
 VARIATIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
 FORM = "verse:8 chorus:8 verse:8 chorus:8"
@@ -45,8 +44,7 @@ def phrase_overlaps(song, roles: tuple[str, ...]) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0-4")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" /
-                        "variation.json")
+    add_json_option(parser, "variation.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
     from rich.console import Console

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from songform.hierarchy.plan import BarPlan, SongPlan
 
 from .decoding import Decoder, Row
@@ -31,6 +34,8 @@ class TakeJudge:
     is the song without takes), the others are reseeded per section."""
 
     def __init__(self, plans: list[SongPlan], tokenizer: SongTokenizer, takes: int) -> None:
+        for watcher in _WATCHERS:
+            watcher.append(self)
         self.takes = takes
         self.resolution = tokenizer.settings.beat_resolution
         bars = [list(plan.bars()) for plan in plans]
@@ -74,3 +79,19 @@ class TakeJudge:
         order = list(range(len(decoder.rows)))  # every take goes on from the best
         order[first:first + self.takes] = [first + best] * self.takes
         decoder.select(order)
+
+
+_WATCHERS: list[list[TakeJudge]] = []
+
+
+@contextlib.contextmanager
+def watched_judges() -> Iterator[list[TakeJudge]]:
+    """Every judge made while the body runs (one per batch written with takes), to read which
+    take each section kept and every take's score (``TakeJudge.chosen``): what
+    ``bench/take_spread.py`` and the tests read."""
+    judges: list[TakeJudge] = []
+    _WATCHERS.append(judges)
+    try:
+        yield judges
+    finally:
+        _WATCHERS.remove(judges)

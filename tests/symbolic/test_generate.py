@@ -354,15 +354,7 @@ def test_one_take_is_the_song_without_takes(model, tokenizer, plan):
 
 def test_takes_keep_the_best_scoring_take_of_each_section(model, tokenizer, plan, monkeypatch):
     import songform.symbolic.batch_writer as batch_module
-    import songform.symbolic.generate as generate_module
-
-    judges = []
-    original = generate_module.TakeJudge
-
-    class Recording(original):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            judges.append(self)
+    from songform.symbolic.take_judge import watched_judges
 
     streams = []
     original_song = batch_module.song_from_stream
@@ -371,9 +363,9 @@ def test_takes_keep_the_best_scoring_take_of_each_section(model, tokenizer, plan
         streams.append(stream)
         return original_song(tokenizer, plan, stream, *args)
 
-    monkeypatch.setattr(generate_module, "TakeJudge", Recording)
     monkeypatch.setattr(batch_module, "song_from_stream", recording_song)
-    song = generate(model, tokenizer, plan, 4, _config(takes=3), POP909_ROLES)
+    with watched_judges() as judges:
+        song = generate(model, tokenizer, plan, 4, _config(takes=3), POP909_ROLES)
     chosen = judges[0].chosen[0]
     bars, per_bar = list(plan.bars()), {}
     for token in streams[0]:
