@@ -14,7 +14,16 @@ from rich.table import Table
 
 from songform.core.fileio import atomic_write_text, check_output_folder
 
-from .common import command, console, fail, handles_errors, print_skipped
+from .common import (
+    JsonFlag,
+    QuietFlag,
+    command,
+    console,
+    fail,
+    handles_errors,
+    print_json,
+    print_skipped,
+)
 
 data_app = typer.Typer(help="Read corpora: inspect them, prepare token caches.",
                        no_args_is_help=True)
@@ -100,8 +109,8 @@ def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
                                                              help="Cache folder.")],
             plain: PlainOpt = False,
             limit: Annotated[int | None, typer.Option(min=1, help="At most this many songs."
-                                                      )] = None
-            ) -> None:
+                                                      )] = None,
+            as_json: JsonFlag = False, quiet: QuietFlag = False) -> None:
     """Tokenize a corpus once into a cache that training reloads quickly.
 
     Examples:
@@ -118,10 +127,15 @@ def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
         raise fail(f"no such corpus: {path}")
     check_output_folder(out)
     corpus, report = tokenized_corpus(path, SongTokenizer(), out, plain, limit)
-    print_skipped(report.skipped)
-    console.print(f"{len(corpus.names)} songs, {len(corpus.ids)} tokens, "
-                  f"{len(corpus.bar_starts)} bars in [bold]{out}[/]; skipped "
-                  f"{len(report.skipped)}")
+    if as_json:
+        print_json({"cache": str(out), "songs": len(corpus.names), "tokens": len(corpus.ids),
+                    "bars": len(corpus.bar_starts),
+                    "skipped": [{"file": n, "reason": r} for n, r in report.skipped]})
+    elif not quiet:
+        print_skipped(report.skipped)
+        console.print(f"{len(corpus.names)} songs, {len(corpus.ids)} tokens, "
+                      f"{len(corpus.bar_starts)} bars in [bold]{out}[/]; skipped "
+                      f"{len(report.skipped)}")
 
 
 command(data_app, "inspect", inspect)

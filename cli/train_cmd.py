@@ -14,7 +14,7 @@ import typer
 
 from songform.core.fileio import check_output_folder
 
-from .common import console, fail, handles_errors, print_skipped
+from .common import JsonFlag, QuietFlag, console, fail, handles_errors, print_json, print_skipped
 
 CORPORA = ("jsb", "pop909", "midi")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -68,6 +68,11 @@ def train(
     save_every: Annotated[int | None, typer.Option(help="Checkpoint every this many steps "
                                                    "(and at least every 5 minutes of work) "
                                                    "[default: 500].")] = None,
+    threads: Annotated[int | None, typer.Option(
+        "--threads", help="CPU threads for training [default: torch's, every core: a batch "
+                          "of windows keeps them busy].", show_default=False)] = None,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Train the bar-level Music Transformer on a corpus and save a checkpoint folder, with
     its validation curve (curve.csv, curve.png) beside it.
@@ -82,12 +87,11 @@ def train(
 
       songform train --resume ckpt/pop909
     """
+
     from songform.core.fileio import atomic_write_text
-    from songform.symbolic.curve import TrainingCurve
     from songform.symbolic.devices import check_device
     from songform.symbolic.model import ModelConfig
     from songform.symbolic.train import TrainConfig
-    from songform.symbolic.train import train as run_training
 
     given = {name: value for name, value in dict(
         corpus=corpus, data=data, cache=cache, position=position, fme=fme, ripo=ripo, dim=dim,
@@ -124,19 +128,39 @@ def train(
     Path(out).mkdir(parents=True, exist_ok=True)
     atomic_write_text(Path(out) / RUN_FILE, json.dumps(
         {k: str(v) if isinstance(v, Path) else v for k, v in options.items()}, indent=2) + "\n")
-    curve = TrainingCurve.resume(out) if resume is not None else TrainingCurve(out)
-    summary = run_training(config, train_set, valid_set, schedule, out_dir=out, resume=resume,
-                           info=info, on_log=curve.add)
+    summary = _run(config, train_set, valid_set, schedule, out, resume, info, threads,
+                   shown=not (as_json or quiet))
+    if as_json:
+        print_json({"checkpoint": str(out), "steps": summary["steps"],
+                    "valid_nll": summary["valid_nll"]})
+    elif not quiet:
+        console.print(f"trained {summary['steps']} steps; valid NLL "
+                      f"{summary['valid_nll']:.4f} nats/token; checkpoint and curve in "
+                      f"[bold]{out}[/]")
+
+
+def _run(config, train_set, valid_set, schedule, out: Path, resume: Path | None, info,
+         threads: int | None, shown: bool = True) -> dict:
+    """Train on ``threads`` torch threads (default torch's: every core), drawing the curve
+    beside the checkpoint; under torchrun the processes leave together."""
+    import torch
     import torch.distributed as dist
 
+    from songform.symbolic.curve import TrainingCurve
+    from songform.symbolic.devices import check_threads, torch_threads
+    from songform.symbolic.train import train as run_training
+
+    curve = TrainingCurve.resume(out) if resume is not None else TrainingCurve(out)
+    with torch_threads(check_threads(threads) if threads is not None
+                       else torch.get_num_threads()):
+        summary = run_training(config, train_set, valid_set, schedule, out_dir=out,
+                               resume=resume, info=info, on_log=curve.add, progress=shown)
     if not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0:
         curve.save()
-
     if dist.is_available() and dist.is_initialized():  # under torchrun: leave together
         dist.barrier()
         dist.destroy_process_group()
-    console.print(f"trained {summary['steps']} steps; valid NLL {summary['valid_nll']:.4f} "
-                  f"nats/token; checkpoint and curve in [bold]{out}[/]")
+    return summary
 
 
 def _saved_options(folder: Path) -> dict:

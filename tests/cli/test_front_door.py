@@ -150,3 +150,29 @@ def test_with_json_an_error_is_one_json_object_too(argv, tmp_path):
     error = json.loads(result.stdout)
     assert set(error) == {"error", "exit_code"} and error["exit_code"] == result.exit_code
     assert error["error"] and error["error"][:30] in plain.output
+
+
+def test_every_command_that_writes_takes_the_same_options():
+    """--json and --quiet on every command that writes; --seed and --threads on every one
+    that runs a model or a seeded renderer (data prepare runs neither)."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    commands = {"generate": group.commands["generate"], "edit": group.commands["edit"],
+                "arrange": group.commands["arrange"], "continue": group.commands["continue"],
+                "render": group.commands["render"], "train": group.commands["train"],
+                "data prepare": group.commands["data"].commands["prepare"]}
+    for name, command in commands.items():
+        options = {option for param in command.params for option in param.opts}
+        wanted = {"--json", "--quiet"} | ({"--seed", "--threads"} if name != "data prepare"
+                                           else set())
+        assert wanted <= options, (name, wanted - options)
+
+
+def test_train_and_prepare_speak_json(tmp_path):
+    result = runner.invoke(app, ["train", "--out", str(tmp_path / "ck"), "--steps", "2",
+                                 "--dim", "16", "--depth", "1", "--heads", "2", "--window",
+                                 "32", "--batch-size", "2", "--json", "--threads", "1"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["steps"] == 2 and summary["checkpoint"] == str(tmp_path / "ck")
