@@ -135,7 +135,7 @@ def arrange(
                                          threads=threads)
     writer = pipeline.writer.description
     with pipeline_display(writer, "fluidsynth", silent=as_json or quiet) as update:
-        result = pipeline.arrange(score, out, style=style, seed=seed or 0, chords=chords,
+        result = pipeline.arrange(score, out, style=style, seed=seed, chords=chords,
                                   key=tonic, melody_track=melody_track, title=melody.stem,
                                   form=sections, channels=channels, progress=update)
     show_result(result, writer, as_json, quiet, lambda: _print_arranged(result, writer))

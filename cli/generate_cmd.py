@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from songform.core.fileio import check_output_folder
+from songform.hierarchy.planner import song_seed
 from songform.hierarchy.sources import load_source
 
 from .common import (
@@ -128,7 +129,7 @@ def generate(
     writer = pipeline.writer.description
     silent = as_json or quiet
     if count > 1:
-        first = seed if seed is not None else (template.seed or 0)
+        first = song_seed(template, seed)
         share = SeedShare.of(range(first, first + count))
         started = time.perf_counter()
         with pipeline_display(writer, engine, silent) as update:

@@ -7,7 +7,7 @@ from rich.table import Table
 from songform.core.fileio import atomic_write_text
 from songform.hierarchy.key import Key
 from songform.hierarchy.plan import SongPlan
-from songform.hierarchy.planner import plan_song
+from songform.hierarchy.planner import plan_song, song_seed
 from songform.hierarchy.sources import load_source
 from songform.hierarchy.styles import BAND, STYLES, feel_text, returns_text, writer_roles
 
@@ -132,7 +132,7 @@ def plan(
                        "template to plan again")
         song_plan = template
     else:
-        song_plan = plan_song(template, seed if seed is not None else (template.seed or 0))
+        song_plan = plan_song(template, song_seed(template, seed))
     if save is not None:
         atomic_write_text(save, song_plan.to_json())
     if as_json:

@@ -61,7 +61,7 @@ def render(
     from songform.render_midi import RenderRequest, render_midi
 
     request = RenderRequest(midi, audio_out, stems, engine, soundfont, loudness, model_path,
-                            device, seed or 0, strength, diffusion_steps, batch_size, threads)
+                            device, seed, strength, diffusion_steps, batch_size, threads)
     request.check()
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(),

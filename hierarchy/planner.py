@@ -67,6 +67,14 @@ class _Draft:
     written: Section | None = None  # the section exactly as the template wrote it
 
 
+def song_seed(source: Template | SongPlan | None, seed: int | None) -> int:
+    """The seed a song is written with: the caller's, else the template's (or saved plan's),
+    else 0."""
+    if seed is not None:
+        return seed
+    return (source.seed if source is not None else None) or 0
+
+
 def plan_song(
     template: Template | None = None,
     seed: int = 0,

@@ -21,7 +21,7 @@ from songform.core.fileio import atomic_write_text, check_output_folder, reserve
 from songform.core.limits import MAX_SONGS
 from songform.hierarchy.key import Key
 from songform.hierarchy.plan import SongPlan
-from songform.hierarchy.planner import plan_song
+from songform.hierarchy.planner import plan_song, song_seed
 from songform.hierarchy.template import Template
 from songform.render.audio import AUDIO_FORMATS as RENDER_AUDIO_FORMATS
 from songform.render.engines import Renderer, get_renderer
@@ -178,7 +178,7 @@ class SongPipeline:
     def compose(self, template: Template | SongPlan, seed: int | None = None,
                 progress: Progress | None = None) -> Song:
         """Plan ``template`` and write its notes (no files)."""
-        seed = _seed(template, seed)
+        seed = song_seed(template, seed)
         plan = self._plan(template, seed)
         return self._notes(plan, seed, progress)
 
@@ -198,7 +198,7 @@ class SongPipeline:
         the next run).
         """
         self._check_outputs(outputs, audio_format)
-        seed = _seed(template, seed)
+        seed = song_seed(template, seed)
         if out is None:
             return PipelineResult(self.compose(template, seed, progress), seed)
         with reserved_folder(out):
@@ -358,7 +358,7 @@ class SongPipeline:
         return results
 
     def arrange(self, melody: Score, out: str | Path | None = None, *,
-                style: str | None = None, seed: int = 0, chords: str | None = None,
+                style: str | None = None, seed: int | None = None, chords: str | None = None,
                 key: Key | None = None, melody_track: str | None = None,
                 title: str = "melody", form: Template | None = None,
                 channels: list[int | None] | None = None,
@@ -369,6 +369,7 @@ class SongPipeline:
         (nothing written when ``None``)."""
         self._check_outputs(outputs, audio_format)
         report = progress or _quiet
+        seed = song_seed(None, seed)
         song = arrange_melody(melody, self.writer, style=style, seed=seed, chords=chords,
                               key=key, melody_track=melody_track, title=title, form=form,
                               progress=lambda done, total: report("notes", done, total),
@@ -386,7 +387,7 @@ class SongPipeline:
             raise InputError("--primer: a saved plan is a song as it stands; a sketch is "
                              "continued from a template")
         report = progress or _quiet
-        seed = _seed(template, seed)
+        seed = song_seed(template, seed)
         total = bars if bars is not None else sketch.plan.num_bars + SKETCH_BARS_AFTER
         song = continue_sketch(sketch, template, total, seed, self.writer,
                                lambda done, count: report("notes", done, count))
@@ -481,9 +482,6 @@ def _alive(pid: int) -> bool:
 
 
 
-def _seed(template: Template | SongPlan, seed: int | None) -> int:
-    """The caller's seed, else the template's, else 0."""
-    return seed if seed is not None else (template.seed or 0)
 
 
 def _quiet(stage: str, done: int, total: int) -> None:

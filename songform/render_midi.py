@@ -11,6 +11,7 @@ from pathlib import Path
 from songform import load
 from songform.core.errors import InputError
 from songform.core.fileio import check_output_file
+from songform.hierarchy.planner import song_seed
 from songform.render.audio import AudioConfig, check_audio_path, render_midi_to_audio
 from songform.render.engines import get_renderer
 from songform.render.errors import RenderError
@@ -29,7 +30,7 @@ class RenderRequest:
     loudness: float = -14.0
     model_path: Path | None = None
     device: str = "cpu"
-    seed: int = 0
+    seed: int | None = None
     strength: float | None = None
     steps: int | None = None
     batch_size: int | None = None
@@ -83,5 +84,5 @@ def render_midi(request: RenderRequest,
                             batch_size=request.batch_size, loudness=request.loudness)
     song = load(request.midi)
     with torch_threads(check_threads(request.threads)):
-        return renderer.render(song, request.audio, seed=request.seed,
+        return renderer.render(song, request.audio, seed=song_seed(None, request.seed),
                                device=request.device, progress=progress)
