@@ -6,7 +6,8 @@ classes, the chords either given (a grid such as ``"| C G | Am F |"``, cycled ov
 bars) or harmonised from the melody
 (``data/harmonize.py``: diatonic triads by Viterbi over how well each holds the melody). The
 style gives the other tracks. While the model writes, the melody's note tokens are forced at
-their positions and only the other roles are sampled around them (``ModelWriter.write_forced``):
+their positions and only the other roles are sampled around them (``NoteWriter.write`` around
+the melody):
 at each onset the melody is written first, as POP909's streams put it, so the accompaniment
 there already hears it. The arranger plays the roles the model does not write. The melody in
 the output is the user's own notes (the tokens are quantised; the notes are not).
@@ -29,13 +30,10 @@ from songform.hierarchy.plan import ChordEvent, SongPlan, TrackSpec
 from songform.hierarchy.planner import check_meter, plan_song
 from songform.hierarchy.template import Template
 from songform.hierarchy.template_yaml import read_yaml_template
-from songform.symbolic.arranger import arrange
-from songform.symbolic.bar_sampler import forced_notes
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import ticks_to_quarters
-from songform.symbolic.tokenizer import ROLE_PROGRAMS
 
-from .sketch import given_tokens, with_conductor
+from .sketch import with_conductor
 
 
 def melody_of(score: Score, track_name: str | None = None
@@ -124,13 +122,6 @@ def _symbol(chord: Chord, key: Key) -> str:
     return chord.symbol(prefer_flats=key.prefers_flats)
 
 
-def forced_melody(song: PlannedScore, tokenizer, roles: tuple[str, ...]):
-    """Per bar, the melody's notes as forced notes (``symbolic.generate.ForcedNote``)."""
-    bars = song.plan.num_bars
-    return {index: forced_notes(tokens)
-            for index, tokens in given_tokens(song, tokenizer, roles, bars).items()}
-
-
 def form_plan(form: Template, derived: SongPlan, style: str | None, seed: int) -> SongPlan:
     """The sections and phrases of a form the user gives (a form string or a YAML template)
     in the melody's meter, in place of those found by self-similarity; its bars must be the
@@ -203,17 +194,7 @@ def arrange_melody(score: Score, writer, *, style: str | None = None, seed: int 
     voice.name = plan.tracks[0].name
     lead.tracks[0].name = voice.name
     melody_song = PlannedScore(plan=plan, score=lead)
-    model = writer.song_model
-    if model is not None and "melody" in model.roles:
-        forced = forced_melody(melody_song, model.tokenizer, ("melody",))
-        melody = frozenset({f"Program_{ROLE_PROGRAMS['melody']}"})
-        written = writer.write_forced(plan, seed, forced, set(range(plan.num_bars)), melody,
-                                      progress)
-    else:
-        written = arrange(plan, seed)
-    out = written.score.copy()
-    for track in out.tracks:
-        if track.name == voice.name:
-            track.notes = voice.copy().notes
-    return with_conductor(type(written)(plan=plan, score=out, written=written.written), score,
-                          plan.num_bars)
+    others = [t.name for t in plan.tracks if t.name != voice.name]
+    written = writer.write(plan, seed, progress, around=melody_song,
+                           fresh=range(plan.num_bars), tracks=others)
+    return with_conductor(written, score, plan.num_bars)

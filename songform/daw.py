@@ -20,9 +20,9 @@ from songform.data.midi_files import read_midi_score
 from songform.render.feel import straight_warp
 from songform.render.midi import midi_file
 from songform.symbolic.song import PlannedScore, bar_lines, conductor_score
+from songform.symbolic.splice import given_tokens
 
 from .project import sha256
-from .sketch import given_tokens
 
 BarNotes = dict[int, set[tuple[str, int, int, int, int]]]
 

@@ -27,7 +27,6 @@ from songform.symbolic.writers import NoteWriter, note_writer
 
 from .daw import project_with_midi
 from .plan_edits import (
-    added_track_writer,
     extended,
     transposed,
     with_section,
@@ -200,9 +199,9 @@ def prepare_edit(project: Project, request: EditRequest, writer: NoteWriter,
         song = without_track(song, name)
     added = []
     for spec in request.add_tracks:
-        before, song = song, with_track(song, spec, request.seed, writer, request.chord_bias)
+        song = with_track(song, spec, request.seed, writer, request.chord_bias)
         new_track = song.plan.tracks[-1]
-        why = added_track_writer(before, new_track.role, writer)
+        why = writer.player(song.plan, new_track.name)
         added.append(f"{new_track.name} ({new_track.role}, "
                      + ("written by the model)" if why is None
                         else f"played by the arranger: {why})"))

@@ -18,12 +18,13 @@ from songform.core.limits import PLAN_TEMPO_RANGE
 from songform.hierarchy.chordgrid import fit_grid, parse_chord_grid, realise_bar
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.plan import ChordEvent, PhrasePlan, SongPlan, TrackSpec
-from songform.symbolic.arranger import arrange
 from songform.symbolic.song import PlannedScore, conductor_score
+from songform.symbolic.splice import drop_program
 from songform.symbolic.ticks import quarters_to_ticks
 from songform.symbolic.tokenizer import ROLE_PROGRAMS, token_number
+from songform.symbolic.writers import ArrangerWriter
 
-from .project import drop_program, rewrite_role, section_bars
+from .project import section_bars
 
 SETTABLE = ("energy", "chords")
 
@@ -153,13 +154,13 @@ than the song's own (bench/added_track.py). A melody keeps the writer's setting.
 def with_track(song: PlannedScore, spec: str, seed: int, writer=None,
                chord_bias: float | None = None) -> PlannedScore:
     """``song`` with a track ``"Name:role[:program]"`` playing in every section; every other
-    note and track unchanged. The model writes the new part when ``writer`` is a model that
-    writes the role and no track of the song has it yet (:func:`added_track_writer`): the
-    song's tokens are forced note for note in every bar and the model samples only the new
-    role's notes around them, each onset in the stream's role order (``chord_bias``: default
-    :data:`ADDED_PART_CHORD_BIAS` for an accompaniment role, the writer's own for a melody).
-    Otherwise the arranger plays it with ``seed`` and the model's tokens stay as they
-    were."""
+    note and track unchanged. The model writes the new part when ``writer`` plays it
+    (``NoteWriter.player``: a model that writes the role, and no track of the song has it
+    yet): the song's tokens are forced note for note in every bar and the model samples only
+    the new role's notes around them, each onset in the stream's role order (``chord_bias``:
+    default :data:`ADDED_PART_CHORD_BIAS` for an accompaniment role, the writer's own for a
+    melody). Otherwise the arranger plays it with ``seed`` and the model's tokens stay as
+    they were."""
     parts = [part.strip() for part in spec.split(":")]
     if len(parts) not in (2, 3) or not parts[0]:
         raise InputError(f'--add-track: expected "Name:role" or "Name:role:program", got '
@@ -175,36 +176,17 @@ def with_track(song: PlannedScore, spec: str, seed: int, writer=None,
     plan = song.plan
     sections = tuple(dataclasses.replace(s, tracks=(*s.tracks, name)) for s in plan.sections)
     new_plan = dataclasses.replace(plan, tracks=(*plan.tracks, track), sections=sections)
-    written = song.written
-    if added_track_writer(song, role, writer) is None:
+    score = song.score.copy()
+    score.tracks.append(Track(name=name, program=program, is_drum=track.is_drum))
+    around = type(song)(plan=new_plan, score=score, written=song.written)
+    writer = writer or ArrangerWriter()
+    if writer.player(new_plan, name) is None:  # the model writes it: a chord bias of its own
         if chord_bias is None and role != "melody":
             chord_bias = ADDED_PART_CHORD_BIAS
         if chord_bias is not None:
             writer = dataclasses.replace(writer, config=dataclasses.replace(
                 writer.config, chord_bias=chord_bias))
-        written = rewrite_role(song, new_plan, range(new_plan.num_bars), seed, writer, role)
-        played = next(t for t in written.score.tracks if t.name == name)
-        written = written.written
-    else:
-        played = next(t for t in arrange(new_plan, seed).score.tracks if t.name == name)
-    score = song.score.copy()
-    score.tracks.append(played.copy())
-    return type(song)(plan=new_plan, score=score, written=written)
-
-
-def added_track_writer(song: PlannedScore, role: str, writer) -> str | None:
-    """``None`` when ``writer``'s model writes an added track of ``role`` into ``song``,
-    else why the arranger plays it."""
-    model = writer.song_model
-    if model is None:
-        return "notes by the arranger"
-    if role not in model.roles:
-        return f"the model does not write {role}"
-    if song.written is None:
-        return "the song has no model tokens"
-    if any(t.role == role for t in song.plan.tracks):
-        return f"the song already has a {role} part for the model"
-    return None
+    return writer.write(new_plan, seed, around=around, tracks=[name])
 
 
 def without_track(song: PlannedScore, name: str) -> PlannedScore:

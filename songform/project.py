@@ -17,19 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from symusic import Note, Track
-
 from songform.core.errors import InputError
 from songform.core.fileio import atomic_write_text, read_json
 from songform.data.midi_files import read_midi_song
 from songform.hierarchy.errors import TemplateError
 from songform.hierarchy.plan import SongPlan, check_seed
-from songform.symbolic.arranger import arrange
-from songform.symbolic.bar_sampler import forced_notes
 from songform.symbolic.generate_config import GenerateConfig
-from songform.symbolic.restatement import transposed_tokens
-from songform.symbolic.song import PlannedScore, bar_lines
-from songform.symbolic.tokenizer import ROLE_PROGRAMS
+from songform.symbolic.song import PlannedScore
+from songform.symbolic.writers import NoteWriter
 
 PROJECT_FORMAT = "songform-project"
 PROJECT_VERSION = 1
@@ -207,139 +202,22 @@ def part_bars(plan: SongPlan, section: str | None = None, bars: str | None = Non
     return asked, asked if keep_restatements else with_restatements(plan, asked)
 
 
-def regenerate(song: PlannedScore, bars: list[int], seed: int, writer,
+def regenerate(song: PlannedScore, bars: list[int], seed: int, writer: NoteWriter,
                asked: list[int] | None = None, track: str | None = None,
                progress=None) -> PlannedScore:
     """``song`` with ``bars`` written again by ``writer`` with ``seed``; every note outside
     them is the song's own. The ``asked`` bars (default all of ``bars``) are sampled afresh
     even where the plan restates an earlier bar; the others (later restatements of them)
     follow the plan, so a restated chorus follows its new source. With ``track`` only that
-    track is written again (:func:`regenerate_track`).
-
-    The model is given the song's tokens for every other bar (a song from the arranger, or
-    without tokens, is written again by the arranger and spliced the same way)."""
+    track is written again, every other part kept note for note. Who plays what, and what
+    the model hears of the rest, is the writer's to decide (``NoteWriter.write``)."""
     check_seed(seed)
+    tracks = None
     if track is not None:
-        return regenerate_track(song, bars, seed, writer, asked, track, progress)
-    plan = song.plan
-    chosen = set(bars)
-    if writer.song_model is not None and song.written is not None:
-        given = {i: list(tokens) for i, tokens in enumerate(song.written) if i not in chosen}
-        fresh = writer.write_given(plan, seed, given, set(bars if asked is None else asked),
-                                   progress)
-        roles = writer.song_model.roles  # the arranger's tracks stay as they were
-        tracks = {t.name for t in plan.tracks if t.role in roles}
-    else:
-        fresh = arrange(plan, seed)
-        tracks = {t.name for t in plan.tracks}
-    return splice(song, fresh, chosen, tracks)
-
-
-def regenerate_track(song: PlannedScore, bars: list[int], seed: int, writer,
-                     asked: list[int] | None, name: str, progress=None) -> PlannedScore:
-    """``song`` with track ``name`` written again in ``bars``, every other track's notes (and
-    tokens) kept. A track the model writes is sampled with the song's other parts forced note
-    for note in those bars (``ModelWriter.write_forced``; a later restatement that copied
-    its source may copy the new one); one the arranger plays is played again with
-    ``seed``."""
-    plan = song.plan
-    spec = next((t for t in plan.tracks if t.name.lower() == name.lower()), None)
-    if spec is None:
-        raise InputError(f'--track: no track "{name}" in this song; its tracks are '
-                         f"{', '.join(t.name for t in plan.tracks)}")
-    model = writer.song_model
-    first_of_role = next(t for t in plan.tracks if t.role == spec.role) is spec
-    program = f"Program_{ROLE_PROGRAMS[spec.role]}"
-    chosen = set(bars)
-    written = song.written
-    if model is None or written is None or spec.role not in model.roles \
-            or not first_of_role:  # the arranger plays this track
-        spliced = splice(song, arrange(plan, seed), chosen, {spec.name})
-        if written is not None and first_of_role:  # its old notes leave the tokens
-            written = tuple(tuple(drop_program(tokens, program)) if index in chosen
-                            else tokens for index, tokens in enumerate(written))
-        return type(song)(plan=spliced.plan, score=spliced.score, written=written)
-    new = rewrite_role(song, plan, bars, seed, writer, spec.role,
-                       bars if asked is None else asked, progress)
-    return splice(song, new, chosen, {spec.name})
-
-
-def rewrite_role(song: PlannedScore, plan: SongPlan, bars, seed: int, writer, role: str,
-                 asked=(), progress=None) -> PlannedScore:
-    """``song``'s tokens under ``plan`` with the model writing ``role`` again in ``bars``:
-    there every other part's notes are forced note for note (``ModelWriter.write_forced``)
-    and only ``role`` is sampled; the other bars are given. ``asked`` bars are sampled even
-    where the plan restates a bar; a restatement the model had copied note for note may copy
-    its new source (as the plan's variation draws)."""
-    program = f"Program_{ROLE_PROGRAMS[role]}"
-    chosen = set(bars)
-    written = song.written
-    given = {i: list(tokens) for i, tokens in enumerate(written) if i not in chosen}
-    forced = {i: [n for n in forced_notes(written[i]) if n.tokens[0] != program]
-              for i in chosen}
-    others = frozenset(f"Program_{ROLE_PROGRAMS[r]}" for r in writer.song_model.roles
-                       if r != role)
-    fresh = set(asked) | (chosen & varied_bars(plan, written))
-    return writer.write_forced(plan, seed, forced, fresh, others, progress, given=given)
-
-
-def varied_bars(plan: SongPlan, written) -> set[int]:
-    """The bars whose tokens are not their plan source's, transposed to their key (every bar
-    that restates nothing, and restatements the model varied)."""
-    bars = list(plan.bars())
-    return {bar.index for bar in bars if bar.repeat_of_bar is None
-            or list(written[bar.index]) != transposed_tokens(
-                list(written[bar.repeat_of_bar]),
-                bars[bar.repeat_of_bar].key.interval_to(bar.key))}
-
-
-def drop_program(tokens: tuple[str, ...] | list[str], program: str) -> list[str]:
-    """A bar's note tokens without the notes of ``program`` (and positions left empty)."""
-    out: list[str] = []
-    position: str | None = None
-    skipping = False
-    for token in tokens:
-        if token.startswith("Position_"):
-            position, skipping = token, False
-        elif token.startswith("Program_"):
-            skipping = token == program
-            if not skipping and position is not None:
-                out.append(position)
-                position = None
-            if not skipping:
-                out.append(token)
-        elif not skipping:
-            out.append(token)
-    return out
-
-
-def splice(old: PlannedScore, new: PlannedScore, bars: set[int], tracks: set[str]
-           ) -> PlannedScore:
-    """``old``'s notes outside ``bars`` and ``new``'s inside them, in ``tracks`` (a note
-    belongs to the bar it starts in; the other tracks are ``old``'s); ``new``'s tokens, as
-    ``old``'s type (a ``Song`` stays a ``Song``). A new
-    note that would cut short an old note of its pitch still ringing into the part is left
-    out, so that every old note outside the part keeps its length."""
-    lines = bar_lines(old.plan, old.tpq)
-    spans = [(lines[i], lines[i + 1]) for i in sorted(bars)]
-
-    def inside(time: int) -> bool:
-        return any(low <= time < high for low, high in spans)
-
-    score = old.score.copy()
-    fresh = {t.name: t for t in new.score.tracks}
-    spliced_tracks = []
-    for track in old.score.tracks:
-        kept = [n for n in track.notes if not inside(n.time)]
-        if track.name in fresh and track.name in tracks:
-            ringing = [(n.pitch, n.time, n.time + n.duration) for n in kept]
-            kept += [n for n in fresh[track.name].notes if inside(n.time) and not any(
-                pitch == n.pitch and start <= n.time < end for pitch, start, end in ringing)]
-        elif track.name in fresh:
-            kept = list(track.notes)
-        spliced = Track(name=track.name, program=track.program, is_drum=track.is_drum)
-        for note in sorted(kept, key=lambda n: (n.time, n.pitch)):
-            spliced.notes.append(Note(note.time, note.duration, note.pitch, note.velocity))
-        spliced_tracks.append(spliced)
-    score.tracks = spliced_tracks
-    return type(old)(plan=old.plan, score=score, written=new.written)
+        spec = next((t for t in song.plan.tracks if t.name.lower() == track.lower()), None)
+        if spec is None:
+            raise InputError(f'--track: no track "{track}" in this song; its tracks are '
+                             f"{', '.join(t.name for t in song.plan.tracks)}")
+        tracks = [spec.name]
+    return writer.write(song.plan, seed, progress, around=song, bars=bars,
+                        fresh=bars if asked is None else asked, tracks=tracks)

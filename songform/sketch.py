@@ -21,11 +21,7 @@ from songform.data.midi_files import read_midi_song
 from songform.hierarchy.plan import PhrasePlan, SectionPlan, SongPlan, TrackSpec
 from songform.hierarchy.planner import plan_song
 from songform.hierarchy.template import Template
-from songform.symbolic.arranger import arrange
 from songform.symbolic.song import PlannedScore, bar_lines, conductor_score
-from songform.symbolic.tokenizer import OPENING_KINDS, ROLE_PROGRAMS, token_type
-
-from .project import drop_program, splice
 
 
 def continuation_plan(sketch: SongPlan, template: Template, bars: int, seed: int,
@@ -193,27 +189,6 @@ def sketch_on_plan(sketch: PlannedScore, plan: SongPlan) -> PlannedScore:
     return PlannedScore(plan=plan, score=score)
 
 
-def given_tokens(song: PlannedScore, tokenizer, roles: tuple[str, ...], bars: int
-                 ) -> dict[int, list[str]]:
-    """Each of the first ``bars`` bars' note tokens, as a model writing ``roles`` writes
-    them (the notes of other roles left out)."""
-    out: dict[int, list[str]] = {}
-    bar = -1
-    for token in tokenizer.encode(song).tokens:
-        kind = token_type(token)
-        if kind == "Bar":
-            bar += 1
-            if bar >= bars:
-                break
-            out[bar] = []
-        elif kind not in OPENING_KINDS and bar >= 0:
-            out[bar].append(token)
-    for role, program in ROLE_PROGRAMS.items():
-        if role not in roles:
-            out = {i: drop_program(tokens, f"Program_{program}") for i, tokens in out.items()}
-    return out
-
-
 def read_sketch(path: str | Path, count: int = 1) -> PlannedScore:
     """The sketch a song opens with (``--primer``), read with its plan by analysis.
 
@@ -237,15 +212,8 @@ def continue_sketch(sketch: PlannedScore, template: Template, bars: int, seed: i
     plan = continuation_plan(sketch.plan, template, bars, seed, counts)
     opening = sketch_on_plan(sketch, plan)
     first = sketch.plan.num_bars
-    if writer.song_model is not None:
-        model = writer.song_model
-        model.check_plans([plan])
-        given = given_tokens(opening, model.tokenizer, model.roles, first)
-        fresh = writer.write_given(plan, seed, given, progress=progress)
-    else:
-        fresh = arrange(plan, seed)
-    song = splice(opening, fresh, set(range(first, plan.num_bars)),
-                  {t.name for t in plan.tracks})
+    song = writer.write(plan, seed, progress, around=opening,
+                        bars=range(first, plan.num_bars), tracks=[t.name for t in plan.tracks])
     return with_conductor(song, sketch.score, first)
 
 

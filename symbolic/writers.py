@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -18,7 +18,7 @@ from songform.hierarchy.plan import TRACK_ROLES, SongPlan
 from songform.hierarchy.styles import writer_roles
 
 from .arranger import arrange
-from .bar_sampler import ForcedNote
+from .bar_sampler import forced_notes
 from .checkpoint import TOKENIZER, CheckpointError, load_checkpoint, read_info
 from .devices import DECODING_THREADS, check_threads, torch_threads
 from .generate import GenerateConfig, SongJob, generate, write_songs
@@ -26,28 +26,36 @@ from .grammar import note_tokens_problem
 from .model import MusicTransformer
 from .shipped import shipped_checkpoint
 from .song import PlannedScore
-from .tokenizer import SongTokenizer
+from .splice import drop_program, given_tokens, splice, varied_bars
+from .tokenizer import ROLE_PROGRAMS, SongTokenizer
 
 Progress = Callable[[int, int], None]
 NOTE_WRITERS = ("auto", "model", "arranger")
 
 
 class NoteWriter(Protocol):
-    """Writes the notes of a plan: ``write(plan, seed, progress) -> PlannedScore``, and of
-    several plans at once: ``write_stream(plans, seeds, batch, progress)`` yields
-    ``(plan index, song)`` as each is finished (each song as ``write`` writes it).
+    """Writes the notes of a plan: ``write(plan, seed, progress) -> PlannedScore``, or some of
+    them around a song's own (``around=``: the bars and tracks to write again, every other
+    note kept, see :func:`write_around`); and several plans at once: ``write_stream(plans,
+    seeds, batch, progress)`` yields ``(plan index, song)`` as each is finished (each song as
+    ``write`` writes it).
 
+    Who plays each part is the writer's decision, made in one place: the model plays the
+    first track of each role it writes, the arranger every other (``player``).
     ``song_model`` is the model and tokenizer behind the writer, or ``None`` for a writer
-    that reads no tokens (the arranger): what a caller asks before it feeds a song's own
-    tokens (an edit, a sketch, a melody to arrange), never probing for methods.
-    ``identity()`` is what a project records of the writer."""
+    that reads no tokens (the arranger). ``identity()`` is what a project records of the
+    writer."""
 
     description: str
     song_model: SongModel | None
 
     def identity(self) -> dict: ...
 
-    def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
+    def player(self, plan: SongPlan, track: str) -> str | None: ...
+
+    def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None, *,
+              around: PlannedScore | None = None, bars: Collection[int] | None = None,
+              fresh: Collection[int] = (), tracks: Collection[str] | None = None
               ) -> PlannedScore: ...
 
     def write_stream(self, plans: list[SongPlan], seeds: list[int], batch: int = 1,
@@ -65,12 +73,20 @@ class ArrangerWriter:
     def identity(self) -> dict:
         return {"kind": "arranger"}
 
-    def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
+    def player(self, plan: SongPlan, track: str) -> str | None:
+        """Why the arranger plays ``track`` (it plays every track)."""
+        return "notes by the arranger"
+
+    def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None, *,
+              around: PlannedScore | None = None, bars: Collection[int] | None = None,
+              fresh: Collection[int] = (), tracks: Collection[str] | None = None
               ) -> PlannedScore:
+        """``plan`` arranged with ``seed``; around a song, spliced into it
+        (:func:`arranged_around`)."""
         song = arrange(plan, seed)
         if progress:
             progress(plan.num_bars, plan.num_bars)
-        return song
+        return song if around is None else arranged_around(around, song, bars, tracks)
 
     def write_stream(self, plans: list[SongPlan], seeds: list[int], batch: int = 1,
                      progress: Progress | None = None
@@ -171,39 +187,35 @@ class ModelWriter:
         return {"kind": "model", "checkpoint": self.name, "weights_sha256": digest,
                 "generation": dataclasses.asdict(self.config)}
 
-    def write_given(self, plan: SongPlan, seed: int, given: dict[int, list[str]],
-                    fresh: set[int] | None = None, progress: Progress | None = None
-                    ) -> PlannedScore:
-        """``plan`` with the notes of the bars in ``given`` as given, the rest written:
-        ``fresh`` bars sampled even where the plan restates an earlier bar."""
-        model = self.song_model
-        model.check_plans([plan])
-        check_given(given, model.tokenizer)
-        with torch_threads(self.threads):
-            return generate(model.model, model.tokenizer, plan, seed, self.config,
-                            model_roles(model.roles, [plan]), progress, given=given,
-                            fresh=frozenset(fresh or ()))
+    def player(self, plan: SongPlan, track: str) -> str | None:
+        """``None`` when the model plays ``track`` of ``plan`` (the first track of a role it
+        writes), else why the arranger plays it."""
+        spec = next(t for t in plan.tracks if t.name == track)
+        if spec.role not in self.song_model.roles:
+            return f"the model does not write {spec.role}"
+        if next(t for t in plan.tracks if t.role == spec.role) is not spec:
+            return f"the song already has a {spec.role} part for the model"
+        return None
 
-    def write_forced(self, plan: SongPlan, seed: int, forced: dict[int, list[ForcedNote]],
-                     fresh: set[int], programs: frozenset[str],
-                     progress: Progress | None = None,
-                     given: dict[int, list[str]] | None = None) -> PlannedScore:
-        """``plan`` with ``forced`` notes written at their positions in their bars and only
-        the programs outside ``programs`` sampled there (a user's melody to arrange, a part
-        added to a song, one track written again); ``fresh`` bars sampled even where the
-        plan restates a bar; ``given`` bars fed as they are."""
-        model = self.song_model
-        model.check_plans([plan])
-        check_given(given or {}, model.tokenizer)
-        with torch_threads(self.threads):
-            return generate(model.model, model.tokenizer, plan, seed, self.config,
-                            model_roles(model.roles, [plan]), progress, given=given or {},
-                            fresh=frozenset(fresh), forced=forced, forced_programs=programs)
-
-    def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None
+    def write(self, plan: SongPlan, seed: int = 0, progress: Progress | None = None, *,
+              around: PlannedScore | None = None, bars: Collection[int] | None = None,
+              fresh: Collection[int] = (), tracks: Collection[str] | None = None
               ) -> PlannedScore:
+        """``plan`` written by the model (its other roles by the arranger); around a song,
+        as :func:`write_around` says."""
+        if around is None:
+            with torch_threads(self.threads):
+                return self.song_model.write(plan, seed, self.config, progress)
+        return write_around(self, plan, seed, progress, around, bars, fresh, tracks)
+
+    def _generate(self, plan: SongPlan, seed: int, progress: Progress | None,
+                  **conditions) -> PlannedScore:
+        """``plan`` written with ``conditions`` (given, fresh, forced bars: ``SongJob``)."""
+        model = self.song_model
+        check_given(conditions.get("given", {}), model.tokenizer)
         with torch_threads(self.threads):
-            return self.song_model.write(plan, seed, self.config, progress)
+            return generate(model.model, model.tokenizer, plan, seed, self.config,
+                            model_roles(model.roles, [plan]), progress, **conditions)
 
     def write_stream(self, plans: list[SongPlan], seeds: list[int], batch: int = 1,
                      progress: Progress | None = None
@@ -220,6 +232,74 @@ class ModelWriter:
                   ) -> Iterator[tuple[int, PlannedScore]]:
         with torch_threads(self.threads):
             yield from songs
+
+
+def arranged_around(around: PlannedScore, arranged: PlannedScore,
+                    bars: Collection[int] | None = None,
+                    tracks: Collection[str] | None = None) -> PlannedScore:
+    """``around`` with the arranger's ``arranged`` notes in ``bars`` (default every bar) of
+    ``tracks`` (default every track). The model's tokens of ``around`` lose the parts the
+    arranger now plays there (those first of their role), or all of them when it plays every
+    track."""
+    plan = arranged.plan
+    chosen = set(range(plan.num_bars)) if bars is None else set(bars)
+    if tracks is None:
+        return splice(around, arranged, chosen, {t.name for t in plan.tracks})
+    spliced = splice(around, arranged, chosen, set(tracks))
+    written = around.written
+    for name in tracks:
+        spec = next(t for t in plan.tracks if t.name == name)
+        if written is not None and next(t for t in plan.tracks if t.role == spec.role) is spec:
+            program = f"Program_{ROLE_PROGRAMS[spec.role]}"
+            written = tuple(tuple(drop_program(tokens, program)) if index in chosen
+                            else tokens for index, tokens in enumerate(written))
+    return type(around)(plan=spliced.plan, score=spliced.score, written=written)
+
+
+def write_around(writer: ModelWriter, plan: SongPlan, seed: int, progress: Progress | None,
+                 around: PlannedScore, bars: Collection[int] | None,
+                 fresh: Collection[int], tracks: Collection[str] | None) -> PlannedScore:
+    """``around`` (a song under ``plan``) with ``bars`` (default every bar) written again:
+    every track the model writes (``tracks`` ``None``), or ``tracks`` (the model plays
+    those it plays, :meth:`ModelWriter.player`; the arranger the rest); every other note is
+    ``around``'s own. The model hears the rest as ``around``'s tokens (or its notes as
+    tokens, when it has none). Where the model writes again only some of its parts, the
+    others are forced note for note in those bars and only these are sampled. ``fresh``
+    bars are sampled even where the plan restates an earlier bar."""
+    model = writer.song_model
+    chosen = set(range(plan.num_bars)) if bars is None else set(bars)
+    if tracks is not None and all(writer.player(plan, name) for name in tracks):
+        return arranged_around(around, arrange(plan, seed), chosen, tracks)
+    model.check_plans([plan])
+    tokens = around.written if around.written is not None else tuple(
+        tuple(bar) for bar in given_tokens_of(around, model.tokenizer, model.roles))
+    given = {i: list(tokens[i]) for i in range(plan.num_bars) if i not in chosen}
+    ours = {t.name for t in plan.tracks if t.role in model.roles}
+    if tracks is None:
+        written = writer._generate(plan, seed, progress, given=given, fresh=frozenset(fresh))
+        return splice(around, written, chosen, ours)
+    sampled = {next(t.role for t in plan.tracks if t.name == name) for name in tracks
+               if writer.player(plan, name) is None}
+    kept = {t.name for t in plan.tracks if writer.player(plan, t.name) is None} - set(tracks)
+    if not kept:  # every part the model plays is written again: whole bars
+        written = writer._generate(plan, seed, progress, given=given, fresh=frozenset(fresh))
+        return splice(around, written, chosen, set(tracks))
+    programs = {f"Program_{ROLE_PROGRAMS[role]}" for role in sampled}
+    forced = {i: [n for n in forced_notes(tokens[i]) if n.tokens[0] not in programs]
+              for i in chosen}
+    others = frozenset(f"Program_{ROLE_PROGRAMS[r]}" for r in model.roles if r not in sampled)
+    again = set(fresh) | (chosen & varied_bars(plan, tokens))
+    written = writer._generate(plan, seed, progress, given=given, fresh=frozenset(again),
+                               forced=forced, forced_programs=others)
+    return splice(around, written, chosen, set(tracks))
+
+
+def given_tokens_of(song: PlannedScore, tokenizer: SongTokenizer, roles: tuple[str, ...]
+                    ) -> list[list[str]]:
+    """Every bar's note tokens of ``song``'s notes, as the model writing ``roles`` writes
+    them."""
+    found = given_tokens(song, tokenizer, roles, song.plan.num_bars)
+    return [found.get(index, []) for index in range(song.plan.num_bars)]
 
 
 def model_roles(roles: tuple[str, ...], plans: list[SongPlan]) -> tuple[str, ...]:
