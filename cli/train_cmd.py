@@ -124,7 +124,7 @@ def train(
         config, train_set, valid_set, info = _jsb(options["data"], window, sizes,
                                                   options["seed"], steps * schedule.batch_size)
     else:
-        config, train_set, valid_set, info = _songs(options, sizes)
+        config, train_set, valid_set, info = _songs(options, sizes, not (as_json or quiet))
     Path(out).mkdir(parents=True, exist_ok=True)
     atomic_write_text(Path(out) / RUN_FILE, json.dumps(
         {k: str(v) if isinstance(v, Path) else v for k, v in options.items()}, indent=2) + "\n")
@@ -202,7 +202,7 @@ def _jsb(data, window, sizes, seed, crops):
                                                         split="the JSB valid split")
 
 
-def _songs(options, sizes):
+def _songs(options, sizes, shown: bool = True):
     """POP909 or a MIDI folder through the song tokenizer (plan tokens and all), split by
     POP909's fixed ids or, for other folders, every tenth song for validation."""
     from songform.data.dataset import BarWindows
@@ -227,12 +227,14 @@ def _songs(options, sizes):
     if not len(train_part.names) or not len(valid_part.names):
         raise fail(f"{path}: too few songs for a training and a validation split "
                    f"({len(tokens.names)} read, {len(report.skipped)} skipped)")
-    print_skipped(report.skipped)
     roles = tokenizer.roles_in(tokens.ids)
     config = ModelConfig(vocab_size=len(tokenizer), max_relative=window,
                          max_positions=window + 1, **sizes)
-    console.print(f"{corpus}: {len(train_part.names)} training and {len(valid_part.names)} "
-                  f"validation songs, {len(tokens.ids):,} tokens; roles {', '.join(roles)}")
+    if shown:
+        print_skipped(report.skipped)
+        console.print(f"{corpus}: {len(train_part.names)} training and "
+                      f"{len(valid_part.names)} validation songs, {len(tokens.ids):,} tokens; "
+                      f"roles {', '.join(roles)}")
     return (config, BarWindows(train_part, tokenizer, window, augment=True,
                                seed=options["seed"]),
             BarWindows(valid_part, tokenizer, window),

@@ -170,9 +170,25 @@ def test_every_command_that_writes_takes_the_same_options():
 
 
 def test_train_and_prepare_speak_json(tmp_path):
-    result = runner.invoke(app, ["train", "--out", str(tmp_path / "ck"), "--steps", "2",
-                                 "--dim", "16", "--depth", "1", "--heads", "2", "--window",
-                                 "32", "--batch-size", "2", "--json", "--threads", "1"])
+    """A small MIDI corpus (the arranger's songs) prepared and trained on with --json: one
+    JSON object on stdout each."""
+    import songform
+    from songform.pipeline import SongPipeline
+    from songform.symbolic.writers import ArrangerWriter
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in range(6):
+        song = SongPipeline(ArrangerWriter()).compose(songform.Template(form="verse:2"), seed)
+        song.save_midi(corpus / f"song{seed}.mid")
+    result = runner.invoke(app, ["data", "prepare", str(corpus), "-o", str(tmp_path / "cache"),
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["songs"] == 6
+    result = runner.invoke(app, ["train", "--corpus", "midi", "--data", str(corpus),
+                                 "--out", str(tmp_path / "ck"), "--steps", "2", "--dim", "16",
+                                 "--depth", "1", "--heads", "2", "--window", "32",
+                                 "--batch-size", "2", "--json", "--threads", "1"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["steps"] == 2 and summary["checkpoint"] == str(tmp_path / "ck")
