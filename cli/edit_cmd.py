@@ -102,7 +102,7 @@ def edit(
       songform edit out/song/song.json --set "chorus 2 energy=7" --key "E major" -o out/v5
     """
     from songform.edit import EditRequest
-    from songform.pipeline import SongPipeline
+    from songform.pipeline import SongPipeline, check_edit_folder
     from songform.project import Project
 
     request = EditRequest(
@@ -113,10 +113,9 @@ def edit(
     request.check()
     if all_takes and candidates < 2:
         raise fail("--all goes with --candidates N (N of 2 or more)")
-    if out.resolve() == project_file.resolve().parent:
-        raise fail(f"--out: {out} holds the project being edited; write the edit elsewhere")
-    check_output_folder(out)
     project = Project.load(project_file)
+    check_edit_folder(project, out)
+    check_output_folder(out)
     pipeline = SongPipeline.for_edit(project, notes, checkpoint, device,
                                      1 if all_takes else candidates,
                                      "fluidsynth" if audio else None, threads,

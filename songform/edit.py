@@ -34,7 +34,7 @@ from .plan_edits import (
     with_track,
     without_track,
 )
-from .project import Project, part_bars, regenerate
+from .project import Project, part_bars, regenerate, token_bars
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ class PreparedEdit:
                       record: dict[str, Any] | None = None) -> Project:
         """``project`` once this edit wrote ``edited``: its plan and note tokens, and the
         edit's ``record`` (default :meth:`record`) at the end of its edits."""
-        bars = [list(bar) for bar in edited.written] if edited.written is not None else None
+        bars = token_bars(edited)
         return dataclasses.replace(project, plan=edited.plan, bars=bars,
                                    writer=self.writer.identity(),
                                    edits=[*project.edits, record or self.record()])
@@ -270,6 +270,6 @@ def memory_project(song: PlannedScore, seed: int = 0, writer: dict[str, Any] | N
                    ) -> Project:
     """The project of a song held in memory and not yet saved: its plan and tokens, ``seed``
     and who wrote it (``NoteWriter.identity()``; default settings when unknown)."""
-    bars = [list(bar) for bar in song.written] if song.written is not None else None
+    bars = token_bars(song)
     return Project(plan=song.plan, seed=seed, writer=dict(writer or {}), bars=bars,
                    midi="song.mid", midi_sha256="")

@@ -40,7 +40,7 @@ from .edit import (
     memory_project,
     prepare_edit,
 )
-from .project import PROJECT_FILE, Project, sha256
+from .project import PROJECT_FILE, Project, sha256, token_bars
 from .sketch import continue_sketch
 from .song import Song
 
@@ -319,7 +319,7 @@ class SongPipeline:
     def _project(self, song: Song, plan: SongPlan, seed: int, path: Path,
                  edits: list[dict] | None) -> Path:
         """``song.json`` for the song whose MIDI was just written beside ``path``."""
-        bars = [list(bar) for bar in song.written] if song.written is not None else None
+        bars = token_bars(song)
         writer = song.project.writer if song.project is not None else self.writer.identity()
         project = Project(plan=plan, seed=seed, writer=writer, bars=bars, midi="song.mid",
                           midi_sha256=sha256(path.with_name("song.mid")), edits=edits or [])
@@ -329,8 +329,10 @@ class SongPipeline:
              outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
              progress: Progress | None = None) -> PipelineResult:
         """Edit ``project`` as ``request`` asks (``songform.edit``) and write the song into
-        ``out`` (nothing written when ``None``); the result's ``edit`` says what was done."""
+        ``out`` (nothing written when ``None``; never the project's own folder); the result's
+        ``edit`` says what was done."""
         self._check_outputs(outputs, audio_format)
+        check_edit_folder(project, out)
         report = progress or _quiet
         done = edit_song(project, request, self.writer,
                          progress=lambda bars, total: report("notes", bars, total))
@@ -346,6 +348,7 @@ class SongPipeline:
         """``count`` takes of an edit (seeds ``request.seed`` on), ranked by the take score
         of the sections written again, each into ``out/take-<rank>`` (1 the best)."""
         self._check_outputs(outputs, audio_format)
+        check_edit_folder(project, out)
         prepared = prepare_edit(project, request, self.writer)
         results = []
         for rank, (score, seed, edited) in enumerate(prepared.ranked_takes(count), start=1):
@@ -414,17 +417,8 @@ class SongPipeline:
             progress or _quiet, [], project.edits))
 
     def _check_outputs(self, outputs: Sequence[str], audio_format: str) -> None:
-        unknown = set(outputs) - set(ALL_OUTPUTS)
-        if unknown:
-            raise ValueError(f"outputs: unknown {sorted(unknown)}; expected some of "
-                             f"{ALL_OUTPUTS}")
-        if audio_format not in AUDIO_FORMATS:
-            raise ValueError(f'audio format: expected {", ".join(AUDIO_FORMATS)}, got '
-                             f'"{audio_format}"')
-        if "stems" in outputs and not ("audio" in outputs and self.renderer is not None
-                                       and self.renderer.makes_stems):
-            raise ValueError("stems: they come with the audio, from an engine that plays "
-                             "each track apart (fluidsynth)")
+        stems = "stems" in outputs and self.renderer is not None and self.renderer.makes_stems
+        check_request(outputs, audio_format, "fluidsynth" if stems else None)
 
     def _notes(self, plan: SongPlan, seed: int, progress: Progress | None) -> Song:
         report = progress or _quiet
@@ -432,6 +426,14 @@ class SongPipeline:
         notes = self.writer.write(plan, seed,
                                   progress=lambda done, total: report("notes", done, total))
         return Song.from_symbolic(notes, memory_project(notes, seed, self.writer.identity()))
+
+
+def check_edit_folder(project: Project, out: str | Path | None) -> None:
+    """Refuse to write an edit over the project it edits."""
+    if out is not None and project.folder is not None \
+            and Path(out).resolve() == project.folder.resolve():
+        raise InputError(f"--out: {out} holds the project being edited; write the edit "
+                         "elsewhere")
 
 
 def check_request(outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
@@ -451,7 +453,8 @@ def check_request(outputs: Sequence[str] = OUTPUTS, audio_format: str = "wav",
         raise InputError(f'--format: expected {", ".join(AUDIO_FORMATS)}, got '
                          f'"{audio_format}"')
     if "stems" in outputs and not ("audio" in outputs and engine == "fluidsynth"):
-        raise InputError("--stems: stems come with the audio of the fluidsynth engine")
+        raise InputError("--stems: they come with the audio, from an engine that plays each "
+                         "track apart (fluidsynth)")
     for name, value in (("--count", count), ("--songs-per-batch", batch_size)):
         if not 1 <= value <= MAX_SONGS:
             raise InputError(f"{name}: expected 1 to {MAX_SONGS}, got {value}")

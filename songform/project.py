@@ -116,6 +116,11 @@ class Project:
         return PlannedScore(plan=self.plan, score=score, written=written)
 
 
+def token_bars(song: PlannedScore) -> list[list[str]] | None:
+    """``song``'s note tokens as a project keeps them (a list per bar), or ``None``."""
+    return [list(bar) for bar in song.written] if song.written is not None else None
+
+
 MAX_PROJECT_BYTES = 64 * 1024 ** 2
 """The largest ``song.json`` read (a 1,024-bar song's is a few MB)."""
 MAX_BAR_TOKENS = 4096

@@ -21,7 +21,7 @@ from .edit import EditRequest, edit_song, edit_writer, memory_project
 from .plan_edits import transposed as transposed_song
 from .plan_edits import with_tempo as with_song_tempo
 from .plan_edits import without_track as without_song_track
-from .project import Project
+from .project import Project, token_bars
 
 
 @dataclass(repr=False)
@@ -180,7 +180,7 @@ class Song(PlannedScore):
         seed, sampling settings and edits carry on to the next edit."""
         if self.project is None:
             return Song.from_symbolic(song)
-        bars = [list(bar) for bar in song.written] if song.written is not None else None
+        bars = token_bars(song)
         return Song.from_symbolic(song, dataclasses.replace(self.project, plan=song.plan,
                                                             bars=bars))
 

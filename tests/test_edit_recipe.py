@@ -58,3 +58,14 @@ def test_an_edit_keeps_the_projects_sampling_settings_unless_told(tmp_path):
     project.writer["generation"] = {"temperature": 0.7, "top_p": 0.9, "context": 256}
     kept = edit_settings(project, 2, temperature=None, top_p=0.8)
     assert (kept.temperature, kept.top_p, kept.context, kept.takes) == (0.7, 0.8, 256, 2)
+
+
+def test_an_edit_is_never_written_over_its_own_project(tmp_path):
+    song = tmp_path / "song"
+    SongPipeline(ArrangerWriter())(songform.Template(form="verse:2"), seed=1, out=song)
+    project = Project.load(song / "song.json")
+    with pytest.raises(InputError, match="holds the project being edited"):
+        SongPipeline(ArrangerWriter()).edit(project, EditRequest(regenerate="verse"), song)
+    result = runner.invoke(app, ["edit", str(song / "song.json"), "--regenerate", "verse",
+                                 "--notes", "arranger", "--no-audio", "-o", str(song)])
+    assert result.exit_code == 2 and "holds the project being edited" in result.output
