@@ -143,7 +143,7 @@ class SongPipeline:
             model_path, soundfont, strength, steps, batch_size, loudness: the engine's
                 (``render.engines.get_renderer``; loudness is the master's LUFS).
             threads: torch CPU threads while the model writes (default the library's
-                choice, ``symbolic.devices.DECODING_THREADS``).
+                choice, ``symbolic.threads.DECODING_THREADS``).
 
         Raises:
             ValueError: a bad writer option. RenderError: a bad engine option.

@@ -13,9 +13,8 @@ from songform.core.errors import InputError
 from songform.core.fileio import check_output_file
 from songform.hierarchy.planner import song_seed
 from songform.render.audio import AudioConfig, check_audio_path, render_midi_to_audio
-from songform.render.engines import get_renderer
 from songform.render.errors import RenderError
-from songform.symbolic.devices import check_threads, torch_threads
+from songform.symbolic.threads import check_threads
 
 
 @dataclass(frozen=True)
@@ -78,6 +77,9 @@ def render_midi(request: RenderRequest,
         return render_midi_to_audio(request.midi, request.audio, request.soundfont,
                                     AudioConfig(loudness_lufs=request.loudness),
                                     request.stems)
+    from songform.render.engines import get_renderer  # torch: only a neural engine needs it
+    from songform.symbolic.devices import torch_threads
+
     renderer = get_renderer(request.engine, model=request.model_path,
                             soundfont=request.soundfont, device=request.device,
                             strength=request.strength, steps=request.steps,
