@@ -11,7 +11,6 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from songform.hierarchy.plan import SongPlan
-from songform.hierarchy.styles import writer_roles
 
 from .common import console, print_json
 from .plan_cmd import plan_summary, print_plan_notes
@@ -80,18 +79,18 @@ def song_json(result, writer: str) -> dict:
             "files": {item.output: str(item.path) for item in result.written}}
 
 
-def print_song(result, writer: str, roles: tuple[str, ...] | None) -> None:
-    """A written song: its length and sections, who played which track (``roles``: those the
-    model writes, ``None`` for the arranger alone), the plan's notes and the files."""
+def print_song(result, writer: str, note_writer) -> None:
+    """A written song: its length and sections, who played which track (as ``note_writer``'s
+    ``player`` decides; nothing said for the arranger alone), the plan's notes and the
+    files."""
     plan: SongPlan = result.song.plan
     minutes, seconds = divmod(round(plan.duration_seconds), 60)
     console.print(f"[bold]{plan.title}[/]: {plan.num_bars} bars, {minutes}:{seconds:02d}, "
                   f"{len(plan.sections)} sections, seed {result.seed}, style {plan.style}, "
                   f"notes by the {writer}")
-    if roles is not None:
-        roles = writer_roles(roles, plan.style)
-        by_model = [t.name for t in plan.tracks if t.role in roles]
-        by_arranger = [t.name for t in plan.tracks if t.role not in roles]
+    if note_writer.song_model is not None:
+        by_model = [t.name for t in plan.tracks if note_writer.player(plan, t.name) is None]
+        by_arranger = [t.name for t in plan.tracks if t.name not in by_model]
         console.print(f"the {writer} writes {', '.join(by_model) or 'no track'}; the arranger "
                       f"plays {', '.join(by_arranger) or 'no track'}, and any section where a "
                       "planned track is left silent")

@@ -148,9 +148,8 @@ def generate(
                                         audio_format, update)
         else:
             result = pipeline(template, seed, out, outputs, audio_format, update)
-    model = pipeline.writer.song_model
     show_result(result, writer, as_json, quiet, lambda: print_song(
-        result, writer, model.roles if model is not None else None))
+        result, writer, pipeline.writer))
 
 
 def _print_many(results, share, writer: str, songs_per_batch: int, seconds: float) -> None:

@@ -16,7 +16,9 @@ from songform.core.fileio import check_output_folder
 
 from .common import JsonFlag, QuietFlag, console, fail, handles_errors, print_json, print_skipped
 
-CORPORA = ("jsb", "pop909", "midi")
+CORPORA = ("jsb", "pop909", "midi", "folk")
+MIX_HELP = ("a comma list of song corpora with optional weights (pop909:2,jsb,folk): one "
+            "model of several idioms; jsb alone is the JSB benchmark grid")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DEFAULT_JSB = SHARED_DATA / "jsb-chorales" / "Jsb16thSeparated.json"
 DEFAULT_POP909 = SHARED_DATA / "pop909"
@@ -33,8 +35,8 @@ RUN_FILE = "train.json"  # the options a run was started with, beside its checkp
 def train(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Checkpoint folder (with "
                                              "--resume: the resumed folder).")] = None,
-    corpus: Annotated[str | None, typer.Option(help=f"Corpus: {', '.join(CORPORA)} "
-                                               "[default: jsb].")] = None,
+    corpus: Annotated[str | None, typer.Option(help=f"Corpus: {', '.join(CORPORA)}, or "
+                                               f"{MIX_HELP} [default: jsb].")] = None,
     data: Annotated[Path | None, typer.Option(help="Corpus file or folder.")] = None,
     cache: Annotated[Path | None, typer.Option(help="Token cache folder (what `songform data "
                                                "prepare -o` wrote); read, or written if "
@@ -104,8 +106,14 @@ def train(
     if out is None:
         raise fail("--out: a checkpoint folder is needed (or --resume FOLDER)")
     check_output_folder(out)
-    if options["corpus"] not in CORPORA:
-        raise fail(f'--corpus: expected one of {", ".join(CORPORA)}, got "{options["corpus"]}"')
+    mixed = options["corpus"] not in ("jsb", "pop909", "midi")
+    if mixed:
+        from songform.data.corpus_mix import parse_corpus_list
+
+        shares = parse_corpus_list(options["corpus"])
+        if options["data"] is not None or options["cache"] is not None:
+            raise fail("--data and --cache name one corpus; a list reads each corpus from "
+                       "its own place")
     if options["limit"] is not None and options["limit"] < 1:
         raise fail(f"--limit: expected a positive number of songs, got {options['limit']}")
     check_device(options["device"])
@@ -123,6 +131,9 @@ def train(
     if options["corpus"] == "jsb":
         config, train_set, valid_set, info = _jsb(options["data"], window, sizes,
                                                   options["seed"], steps * schedule.batch_size)
+    elif mixed:
+        config, train_set, valid_set, info = _mixed(shares, options, sizes,
+                                                    not (as_json or quiet))
     else:
         config, train_set, valid_set, info = _songs(options, sizes, not (as_json or quiet))
     Path(out).mkdir(parents=True, exist_ok=True)
@@ -239,3 +250,52 @@ def _songs(options, sizes, shown: bool = True):
                                seed=options["seed"]),
             BarWindows(valid_part, tokenizer, window),
             CheckpointInfo.for_songs(tokenizer, corpus, roles, SPLIT_RULES[corpus]))
+
+
+def _mixed(shares, options, sizes, shown: bool = True):
+    """Song corpora in one run (a model of several idioms): each read and cached from its own
+    place, split by its own rule, sampled by weight (``data.dataset.MixedWindows``)."""
+    from songform.data.corpus_mix import default_corpus_path
+    from songform.data.dataset import BarWindows, MixedWindows
+    from songform.data.splits import SPLIT_RULES, song_splits
+    from songform.symbolic.checkpoint import CheckpointInfo
+    from songform.symbolic.model import ModelConfig
+    from songform.symbolic.tokenizer import SongTokenizer
+
+    from .corpus_tokens import tokenized_corpus
+
+    tokenizer, window, seed = SongTokenizer(), options["window"], options["seed"]
+    trains, valids, idiom_roles, lines = [], [], {}, []
+    for share in shares:
+        path = default_corpus_path(share.name)
+        if path is None or not path.exists():
+            raise fail(f"{share.name} data not found: {path}")
+        tokens, report = tokenized_corpus(path, tokenizer, plain=share.name == "midi",
+                                          limit=options["limit"])
+        splits = song_splits(tokens.names, share.name)
+        train_part = tokens.subset([s == "train" for s in splits])
+        valid_part = tokens.subset([s == "valid" for s in splits])
+        if not len(train_part.names) or not len(valid_part.names):
+            raise fail(f"{path}: too few songs for a training and a validation split")
+        trains.append(BarWindows(train_part, tokenizer, window, augment=True, seed=seed))
+        valids.append(BarWindows(valid_part, tokenizer, window))
+        roles = tokenizer.roles_in(train_part.ids)
+        idiom_roles[share.idiom] = tuple(sorted({*idiom_roles.get(share.idiom, ()), *roles}))
+        lines.append(f"{share.name} (weight {share.weight:g}): {len(train_part.names)} "
+                     f"training and {len(valid_part.names)} validation songs, "
+                     f"{len(tokens.ids):,} tokens, {len(report.skipped)} skipped; roles "
+                     f"{', '.join(roles)}")
+    weights = [share.weight for share in shares]
+    train_set = MixedWindows(trains, weights, seed)
+    valid_set = MixedWindows(valids, weights, seed)
+    if shown:
+        for line in lines:
+            console.print(line)
+        console.print(f"windows per epoch by corpus: {train_set.counts()}")
+    config = ModelConfig(vocab_size=len(tokenizer), max_relative=window,
+                         max_positions=window + 1, **sizes)
+    roles = tuple(sorted({r for rs in idiom_roles.values() for r in rs}))
+    name = ",".join(f"{s.name}:{s.weight:g}" for s in shares)
+    split = "; ".join(f"{s.name}: {SPLIT_RULES[s.name]}" for s in shares)
+    return config, train_set, valid_set, CheckpointInfo.for_songs(tokenizer, name, roles,
+                                                                  split, idiom_roles)

@@ -1,6 +1,7 @@
 """Open a corpus by its layout: a folder in POP909's layout is read as POP909 (labels and
-all), the JSB chorales file as JSB, anything else as a folder of plain MIDI files (an option
-forces plain MIDI). Every reader yields ``(name, PlannedScore)`` and reports what it skipped."""
+all), the JSB chorales file as JSB, a folder of ABC files as fiddle tunes, anything else as a
+folder of plain MIDI files (an option forces plain MIDI). Every reader yields ``(name,
+PlannedScore)`` and reports what it skipped."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CorpusError
+from .folk import read_tune, tune_files
 from .jsb_songs import jsb_songs
 from .midi_files import midi_files, read_midi_song
 from .pop909 import pop909_beats_per_bar, read_pop909_song
@@ -32,6 +34,8 @@ def detect_layout(path: Path, force_plain: bool = False) -> str:
     if path.is_dir() and any((d / "human_label1.txt").exists() for d in path.iterdir()
                              if d.is_dir()):
         return "pop909"
+    if path.is_dir() and tune_files(path):
+        return "abc"
     return "midi"
 
 
@@ -55,6 +59,8 @@ def read_corpus(path: str | Path, force_plain: bool = False, report: CorpusRepor
             count += 1
             yield name, song
         return
+    elif layout == "abc":
+        items, reader = tune_files(path), read_tune
     else:
         items = midi_files(path)
         reader = read_midi_song

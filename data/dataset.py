@@ -199,3 +199,40 @@ class BarWindows(Dataset):
                                           dtype=torch.float32),
                 "durations": torch.as_tensor(self.corpus.durations[start:end],
                                              dtype=torch.float32)}
+
+
+class MixedWindows(Dataset):
+    """Windows of several corpora in proportion to their weights: one table of ``(corpus,
+    window)`` pairs in which no corpus is cut short (the one with the most windows for its
+    share appears once, the others repeat to their share), in an order shuffled once with
+    ``seed``. The parts share this dataset's ``rng`` (their transpositions), so a resumed run
+    restores them with it."""
+
+    def __init__(self, parts: list[Dataset], weights: list[float], seed: int = 0) -> None:
+        if not parts or len(parts) != len(weights) or not all(len(p) for p in parts):
+            raise ValueError("expected one weight per non-empty part")
+        self.parts = parts
+        self.rng = np.random.default_rng(seed)
+        for part in parts:
+            if hasattr(part, "rng"):
+                part.rng = self.rng
+        shares = np.asarray(weights, dtype=float) / float(sum(weights))
+        total = max(len(p) / share for p, share in zip(parts, shares, strict=True))
+        order = np.random.default_rng(seed + 1)
+        table = []
+        for index, (part, share) in enumerate(zip(parts, shares, strict=True)):
+            count = int(round(total * share))
+            windows = np.resize(order.permutation(len(part)), count)
+            table.append(np.stack([np.full(count, index), windows], axis=1))
+        self.table = np.concatenate(table)[order.permutation(sum(len(t) for t in table))]
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def counts(self) -> list[int]:
+        """Windows per part in the table."""
+        return [int((self.table[:, 0] == i).sum()) for i in range(len(self.parts))]
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        part, window = self.table[index]
+        return self.parts[int(part)][int(window)]

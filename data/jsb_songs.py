@@ -1,4 +1,6 @@
-"""JSB chorales as four-part ``PlannedScore`` objects (SATB tracks), plans derived by analysis."""
+"""JSB chorales as four-part ``PlannedScore`` objects (SATB tracks), plans derived by analysis:
+the chorale style, one ``phrase`` section per two-bar phrase (the grid keeps no fermatas; two
+bars of 4/4 is the length most of Bach's chorale phrases take)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from songform.hierarchy.plan import TrackSpec
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import TICKS_PER_QUARTER
 
-from .analysis import derive_plan
+from .analysis import AnalysisConfig, derive_plan
+from .idiom_plans import idiom_plan
 from .jsb import load_jsb
 
 VOICES = (TrackSpec("Soprano", 52, "melody"), TrackSpec("Alto", 52, "counter-melody"),
           TrackSpec("Tenor", 52, "harmony"), TrackSpec("Bass", 52, "bass"))
 STEP_TICKS = TICKS_PER_QUARTER // 4
+PHRASE = AnalysisConfig(phrase_quarters=8)
 
 
 def chorale_score(chorale) -> Score:
@@ -44,5 +48,7 @@ def jsb_songs(path: str | Path, split: str | None = None) -> Iterator[tuple[str,
     for name in (split,) if split else ("train", "valid", "test"):
         for index, chorale in enumerate(data[name]):
             score = chorale_score(chorale)
-            plan = derive_plan(score, title=f"JSB {name} {index}", tracks=VOICES)
-            yield f"{name}-{index:03d}", PlannedScore(plan=plan, score=score)
+            plan = derive_plan(score, title=f"JSB {name} {index}", config=PHRASE, tracks=VOICES)
+            yield f"{name}-{index:03d}", PlannedScore(
+                plan=idiom_plan(plan, "chorale", "phrase", section_per_phrase=True),
+                score=score)

@@ -6,16 +6,18 @@ import re
 
 from .errors import TemplateError
 from .labels import is_label_string, parse_count, parse_label_string, sections_from_labels
-from .section import Section, normalize_kind
+from .section import Section, normalize_kind, parse_phrases
 
 _TOKEN_RE = re.compile(r"[^\s,]+")
+_PHRASES_RE = re.compile(r"(?:[A-Za-z]\d+)+")  # strain:A4B4
 
 
 def parse_form(text: str) -> tuple[Section, ...]:
     """Parse a form string into template sections.
 
-    ``kind:bars`` tokens (``bars`` optional: the style's default length is used) separated by
-    spaces or commas; or a POP909 phrase-label string, whose sections and kinds follow
+    ``kind:bars`` tokens (``bars`` optional: the style's default length is used) or
+    ``kind:PHRASES`` (labelled phrases, ``strain:A4B4``) separated by spaces or commas; or a
+    POP909 phrase-label string, whose sections and kinds follow
     ``hierarchy.labels``.
 
     Raises:
@@ -40,6 +42,9 @@ def parse_form(text: str) -> tuple[Section, ...]:
         try:
             kind = normalize_kind(kind_text)
             bars = None
+            if _PHRASES_RE.fullmatch(bars_text):
+                sections.append(Section(kind=kind, phrases=parse_phrases(bars_text)))
+                continue
             if bars_text:
                 bars = parse_count(bars_text, 'number of bars after ":"')
             sections.append(Section(kind=kind, bars=bars))

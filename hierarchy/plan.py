@@ -29,8 +29,10 @@ TRACK_ROLES = ("melody", "counter-melody", "harmony", "bass", "drums")
 
 SECTION_KINDS = (
     "intro", "verse", "pre-chorus", "chorus", "post-chorus", "bridge", "interlude", "solo",
-    "breakdown", "build", "drop", "head", "outro",
+    "breakdown", "build", "drop", "head", "outro", "phrase", "strain",
 )
+"""Section kinds. ``phrase`` is a chorale's phrase (it ends on a held chord), ``strain`` a
+dance tune's part (a reel's or jig's A and B, each played twice)."""
 MIX_CONTROLS = ("volume", "reverb", "chorus")
 """A track's mix settings given as MIDI controller values (CC7, CC91, CC93)."""
 STRAIGHT = 0.5  # swing: the off-beat eighth halfway through the beat

@@ -312,15 +312,20 @@ def _drafts_from_sections(sections: tuple[Section, ...]) -> list[_Draft]:
 
 
 def _choose_grids(drafts: list[_Draft], style: Style, rng: random.Random) -> None:
-    """Give sections without chords the style's progression for their kind (once per kind)."""
+    """Give sections without chords the style's progression for their kind (once per kind),
+    or for their kind and first phrase's label where the style has one (``phrase:A``: a
+    chorale's phrases each with their own cadence)."""
     chosen: dict[str, ChordGrid] = {}
     for draft in drafts:
-        if draft.grid is not None or draft.kind not in style.progressions:
+        label = draft.phrases[0][0] if draft.phrases else ""
+        key = f"{draft.kind}:{label}" if f"{draft.kind}:{label}" in style.progressions \
+            else draft.kind
+        if draft.grid is not None or key not in style.progressions:
             continue
-        if draft.kind not in chosen:
-            chosen[draft.kind] = parse_chord_grid(rng.choice(style.progressions[draft.kind]))
+        if key not in chosen:
+            chosen[key] = parse_chord_grid(rng.choice(style.progressions[key]))
         bars = sum(b for _, b in draft.phrases) or style.bars_of(draft.kind)
-        draft.grid = chosen[draft.kind][:bars]  # a short section plays the start of it
+        draft.grid = chosen[key][:bars]  # a short section plays the start of it
         draft.grid_in_major_frame = not style.minor_progressions
 
 

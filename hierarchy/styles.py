@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from .errors import TemplateError
 from .plan import STRAIGHT, TrackSpec
 
+IDIOMS = ("pop", "chorale", "folk")
+"""The corpus idioms a style-conditioned model learned: POP909's songs, Bach's chorales, Irish
+and American fiddle tunes."""
 SWING_SLOW_TEMPO, SWING_FAST_TEMPO = 120.0, 220.0
 SHUFFLE = 0.66  # a triplet shuffle, a touch under 2/3 as most players lay it
 
@@ -51,6 +54,10 @@ class Style:
             ``variation``).
         band_roles: roles the style's band (the arranger) always plays, whoever writes the
             other notes: the waltz's oom-pah-pah piano.
+        idiom: the corpus idiom whose notes the model writes for the style (one of
+            :data:`IDIOMS`): its plan tokens carry it.
+        held_cadences: each phrase closes on a chord its voices hold (a fermata in the
+            score): the chorale's.
     """
 
     name: str
@@ -75,6 +82,8 @@ class Style:
     swing_fast: float | None = None
     variation_by_kind: dict[str, float] = field(default_factory=dict)
     band_roles: tuple[str, ...] = ()
+    idiom: str = "pop"
+    held_cadences: bool = False
 
     def swing_at(self, tempo: float) -> float:
         """The style's swing at ``tempo`` BPM."""
@@ -240,22 +249,54 @@ STYLES: dict[str, Style] = {
         ),
         Style(
             name="chorale",
-            description="Four-part chorale (SATB), bar form AAB, half-bar harmonic rhythm",
+            description="Four-part chorale (SATB) in bar form: two phrases sung twice, then "
+                        "new ones, each ending on a held chord",
             meter="4/4", tempo_range=(60, 84),
             keys=("G major", "D major", "A major", "F major", "C major", "Bb major"),
             instruments=(_t("Soprano", 52, "melody"), _t("Alto", 52, "counter-melody"),
                          _t("Tenor", 52, "harmony"), _t("Bass", 52, "bass")),
-            form="verse:{stollen} verse:{stollen} {abgesang}",
-            form_options={"stollen": ("4", "8", "2"),
-                          "abgesang": ("bridge:4 bridge:4", "bridge:4 bridge:4 bridge:4",
-                                       "bridge:8", "bridge:8 bridge:4", "bridge:4")},
-            progressions={
-                "verse": ("| I IV | V I | vi ii | V I |", "| I V/3 | vi IV | ii V | I I |"),
-                "bridge": ("| vi iii | IV I | ii V/V | V V |", "| IV I/3 | ii V | vi IV | V I |"),
+            form="phrase:A2 phrase:B2 phrase:A2 phrase:B2 {abgesang}",
+            form_options={"abgesang": ("phrase:C2 phrase:D2 phrase:F2 phrase:E2",
+                                       "phrase:C2 phrase:F2 phrase:D2 phrase:E2",
+                                       "phrase:C2 phrase:D2 phrase:F2 phrase:D2 phrase:E2")},
+            progressions={  # half-bar harmonic rhythm; each phrase closes on a cadence
+                "phrase:A": ("| I IV | V I |", "| I V/3 | vi I |"),
+                "phrase:B": ("| I ii | V V |", "| vi IV | V V |"),
+                "phrase:C": ("| vi iii | IV V |", "| IV I/3 | ii V |"),
+                "phrase:D": ("| I IV | V vi |", "| V/V V | I vi |"),
+                "phrase:E": ("| ii I/3 | V I |", "| IV V | I I |"),
+                "phrase:F": ("| IV I | V V |", "| ii V/V | V V |"),
             },
-            energy={"verse": 2, "bridge": 3},
+            energy={"phrase": 2},
             always_active=("melody", "counter-melody", "harmony", "bass"),
-            section_bars={"verse": 4, "bridge": 4}, variation=0.0,
+            section_bars={"phrase": 2}, phrase_bars=2, variation=0.0, idiom="chorale",
+            held_cadences=True,
+        ),
+        Style(
+            name="folk",
+            description="Fiddle tune: a reel in 4/4, strains AABB, over light chords",
+            meter="4/4", tempo_range=(176, 212),
+            keys=("D major", "G major", "A major", "E minor", "A minor", "C major"),
+            instruments=(_t("Fiddle", 40, "melody"), _t("Guitar", 25, "harmony"),
+                         _t("Bass", 32, "bass")),
+            form="strain:A4B4 strain:A4B4 strain:C4D4 strain:C4D4",
+            progressions={"strain": ("| I | IV | I | V | I | IV | V | I |",
+                                     "| I | V | vi | IV | I | IV | V | I |")},
+            energy={"strain": 4}, section_bars={"strain": 8}, phrase_bars=4,
+            always_active=("melody", "harmony", "bass"), variation=0.1, idiom="folk",
+        ),
+        Style(
+            name="jig",
+            description="Fiddle tune: a jig in 6/8, strains AABB, over light chords",
+            meter="6/8", tempo_range=(104, 124),
+            keys=("D major", "G major", "A major", "E minor", "A minor", "C major"),
+            instruments=(_t("Fiddle", 40, "melody"), _t("Guitar", 25, "harmony"),
+                         _t("Bass", 32, "bass")),
+            form="strain:A4B4 strain:A4B4 strain:C4D4 strain:C4D4",
+            progressions={"strain": ("| I | IV | I | V | I | IV | V | I |",
+                                     "| I | V | vi | IV | I | IV | V | I |")},
+            energy={"strain": 4}, section_bars={"strain": 8}, phrase_bars=4,
+            always_active=("melody", "harmony", "bass"), variation=0.1, idiom="folk",
         ),
         Style(
             name="house",
@@ -304,7 +345,8 @@ STYLES: dict[str, Style] = {
 }
 DEFAULT_STYLE = "pop"
 STYLE_ALIASES = {"edm": "house", "12-bar-blues": "blues", "12bar": "blues", "aaba": "jazz",
-                 "jazz-standard": "jazz", "bach": "chorale", "3/4": "waltz"}
+                 "jazz-standard": "jazz", "bach": "chorale", "3/4": "waltz",
+                 "reel": "folk", "fiddle": "folk", "6/8": "jig"}
 
 
 def get_style(name: str) -> Style:
@@ -338,6 +380,9 @@ BAND = {
              "chromatic approaches)", "ride pattern, hi-hat on 2 and 4, feathered kick",
              "rootless voicings on the Charleston, its reverse, or 2 and 4"),
     "chorale": ("the bass voice", "none", "four voices"),
+    "folk": ("the root on 1 and 3, the fifth between", "none",
+             "guitar chords on the beats, light"),
+    "jig": ("the root on each dotted quarter", "none", "guitar chords on the dotted beats"),
     "house": ("the root on every off-beat eighth (plain, octaves or rolling)",
               "four on the floor, off-beat open hats, claps on 2 and 4",
               "a pad that ducks under every kick in builds and drops (CC11)"),
@@ -371,6 +416,13 @@ def band_roles(style: str) -> tuple[str, ...]:
     key = STYLE_ALIASES.get(style.strip().lower(), style.strip().lower()) \
         if isinstance(style, str) else ""
     return STYLES[key].band_roles if key in STYLES else ()
+
+
+def style_idiom(style: str) -> str:
+    """The corpus idiom a plan of ``style`` is written in: the built-in style's, else pop
+    (an analysed song, an unknown name)."""
+    key = STYLE_ALIASES.get(style.strip().lower(), style.strip().lower())
+    return STYLES[key].idiom if key in STYLES else "pop"
 
 
 def writer_roles(roles, style: str) -> tuple[str, ...]:

@@ -1,6 +1,6 @@
 """MusicXML via music21: a part per pitched track and a percussion part for drums; key and
 time signatures, tempo marks and a rehearsal mark at each section; chord symbols above the
-lead part. Notes are quantised to a sixteenth grid and split into tied note values from
+lead part; a fermata on each held cadence (the chorale's). Notes are quantised to a sixteenth grid and split into tied note values from
 whole to sixteenth (dotted allowed) that respect the meter's beat groups (music21's beat and
 beam sequences: dotted quarters in 6/8, 2+2+3 in 7/8, the middle of a 4/4 bar), and music21
 beams them by the same groups, so notation reads as a musician writes it."""
@@ -34,6 +34,7 @@ from songform.core.fileio import atomic_path
 from songform.hierarchy.chord import INTERVAL_DEGREE, Chord
 from songform.hierarchy.pitch import pitch_class_name
 from songform.hierarchy.plan import STRAIGHT, BarPlan
+from songform.symbolic.cadence import holds_cadences, phrase_ends
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import ticks_to_quarters
 
@@ -185,6 +186,15 @@ def _add_pieces(measure, pitches, pieces: list[Fraction], tied_in, drum, flats,
         measure.append(element)
 
 
+def _add_fermata(measure: stream.Measure) -> None:
+    """A fermata over the measure's last struck note or chord (the held cadence)."""
+    struck = [e for e in measure.notes if e.tie is None or e.tie.type == "start"]
+    if struck:
+        fermata = expressions.Fermata()
+        fermata.type = "upright"  # over the note, as hymnals print it
+        struck[-1].expressions.append(fermata)
+
+
 def _spelled(midi: int, flats: bool) -> pitch.Pitch:
     name = pitch_class_name(midi % 12, flats).replace("b", "-")
     return pitch.Pitch(f"{name}{midi // 12 - 1}")
@@ -239,6 +249,7 @@ def build_score(song: PlannedScore) -> stream.Score:
     tracks = list(score_in.tracks)
     grids: dict[str, BeatGrid] = {}
     lead = next((i for i, t in enumerate(plan.tracks) if t.role == "melody"), 0)
+    fermatas = set(phrase_ends(plan)) if holds_cadences(plan) else set()
     for index, track in enumerate(tracks):
         part = stream.Part()
         part.id = f"P{index + 1}"
@@ -286,6 +297,8 @@ def build_score(song: PlannedScore) -> stream.Score:
                 grids[signature] = BeatGrid(signature)
             _fill_measure(measure, events.get(bar.index, []), grids[signature],
                           track.is_drum, bar.key.prefers_flats)
+            if bar.index in fermatas:
+                _add_fermata(measure)
             if index == lead:
                 for event in bar.chords:
                     measure.insert(float(_quantise(event.offset)), _chord_symbol(event.symbol))

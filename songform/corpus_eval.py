@@ -12,7 +12,7 @@ import numpy as np
 
 from songform.core.errors import InputError
 from songform.data.corpus import CorpusReport, detect_layout, read_corpus
-from songform.data.splits import song_splits
+from songform.data.splits import LAYOUT_CORPORA, split_at
 from songform.symbolic.melody_shape import melody_shape, pooled
 from songform.symbolic.metrics import plan_adherence
 from songform.symbolic.scoring import SongScore, score_song
@@ -25,7 +25,8 @@ SPLITS = ("train", "valid", "test", "all")
 def evaluate_corpus(folder: Path, checkpoint: Path | None = None, split: str = "test",
                     limit: int | None = None, plain: bool = False,
                     progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
-    """The summary of ``checkpoint`` (default the shipped model) on ``folder``'s ``split``
+    """The summary of ``checkpoint`` (default the shipped model) on ``folder``'s ``split`` (a
+    POP909 folder, the JSB chorales file, a folder of ABC tunes or of MIDI files)
     (at most ``limit`` songs): the measures over all songs, ``per_song``, the files
     ``skipped``; ``progress(song, done)`` after each song.
 
@@ -34,8 +35,8 @@ def evaluate_corpus(folder: Path, checkpoint: Path | None = None, split: str = "
     """
     if split not in SPLITS:
         raise InputError(f'--split: expected one of {", ".join(SPLITS)}, got "{split}"')
-    if not folder.is_dir():
-        raise InputError(f"--data: no such folder {folder}")
+    if not folder.exists():
+        raise InputError(f"--data: no such folder or file {folder}")
     checkpoint = checkpoint or shipped_checkpoint()
     if checkpoint is None:
         raise InputError("--checkpoint: this install ships no model; give a checkpoint folder")
@@ -44,10 +45,9 @@ def evaluate_corpus(folder: Path, checkpoint: Path | None = None, split: str = "
     layout = detect_layout(folder, plain)
     report = CorpusReport(layout)
     total, per_song, shapes, chord_tones, repeats = SongScore(), [], [], [], []
-    corpus = "pop909" if layout == "pop909" else "midi"
+    corpus = LAYOUT_CORPORA[layout]
     for index, (name, song) in enumerate(read_corpus(folder, plain, report)):
-        part = (song_splits([name], "pop909")[0] if corpus == "pop909"
-                else "valid" if index % 10 == 5 else "train")  # data/splits.py's rules
+        part = split_at(name, index, corpus)
         if split != "all" and part != split:
             continue
         if limit is not None and len(per_song) >= limit:

@@ -150,7 +150,8 @@ def project_with_midi(project, path: str | Path, writer) -> tuple[PlannedScore, 
     edited = read_edited_midi(path)
     own = (project.folder or Path()) / project.midi
     model = writer.song_model
-    tokenizer, roles = (model.tokenizer, model.roles) if model is not None else (None, ())
+    tokenizer, roles = ((model.tokenizer, model.roles_for(project.plan)) if model is not None
+                        else (None, ()))
     if own.is_file() and sha256(own) == project.midi_sha256:
         song, changed = with_notes(project.song(), edited, tokenizer, roles)
         return song, changed, None

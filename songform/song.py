@@ -156,7 +156,7 @@ class Song(PlannedScore):
         model = note_writer(notes, checkpoint).song_model
         song, changed = with_edited_notes(self, read_edited_midi(midi),
                                        model.tokenizer if model is not None else None,
-                                       model.roles if model is not None else ())
+                                       model.roles_for(self.plan) if model is not None else ())
         line = (f"bars {', '.join(str(b + 1) for b in changed)} taken from {Path(midi).name}"
                 if changed else f"no bar of {Path(midi).name} differs from the song")
         plan = dataclasses.replace(song.plan, notes=(*song.plan.notes, line))

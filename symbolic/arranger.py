@@ -29,6 +29,7 @@ from .bass_lines import (
     jazz_bass,
     offbeat_bass,
 )
+from .cadence import hold_cadences
 from .comping import RhythmFigure, approach_pitch, broken_order, offbeat_onsets
 from .melody import phrase_melody, vary
 from .song import PlannedScore, conductor_score
@@ -53,7 +54,8 @@ class ArrangerConfig:
 
 def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | None = None
             ) -> PlannedScore:
-    """Realise ``plan`` as notes; the same plan and seed give the same notes."""
+    """Realise ``plan`` as notes; the same plan and seed give the same notes (a chorale's
+    phrases closing on held chords, ``cadence.hold_cadences``)."""
     config = config or ArrangerConfig()
     seed = plan.seed if seed is None else seed
     score = conductor_score(plan)
@@ -86,7 +88,7 @@ def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | No
             length = max(1, quarters_to_ticks(onset + duration, tpq) - start)
             symusic_track.notes.append(Note(start, length, pitch, max(1, min(127, velocity))))
         score.tracks.append(symusic_track)
-    return PlannedScore(plan=plan, score=score)
+    return hold_cadences(PlannedScore(plan=plan, score=score))
 
 
 # -- helpers ------------------------------------------------------------------------------

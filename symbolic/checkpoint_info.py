@@ -34,6 +34,8 @@ class CheckpointInfo:
         corpus: the corpus name (``pop909``, ``midi``, ``jsb``).
         roles: the roles whose notes the training data held (what the model writes).
         split: how the validation songs were chosen.
+        idiom_roles: for a model of several corpora, the roles it writes in each idiom
+            (``hierarchy.styles.IDIOMS``): a chorale's four voices, a fiddle tune's melody.
     """
 
     scheme: str
@@ -42,13 +44,22 @@ class CheckpointInfo:
     corpus: str | None = None
     roles: tuple[str, ...] | None = None
     split: str | None = None
+    idiom_roles: dict[str, tuple[str, ...]] | None = None
 
     @classmethod
     def for_songs(cls, tokenizer: SongTokenizer, corpus: str | None = None,
-                  roles: tuple[str, ...] | None = None, split: str | None = None
-                  ) -> CheckpointInfo:
+                  roles: tuple[str, ...] | None = None, split: str | None = None,
+                  idiom_roles: dict[str, tuple[str, ...]] | None = None) -> CheckpointInfo:
         return cls(SONG_SCHEME, len(tokenizer), tokenizer.settings.to_dict(), corpus,
-                   tuple(roles) if roles is not None else None, split)
+                   tuple(roles) if roles is not None else None, split,
+                   {k: tuple(v) for k, v in idiom_roles.items()} if idiom_roles else None)
+
+    def roles_in(self, idiom: str) -> tuple[str, ...] | None:
+        """The roles the model writes in ``idiom``: its roles for that idiom when it learned
+        several, else all its roles."""
+        if self.idiom_roles and idiom in self.idiom_roles:
+            return self.idiom_roles[idiom]
+        return self.roles
 
     @property
     def writes_songs(self) -> bool:
@@ -64,6 +75,8 @@ class CheckpointInfo:
         values = {k: v for k, v in asdict(self).items() if v is not None}
         if self.roles is not None:
             values["roles"] = list(self.roles)
+        if self.idiom_roles is not None:
+            values["idiom_roles"] = {k: list(v) for k, v in self.idiom_roles.items()}
         return values
 
     @classmethod
@@ -72,6 +85,8 @@ class CheckpointInfo:
         values = {k: v for k, v in data.items() if k in known}
         if values.get("roles") is not None:
             values["roles"] = tuple(values["roles"])
+        if values.get("idiom_roles") is not None:
+            values["idiom_roles"] = {str(k): tuple(v) for k, v in values["idiom_roles"].items()}
         return cls(**values)
 
 

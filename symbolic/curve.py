@@ -1,6 +1,6 @@
 """The training curve beside a checkpoint: ``curve.csv`` (every step's loss, the validation
-NLL where measured) and ``curve.png``, rewritten atomically at each validation, carried on
-across resumed runs."""
+NLL where measured, the CPU seconds spent) and ``curve.png``, rewritten atomically at each
+validation, carried on across resumed runs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 from songform.core.fileio import atomic_path, atomic_write_text
 
-COLUMNS = ("step", "loss", "valid_nll", "tokens_per_s")
+COLUMNS = ("step", "loss", "valid_nll", "tokens_per_s", "cpu_s")
+"""``cpu_s``: the CPU seconds the run had spent (every thread, every resumed part)."""
 CSV, PNG = "curve.csv", "curve.png"
 CSV_EVERY = 25  # steps between saves of the CSV alone
 

@@ -18,7 +18,7 @@ from .tokenizer import PLAN_ORDER, SongTokenizer, token_type
 
 _AFTER_PLAN = ("ChordAt", "Position", "Bar", "EOS")
 TYPE_GRAPH: dict[str, tuple[str, ...]] = {
-    "BOS": ("Bar",), "Bar": ("TimeSig", "Section"), "TimeSig": ("Section",),
+    "BOS": ("Bar",), "Bar": ("TimeSig", "Idiom", "Section"), "TimeSig": ("Idiom", "Section"),
     **{kind: (after,) for kind, after in zip(PLAN_ORDER, PLAN_ORDER[1:], strict=False)},
     "Tracks": _AFTER_PLAN, "ChordAt": ("Chord",), "Chord": _AFTER_PLAN,
     "Position": ("Program",), "Program": ("Pitch", "PitchDrum"),

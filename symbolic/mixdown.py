@@ -13,6 +13,7 @@ from symusic import Note, Track
 from songform.hierarchy.plan import SongPlan
 
 from .arranger import arrange
+from .cadence import hold_cadences
 from .song import PlannedScore, bar_lines, conductor_score, truncate_score
 from .ticks import quarters_to_ticks
 from .tokenizer import PROGRAM_ROLES, SongTokenizer
@@ -126,7 +127,8 @@ def song_from_stream(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str]
           roles: tuple[str, ...], seed: int) -> PlannedScore:
     """Decode the stream into the plan's tracks (a role's notes go to the plan's first
     track of that role); roles the model does not write come from the arranger, and so does
-    a planned track the model left silent in most of a section's bars."""
+    a planned track the model left silent in most of a section's bars; a chorale's phrases
+    close on held chords (``cadence.hold_cadences``)."""
     score = conductor_score(plan)
     decoded = tokenizer.decode([tokenizer.vocab[t] for t in stream])
     decoded = decoded.resample(score.ticks_per_quarter, min_dur=1)
@@ -153,5 +155,5 @@ def song_from_stream(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str]
         for note in sorted(notes[spec.name], key=lambda n: (n.time, n.pitch)):
             track.notes.append(Note(note.time, note.duration, note.pitch, note.velocity))
         score.tracks.append(track)
-    return PlannedScore(plan=plan, score=score)
+    return hold_cadences(PlannedScore(plan=plan, score=score))
 

@@ -14,9 +14,15 @@ plan's track of that role. Tracks that share a role share a stream.
 
 A bar reads::
 
-    Bar  [TimeSig]  Section_chorus  Label_B  BarInSection_3  Key_7maj  Meter_4/4  Energy_5
-    Tracks_harmony+melody  ChordAt_0 Chord_7:maj  ChordAt_2 Chord_4:min
+    Bar  [TimeSig]  Idiom_pop  Section_chorus  Label_B  BarInSection_3  Key_7maj  Meter_4/4
+    Energy_5  Tracks_harmony+melody  ChordAt_0 Chord_7:maj  ChordAt_2 Chord_4:min
     Position_0 Program_0 Pitch_67 Velocity_95 Duration_1.0.4 ...
+
+``Idiom`` names the corpus idiom the plan's style is written in (pop, chorale, folk:
+``hierarchy.styles.IDIOMS``). Tokens added after the first shipped model (the idioms, the
+``phrase`` and ``strain`` section kinds) sit at the end of the vocabulary and only in a
+tokenizer whose settings list them, so a checkpoint without them keeps its token ids and
+reads such a plan as pop, its new section kinds as verses.
 
 Per-token attributes are causal (they use only the token and what came before it): a
 ``Pitch`` token carries its pitch and onset; ``Velocity`` the same; ``Duration`` the note's
@@ -47,11 +53,12 @@ from songform.hierarchy.chord import Chord
 from songform.hierarchy.chord_model import simplify_chord
 from songform.hierarchy.labels import KNOWN_LETTERS
 from songform.hierarchy.plan import ENERGY_LEVELS, SECTION_KINDS, TRACK_ROLES, BarPlan, SongPlan
+from songform.hierarchy.styles import IDIOMS, style_idiom
 
 from .schemes import SONG_SCHEME
 from .song import PlannedScore, truncate_score
 
-PLAN_ORDER = ("Section", "Label", "BarInSection", "Key", "Meter", "Energy", "Tracks")
+PLAN_ORDER = ("Idiom", "Section", "Label", "BarInSection", "Key", "Meter", "Energy", "Tracks")
 PLAN_KINDS = (*PLAN_ORDER, "ChordAt", "Chord")
 """The kinds of the plan's own tokens in a bar (never sampled, never notes)."""
 OPENING_KINDS = ("Bar", "TimeSig", *PLAN_KINDS)
@@ -60,6 +67,8 @@ NOTE_ORDER = ("Program", "Pitch", "Velocity", "Duration")
 ROLE_PROGRAMS = {"melody": 73, "counter-melody": 48, "harmony": 0, "bass": 33, "drums": -1}
 PROGRAM_ROLES = {program: role for role, program in ROLE_PROGRAMS.items()}
 TONIC_REGISTER, ROOT_REGISTER = 60, 48  # the pitches Key and Chord tokens carry
+LATE_SECTIONS = ("phrase", "strain")
+"""Section kinds added to the vocabulary's end with the idioms (older tokenizers lack them)."""
 QUALITY_NAMES = ("maj", "min", "dim", "aug", "sus2", "sus4", "7", "maj7", "min7", "hdim7",
                  "dim7", "7sus4")
 
@@ -74,6 +83,9 @@ class TokenizerSettings:
     max_bar_in_section: int = 64
     meters: dict = field(default_factory=lambda: {8: [3, 5, 6, 7, 9, 12],
                                                   4: [1, 2, 3, 4, 5, 6, 7], 2: [2, 3, 4]})
+    idioms: tuple[str, ...] = IDIOMS
+    """The ``Idiom`` tokens (none: a tokenizer from before them, which also lacks
+    :data:`LATE_SECTIONS`)."""
 
     def __post_init__(self) -> None:
         for name, high in (("beat_resolution", 32), ("num_velocities", 128),
@@ -89,6 +101,12 @@ class TokenizerSettings:
                 for d, ns in meters.items()):
             raise InputError(f"tokenizer meters must map denominators to numerators 1-32, got "
                              f"{meters!r}")
+        idioms = self.idioms
+        if not isinstance(idioms, (tuple, list)) or not all(
+                isinstance(i, str) and i.isidentifier() for i in idioms) \
+                or len(set(idioms)) != len(idioms):
+            raise InputError(f"tokenizer idioms must be distinct names, got {idioms!r}")
+        object.__setattr__(self, "idioms", tuple(idioms))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -97,6 +115,7 @@ class TokenizerSettings:
     def from_dict(cls, data: dict) -> TokenizerSettings:
         """The inverse of :meth:`to_dict`, also after a JSON round trip (string meter keys)."""
         values = dict(data)
+        values.setdefault("idioms", ())  # settings saved before the idioms had none
         if "meters" in values:
             values["meters"] = {int(k): list(v) for k, v in values["meters"].items()}
         return cls(**values)
@@ -166,7 +185,7 @@ class SongTokenizer:
         self.inverse = {i: t for t, i in self.vocab.items()}
 
     def _plan_vocabulary(self) -> list[str]:
-        tokens = [f"Section_{k}" for k in SECTION_KINDS]
+        tokens = [f"Section_{k}" for k in SECTION_KINDS if k not in LATE_SECTIONS]
         tokens += [f"Label_{letter}" for letter in sorted(KNOWN_LETTERS)]
         tokens += [f"BarInSection_{i}" for i in range(self.settings.max_bar_in_section)]
         tokens += [f"Key_{pc}{mode}" for pc in range(12) for mode in ("maj", "min")]
@@ -179,6 +198,9 @@ class SongTokenizer:
         steps = self.settings.beat_resolution * 8 * 4  # chord offsets up to 32 beats
         tokens += [f"ChordAt_{i}" for i in range(steps)]
         tokens += ["Chord_N"] + [f"Chord_{pc}:{q}" for pc in range(12) for q in QUALITY_NAMES]
+        if self.settings.idioms:  # appended, so older checkpoints keep their ids
+            tokens += [f"Section_{k}" for k in LATE_SECTIONS]
+            tokens += [f"Idiom_{i}" for i in self.settings.idioms]
         return tokens
 
     def __len__(self) -> int:
@@ -194,7 +216,12 @@ class SongTokenizer:
                     writes: Collection[str] | None = None) -> list[str]:
         """The plan tokens that open ``bar`` (``Tracks_`` names the roles of ``plan``'s tracks
         that play in it, only those in ``writes`` when given: what a model writes)."""
-        tokens = [f"Section_{bar.section_kind}", f"Label_{bar.phrase_label}",
+        kind = bar.section_kind
+        if f"Section_{kind}" not in self.vocab:
+            kind = "verse"  # a tokenizer from before the kind: its nearest, a verse
+        idiom = self._idiom(plan)
+        tokens = [f"Idiom_{idiom}"] if idiom else []
+        tokens += [f"Section_{kind}", f"Label_{bar.phrase_label}",
                   f"BarInSection_{min(bar.bar_in_section, self.settings.max_bar_in_section - 1)}",
                   f"Key_{bar.key.tonic}{'maj' if bar.key.mode == 'major' else 'min'}",
                   f"Meter_{bar.meter.numerator}/{bar.meter.denominator}",
@@ -203,6 +230,15 @@ class SongTokenizer:
             step = int(round(event.offset * self.settings.beat_resolution))
             tokens += [f"ChordAt_{step}", _chord_token(event.symbol)]
         return tokens
+
+    def _idiom(self, plan: SongPlan) -> str | None:
+        """The ``Idiom`` of ``plan``'s style, the first idiom (pop) for one this tokenizer
+        lacks, ``None`` for a tokenizer without idioms."""
+        idioms = self.settings.idioms
+        if not idioms:
+            return None
+        idiom = style_idiom(plan.style)
+        return idiom if idiom in idioms else idioms[0]
 
     def bar_opening(self, bar: BarPlan, plan: SongPlan, writes: Collection[str] | None = None,
                     time_signature: bool = True) -> list[str]:

@@ -214,11 +214,14 @@ def train(
     optimizer = _optimizer(model, config)
     sampler = EpochSampler(len(train_set), config.seed, rank, world)
     start_step, epoch, batches_done = 0, 0, 0
+    cpu_before = 0.0  # CPU seconds the run spent before this process (a resumed run's)
     if resume:
         state = load_training_state(resume)
         if state is not None:
             start_step, epoch, batches_done = _restore(state, model, optimizer, train_set,
                                                        rank)
+            cpu_before = float(state.get("cpu_seconds", 0.0))
+    cpu_started = time.process_time()
     if len(train_set) // world < config.batch_size:
         raise InputError(f"{len(train_set)} training windows do not fill one batch of "
                          f"{config.batch_size} on each of {world} process(es)")
@@ -268,8 +271,10 @@ def train(
                 step += 1
                 batches_done += 1
                 tokens_seen += count * world
+                cpu_seconds = cpu_before + time.process_time() - cpu_started
                 record = {"step": step, "loss": float(loss.detach()),
-                          "tokens_per_s": tokens_seen / (time.perf_counter() - started)}
+                          "tokens_per_s": tokens_seen / (time.perf_counter() - started),
+                          "cpu_s": cpu_seconds}
                 if valid_loader is not None and (step % config.eval_every == 0
                                                  or step == config.steps):
                     record["valid_nll"] = evaluate(wrapped, valid_loader, device,
@@ -288,6 +293,7 @@ def train(
                 if out_dir and due:
                     state = _state(model, optimizer, train_set, config, step, epoch,
                                    batches_done)
+                    state["cpu_seconds"] = cpu_before + time.process_time() - cpu_started
                     if rank == 0:
                         save_checkpoint(out_dir, model, info, state)
                     saved_at = time.perf_counter()
@@ -306,7 +312,8 @@ def train(
 def _state(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_set: Dataset,
            config: TrainConfig, step: int, epoch: int, batches_done: int) -> dict[str, Any]:
     """Everything a resumed run needs to continue exactly, in one file (saved atomically):
-    the weights, the optimizer, the step, the data order's place and every random state.
+    the weights, the optimizer, the step, the data order's place and every random state (the
+    caller adds the CPU seconds spent so far).
     All of it loads with ``weights_only=True``."""
     data_rng = getattr(train_set, "rng", None)
     return {"model": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},

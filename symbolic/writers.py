@@ -15,7 +15,7 @@ from typing import Protocol
 
 from songform.core.errors import InputError
 from songform.hierarchy.plan import TRACK_ROLES, SongPlan
-from songform.hierarchy.styles import writer_roles
+from songform.hierarchy.styles import style_idiom, writer_roles
 
 from .arranger import arrange
 from .bar_sampler import forced_notes
@@ -104,11 +104,33 @@ class ArrangerWriter:
 @dataclass(frozen=True)
 class SongModel:
     """A trained checkpoint ready to write songs: the model, the tokenizer it was trained
-    with, and the roles it writes."""
+    with, and the roles it writes (per idiom, for a model of several corpora)."""
 
     model: MusicTransformer
     tokenizer: SongTokenizer
     roles: tuple[str, ...]
+    idiom_roles: dict[str, tuple[str, ...]] | None = None
+
+    def roles_for(self, plan: SongPlan) -> tuple[str, ...]:
+        """The roles the model writes in ``plan``'s idiom (all its roles when it learned one
+        corpus), less those the style's band always plays (``hierarchy.styles.band_roles``:
+        the waltz's oom-pah-pah piano)."""
+        roles = self.roles
+        if self.idiom_roles:
+            roles = self.idiom_roles.get(style_idiom(plan.style), roles)
+        return writer_roles(roles, plan.style)
+
+    def plans_roles(self, plans: list[SongPlan]) -> tuple[str, ...]:
+        """:meth:`roles_for` the plans written side by side, which must agree.
+
+        Raises:
+            InputError: plans of idioms whose roles differ.
+        """
+        found = {self.roles_for(plan) for plan in plans}
+        if len(found) > 1:
+            raise InputError("songs written side by side must share the roles the model "
+                             f"writes; these need {sorted(found)}")
+        return found.pop() if found else self.roles
 
     @classmethod
     def load(cls, folder: str | Path, device: str = "cpu") -> SongModel:
@@ -135,7 +157,7 @@ class SongModel:
         if model.config.vocab_size != len(tokenizer):
             raise ValueError(f"{folder}: the model has {model.config.vocab_size} tokens, the "
                              f"tokenizer {len(tokenizer)}")
-        return cls(model, tokenizer, tuple(info.roles or TRACK_ROLES))
+        return cls(model, tokenizer, tuple(info.roles or TRACK_ROLES), info.idiom_roles)
 
     def check_plans(self, plans: list[SongPlan]) -> None:
         """Refuse plans this model has no tokens for (a meter, section kind or label it never
@@ -159,7 +181,7 @@ class SongModel:
         """``plan`` as a song (see :func:`generate`)."""
         self.check_plans([plan])
         return generate(self.model, self.tokenizer, plan, seed, config,
-                        model_roles(self.roles, [plan]), progress)
+                        self.roles_for(plan), progress)
 
 
 @dataclass(frozen=True)
@@ -191,7 +213,7 @@ class ModelWriter:
         """``None`` when the model plays ``track`` of ``plan`` (the first track of a role it
         writes), else why the arranger plays it."""
         spec = next(t for t in plan.tracks if t.name == track)
-        if spec.role not in self.song_model.roles:
+        if spec.role not in self.song_model.roles_for(plan):
             return f"the model does not write {spec.role}"
         if next(t for t in plan.tracks if t.role == spec.role) is not spec:
             return f"the song already has a {spec.role} part for the model"
@@ -215,7 +237,7 @@ class ModelWriter:
         check_given(conditions.get("given", {}), model.tokenizer)
         with torch_threads(self.threads):
             return generate(model.model, model.tokenizer, plan, seed, self.config,
-                            model_roles(model.roles, [plan]), progress, **conditions)
+                            model.roles_for(plan), progress, **conditions)
 
     def write_stream(self, plans: list[SongPlan], seeds: list[int], batch: int = 1,
                      progress: Progress | None = None
@@ -226,7 +248,7 @@ class ModelWriter:
         model.check_plans(plans)
         jobs = [SongJob(plan, seed) for plan, seed in zip(plans, seeds, strict=True)]
         return self._threaded(write_songs(model.model, model.tokenizer, jobs, self.config,
-                                          model_roles(model.roles, plans), progress, batch))
+                                          model.plans_roles(plans), progress, batch))
 
     def _threaded(self, songs: Iterator[tuple[int, PlannedScore]]
                   ) -> Iterator[tuple[int, PlannedScore]]:
@@ -267,14 +289,15 @@ def write_around(writer: ModelWriter, plan: SongPlan, seed: int, progress: Progr
     others are forced note for note in those bars and only these are sampled. ``fresh``
     bars are sampled even where the plan restates an earlier bar."""
     model = writer.song_model
+    roles = model.roles_for(plan)
     chosen = set(range(plan.num_bars)) if bars is None else set(bars)
     if tracks is not None and all(writer.player(plan, name) for name in tracks):
         return arranged_around(around, arrange(plan, seed), chosen, tracks)
     model.check_plans([plan])
     tokens = around.written if around.written is not None else tuple(
-        tuple(bar) for bar in given_tokens_of(around, model.tokenizer, model.roles))
+        tuple(bar) for bar in given_tokens_of(around, model.tokenizer, roles))
     given = {i: list(tokens[i]) for i in range(plan.num_bars) if i not in chosen}
-    ours = {t.name for t in plan.tracks if t.role in model.roles}
+    ours = {t.name for t in plan.tracks if t.role in roles}
     if tracks is None:
         written = writer._generate(plan, seed, progress, given=given, fresh=frozenset(fresh))
         return splice(around, written, chosen, ours)
@@ -287,7 +310,7 @@ def write_around(writer: ModelWriter, plan: SongPlan, seed: int, progress: Progr
     programs = {f"Program_{ROLE_PROGRAMS[role]}" for role in sampled}
     forced = {i: [n for n in forced_notes(tokens[i]) if n.tokens[0] not in programs]
               for i in chosen}
-    others = frozenset(f"Program_{ROLE_PROGRAMS[r]}" for r in model.roles if r not in sampled)
+    others = frozenset(f"Program_{ROLE_PROGRAMS[r]}" for r in roles if r not in sampled)
     again = set(fresh) | (chosen & varied_bars(plan, tokens))
     written = writer._generate(plan, seed, progress, given=given, fresh=frozenset(again),
                                forced=forced, forced_programs=others)
@@ -300,14 +323,6 @@ def given_tokens_of(song: PlannedScore, tokenizer: SongTokenizer, roles: tuple[s
     them."""
     found = given_tokens(song, tokenizer, roles, song.plan.num_bars)
     return [found.get(index, []) for index in range(song.plan.num_bars)]
-
-
-def model_roles(roles: tuple[str, ...], plans: list[SongPlan]) -> tuple[str, ...]:
-    """The roles the model writes for ``plans``: its own, less those the plans' style's band
-    always plays (``hierarchy.styles.band_roles``: the waltz's oom-pah-pah piano)."""
-    for plan in plans:
-        roles = writer_roles(roles, plan.style)
-    return roles
 
 
 @functools.lru_cache(maxsize=8)

@@ -28,7 +28,9 @@ def test_train_writes_a_checkpoint_and_resumes(tmp_path):
     logits = model(torch.zeros(1, 4, dtype=torch.long))
     assert logits.shape == (1, 4, model.config.vocab_size)
     curve = (tmp_path / "ckpt" / "curve.csv").read_text().splitlines()
-    assert curve[0] == "step,loss,valid_nll,tokens_per_s" and len(curve) == 4
+    assert curve[0] == "step,loss,valid_nll,tokens_per_s,cpu_s" and len(curve) == 4
+    cpu = [float(line.split(",")[-1]) for line in curve[1:]]
+    assert 0 < cpu[0] <= cpu[1] <= cpu[2]
     assert (tmp_path / "ckpt" / "curve.png").read_bytes()[:4] == b"\x89PNG"
     # the run's own options come back: only the new step count is given
     result = runner.invoke(app, ["train", "--resume", str(tmp_path / "ckpt"), "--steps", "5"])
@@ -36,12 +38,19 @@ def test_train_writes_a_checkpoint_and_resumes(tmp_path):
     assert "trained 5 steps" in result.output
     curve = (tmp_path / "ckpt" / "curve.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in curve[1:]] == ["1", "2", "3", "4", "5"]
+    cpu = [float(line.split(",")[-1]) for line in curve[1:]]
+    assert cpu == sorted(cpu)  # the resumed part goes on from the run's CPU seconds
     assert load_checkpoint(tmp_path / "ckpt").config.dim == 32
 
 
 def test_train_rejects_unknown_corpus(tmp_path):
     result = runner.invoke(app, ["train", "--out", str(tmp_path), "--corpus", "lakh"])
-    assert result.exit_code == 2 and "expected one of jsb, pop909, midi" in result.output
+    assert result.exit_code == 2 and 'unknown corpus "lakh"' in result.output
+    result = runner.invoke(app, ["train", "--out", str(tmp_path), "--corpus", "pop909:2,jsbb"])
+    assert result.exit_code == 2 and '(did you mean "jsb"?)' in result.output
+    result = runner.invoke(app, ["train", "--out", str(tmp_path), "--corpus", "pop909,folk",
+                                 "--data", str(tmp_path)])
+    assert result.exit_code == 2 and "a list reads each corpus from its own place" in result.output
 
 
 TINY = ["--steps", "2", "--batch-size", "2", "--window", "48", "--dim", "16", "--depth", "1",

@@ -191,3 +191,14 @@ def test_examples_folder_templates_plan(tmp_path):
     for path in examples:
         plan = plan_song(load_template(path), seed=1)
         assert plan.num_bars > 0
+
+
+def test_a_form_may_spell_a_sections_phrases():
+    from songform.hierarchy.form import parse_form
+
+    sections = parse_form("strain:A4B4 strain:A4B4 phrase:C2")
+    assert [(s.kind, s.phrases) for s in sections] == [
+        ("strain", (("A", 4), ("B", 4))), ("strain", (("A", 4), ("B", 4))),
+        ("phrase", (("C", 2),))]
+    with pytest.raises(TemplateError, match="phrase label"):
+        parse_form("strain:A4Q4")

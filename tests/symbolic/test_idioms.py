@@ -140,13 +140,14 @@ def test_the_feel_and_idioms_reach_the_midi_file(tmp_path):
 
 
 def test_the_waltz_band_keeps_its_oom_pah_pah_whoever_writes_the_tune():
-    from songform.symbolic.writers import model_roles
+    from songform.symbolic.writers import SongModel
 
     waltz = songform.plan(songform.Template(style="waltz"), seed=1)
     pop = songform.plan(songform.Template(style="pop"), seed=1)
     roles = ("melody", "counter-melody", "harmony")
-    assert model_roles(roles, [waltz]) == ("melody", "counter-melody")
-    assert model_roles(roles, [pop]) == roles
+    model = SongModel(None, None, roles)
+    assert model.roles_for(waltz) == ("melody", "counter-melody")
+    assert model.roles_for(pop) == roles
     song = _arranged("waltz", form="verse:8")
     bass, piano = _notes_by_bar(song, "bass"), _notes_by_bar(song, "harmony")
     bars = [b for b in song.plan.bars() if b.index in bass and b.energy >= 2]
