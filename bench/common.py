@@ -4,6 +4,7 @@ module is imported as ``common``."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
@@ -61,3 +62,39 @@ def missing(folder: Path, what: str = "POP909") -> bool:
         return False
     print(f"no {what} at {folder}: nothing to measure", file=sys.stderr)
     return True
+
+
+def bench_parser(doc: str, json_name: str, pop909: bool = False) -> argparse.ArgumentParser:
+    """A benchmark's parser: described by its docstring's first line, with ``--json`` (and
+    ``--pop909`` when it reads POP909)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    add_json_option(parser, json_name)
+    if pop909:
+        add_pop909_option(parser)
+    return parser
+
+
+def pop909_args(parser: argparse.ArgumentParser) -> argparse.Namespace | None:
+    """The parsed options of a benchmark that decodes POP909-trained models, on one torch
+    thread (the library's choice for batch-1 decoding); ``None`` when POP909 is absent."""
+    args = parser.parse_args()
+    if missing(args.pop909):
+        return None
+    import torch
+
+    torch.set_num_threads(1)
+    return args
+
+
+def columns_table(title: str, columns: Sequence[str], justify: str = "right") -> Table:
+    """An empty table under ``title`` with ``columns`` (numbers: right-justified)."""
+    table = Table(title=title, header_style="bold")
+    for column in columns:
+        table.add_column(column, justify=justify)
+    return table
+
+
+def finish(path: Path, results: Any) -> int:
+    """Write ``results`` (:func:`write_json`) and give the exit status of a finished run."""
+    write_json(path, results)
+    return 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from common import add_json_option, add_pop909_option, write_json
+from common import add_json_option, add_pop909_option, columns_table, write_json
 
 from songform.symbolic.attributes import TokenAttributes
 from songform.symbolic.metrics import plan_adherence
@@ -219,11 +219,10 @@ def main() -> int:
         written.append(reference)
         print(reference, flush=True)
     console = Console()
-    table = Table(title=f"Decoding a fixed token stream on the CPU ({label}, dim "
-                        f"{model.config.dim}, depth {model.config.depth}, context {context})")
-    for column in ("bars", "tokens", "cached s", "cached ms/token", "recompute s",
-                   "recompute ms/token", "cached speed-up"):
-        table.add_column(column, justify="right")
+    table = columns_table(f"Decoding a fixed token stream on the CPU ({label}, dim "
+                          f"{model.config.dim}, depth {model.config.depth}, context {context})",
+                          ("bars", "tokens", "cached s", "cached ms/token", "recompute s",
+                           "recompute ms/token", "cached speed-up"))
     for row in rows:
         table.add_row(str(row["bars"]), str(row["tokens"]), f"{row['cached_s']:.2f}",
                       f"{row['cached_ms_per_token']:.2f}",

@@ -11,12 +11,11 @@ reads only the MELODY track of the song's MIDI file, as `songform arrange` does.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections import Counter
 
-from common import POP909, add_json_option, write_json
+from common import POP909, bench_parser, write_json
 
 MUSIC21_METHODS = {"music21 Krumhansl-Schmuckler": "key.krumhanslschmuckler",
                    "music21 Temperley-Kostka-Payne": "key.temperleykostkapayne",
@@ -68,10 +67,9 @@ def music21_key(notes, method: str):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "key_mode.json")
     parser.add_argument("--fit", action="store_true", help="refit the weights on the "
                         "training split and print them")
-    add_json_option(parser, "key_mode.json")
     args = parser.parse_args()
     from rich.console import Console
     from rich.table import Table

@@ -7,7 +7,6 @@ balance, correlation, the width the desk left it). Prints tables and writes JSON
 
 from __future__ import annotations
 
-import argparse
 import math
 import platform
 import sys
@@ -19,7 +18,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # as a script from anywhere
 
-from common import add_json_option, write_json
+from common import bench_parser, write_json
 
 import songform  # noqa: E402
 from songform.hierarchy.styles import STYLES  # noqa: E402
@@ -48,10 +47,9 @@ def measure(song: songform.Song, config: AudioConfig) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "mix.json")
     parser.add_argument("--notes", default="auto", help="who writes the notes (auto, model, "
                                                         "arranger)")
-    add_json_option(parser, "mix.json")
     args = parser.parse_args()
     config = AudioConfig()
     songs = {"demo (pop, seed 7, takes 4)": songform.compose(

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, write_json
+from common import ROOT, columns_table, write_json
 
 ENGINES = ("fluidsynth", "musicgen", "stable-audio")
 SA_STEPS, SA_STRENGTH = 100, 0.5  # Stable Audio: 50 denoising steps a window
@@ -152,7 +152,6 @@ def main() -> int:
                                  args.device)))
         return 0
     from rich.console import Console
-    from rich.table import Table
 
     from songform.render.neural.random_models import build_tiny_musicgen, build_tiny_stable_audio
 
@@ -179,11 +178,10 @@ def main() -> int:
                 rows.append(json.loads(result.stdout.strip().splitlines()[-1]))
                 print(rows[-1], flush=True)
     size = "full-size random weights" if args.full_size else "tiny random models"
-    table = Table(title=f"Whole-song rendering on {args.device} ({size}; Stable Audio: "
-                        f"strength {SA_STRENGTH}, {round(SA_STEPS * SA_STRENGTH)} steps)")
-    for column in ("engine", "song seconds", "windows", "wall seconds", "x real time",
-                   "wall s per song s", "peak MB"):
-        table.add_column(column, justify="right")
+    table = columns_table(f"Whole-song rendering on {args.device} ({size}; Stable Audio: "
+                          f"strength {SA_STRENGTH}, {round(SA_STEPS * SA_STRENGTH)} steps)",
+                          ("engine", "song seconds", "windows", "wall seconds", "x real time",
+                           "wall s per song s", "peak MB"))
     for row in rows:
         if "error" in row:
             table.add_row(row["engine"], str(row["bars"] * 2), "", "failed",

@@ -24,14 +24,12 @@ POP909's p10-p90 width.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from pathlib import Path
 
 import numpy as np
-import torch
-from common import add_json_option, add_pop909_option, missing, write_json
+from common import bench_parser, pop909_args, write_json
 
 ROLES = ("melody", "counter-melody", "harmony")
 MEASURES = ("chord_fit", "key_fit", "pitch_class_entropy", "groove")
@@ -84,7 +82,7 @@ WRITERS = ("(b) model", "(c) model, takes 4", "(d) arranger", "(e) model, chords
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "structure.json", pop909=True)
     parser.add_argument("--songs", type=int, default=5, help="songs the writers write")
     parser.add_argument("--reference-songs", type=int, default=86,
                         help="POP909 test songs for POP909's medians and p10-p90 band")
@@ -98,12 +96,9 @@ def main() -> int:
     parser.add_argument("--first-seed", type=int, default=0,
                         help="the seeds are first..first+N-1 (to add seeds to a --keep-from "
                              "run, merged by hand)")
-    add_pop909_option(parser)
-    add_json_option(parser, "structure.json")
-    args = parser.parse_args()
-    if missing(args.pop909):
+    args = pop909_args(parser)
+    if args is None:
         return 0
-    torch.set_num_threads(1)
     from rich.console import Console
     from rich.table import Table
 

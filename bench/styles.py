@@ -28,7 +28,7 @@ from common import add_json_option, add_pop909_option, write_json
 import songform  # noqa: E402
 from songform.hierarchy.styles import STYLES  # noqa: E402
 from songform.render.feel import swing_ratio  # noqa: E402
-from songform.render.midi import midi_file  # noqa: E402
+from songform.render.midi import midi_file, note_ons  # noqa: E402
 from songform.symbolic.bass_lines import idiom, walks  # noqa: E402
 from songform.symbolic.drums import KICK, SNARE  # noqa: E402
 from songform.symbolic.metrics import check_plan, label_similarity  # noqa: E402
@@ -39,14 +39,7 @@ KINDS = ("verse", "pre-chorus", "chorus", "bridge", "head", "solo")
 
 
 def _midi_swing(midi: mido.MidiFile) -> float | None:
-    onsets = []
-    for track in midi.tracks[1:]:
-        now = 0
-        for message in track:
-            now += message.time
-            if message.type == "note_on" and message.velocity:
-                onsets.append(now / midi.ticks_per_beat)
-    return swing_ratio(onsets)
+    return swing_ratio([tick / midi.ticks_per_beat for _, _, tick, _ in note_ons(midi)])
 
 
 def _role_onsets(song: PlannedScore, role: str) -> list[int]:

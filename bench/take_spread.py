@@ -11,11 +11,8 @@ chord fit and groove consistency over its training songs (bench/structure.py's m
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-import torch
-from common import add_json_option, add_pop909_option, missing, write_json
+from common import bench_parser, finish, pop909_args
 
 EARLIER = {"chord_fit": 1.0, "key_fit": 0.5, "density_error": -1.0, "likelihood": 0.25,
            "variation_error": -1.0, "groove_error": 0.0}
@@ -47,17 +44,14 @@ def spreads(model, plans, takes: int, weights: dict[str, float]) -> dict[str, fl
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, "take_spread.json", pop909=True)
     parser.add_argument("--songs", type=int, default=3)
     parser.add_argument("--takes", type=int, default=4)
     parser.add_argument("--training-songs", type=int, default=None,
                         help="POP909 training songs for the targets (default all)")
-    add_pop909_option(parser)
-    add_json_option(parser, "take_spread.json")
-    args = parser.parse_args()
-    if missing(args.pop909):
+    args = pop909_args(parser)
+    if args is None:
         return 0
-    torch.set_num_threads(1)
     from analysis import pop909_split_songs
     from rich.console import Console
     from rich.table import Table
@@ -91,8 +85,7 @@ def main() -> int:
         found = results["targets"][measure]
         print(f"{measure}: median over {len(training)} POP909 training songs "
               f"{found['median']:.3f}, the score's target {found['target']:g}")
-    write_json(args.json, results)
-    return 0
+    return finish(args.json, results)
 
 
 if __name__ == "__main__":

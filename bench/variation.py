@@ -15,7 +15,7 @@ import json
 import statistics
 
 import torch
-from common import add_json_option, write_json
+from common import add_json_option, finish
 
 VARIATIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
 FORM = "verse:8 chorus:8 verse:8 chorus:8"
@@ -84,8 +84,7 @@ def main() -> int:
         values = [r["overlap"] for r in rows if r["source_in_context"] == in_context]
         print(f"source in context {in_context}: monotone decreasing "
               f"{all(a > b for a, b in zip(values, values[1:], strict=False))}")
-    write_json(args.json, rows)
-    return 0
+    return finish(args.json, rows)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ song)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -23,20 +24,12 @@ from .common import (
 )
 from .display import pipeline_display, print_outputs, show_result
 from .generate_cmd import generate
-from .options import (
-    AudioFlag,
-    CheckpointOpt,
-    ChordBiasOpt,
-    NotesOpt,
-    OutOpt,
-    TemperatureOpt,
-    ThreadsOpt,
-    TopPOpt,
-)
+from .options import SAMPLING, AudioFlag, OutOpt, Sampling, with_options
 from .plan_cmd import print_plan_notes
 
 
 @handles_errors
+@with_options(sampling=SAMPLING)
 def continue_(
     sketch: Annotated[Path, typer.Argument(help="A MIDI sketch: its bars open the song note "
                                                 "for note.", show_default=False)],
@@ -52,14 +45,10 @@ def continue_(
     meter: MeterOpt = None,
     seed: SeedOpt = None,
     audio: AudioFlag = True,
-    notes: NotesOpt = "auto",
-    checkpoint: CheckpointOpt = None,
-    temperature: TemperatureOpt = 1.0,
-    top_p: TopPOpt = 0.95,
-    chord_bias: ChordBiasOpt = 0.0,
-    threads: ThreadsOpt = None,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
+    *,
+    sampling: Sampling,
 ) -> None:
     """Continue a sketch into a whole song: the same as `generate --primer SKETCH`. The
     sketch's melody, bass and drum tracks are found by name, register and voicing; the song
@@ -74,12 +63,12 @@ def continue_(
       songform continue sketch.mid --notes arranger --no-audio --json
     """
     generate(source=source, out=out, style=style, key=key, tempo=tempo, meter=meter,
-             bars=bars, seed=seed, audio=audio, notes=notes, checkpoint=checkpoint,
-             temperature=temperature, top_p=top_p, chord_bias=chord_bias, primer=sketch,
-             threads=threads, as_json=as_json, quiet=quiet)
+             bars=bars, seed=seed, audio=audio, primer=sketch, as_json=as_json, quiet=quiet,
+             **dataclasses.asdict(sampling))
 
 
 @handles_errors
+@with_options(sampling=SAMPLING.but(chord_bias=1.0))
 def arrange(
     melody: Annotated[Path, typer.Argument(help="A MIDI file with the melody (one track, or "
                                                 "name it with --melody-track).",
@@ -98,14 +87,10 @@ def arrange(
     style: StyleOpt = None,
     seed: SeedOpt = None,
     audio: AudioFlag = True,
-    notes: NotesOpt = "auto",
-    checkpoint: CheckpointOpt = None,
-    temperature: TemperatureOpt = 1.0,
-    top_p: TopPOpt = 0.95,
-    chord_bias: ChordBiasOpt = 1.0,
-    threads: ThreadsOpt = None,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
+    *,
+    sampling: Sampling,
 ) -> None:
     """Arrange your melody: it stays note for note as the lead; its sections come from its
     own repeats, its chords from the melody (or --chords), and the model writes the other
@@ -124,15 +109,14 @@ def arrange(
     from songform.arrange import read_form, read_key
     from songform.data.midi_files import read_midi_tracks
     from songform.pipeline import SongPipeline
-    from songform.symbolic.generate_config import GenerateConfig
 
     score, channels = read_midi_tracks(melody)
     sections, tonic = read_form(form), read_key(key)
-    generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias)
     check_output_folder(out)
-    pipeline = SongPipeline.from_options(notes, checkpoint, "cpu", generation,
+    pipeline = SongPipeline.from_options(sampling.notes, sampling.checkpoint, "cpu",
+                                         sampling.generation(),
                                          engine="fluidsynth" if audio else None,
-                                         threads=threads)
+                                         threads=sampling.threads)
     writer = pipeline.writer.description
     with pipeline_display(writer, "fluidsynth", silent=as_json or quiet) as update:
         result = pipeline.arrange(score, out, style=style, seed=seed, chords=chords,

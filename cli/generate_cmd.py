@@ -31,29 +31,21 @@ from .common import (
 )
 from .display import pipeline_display, print_song, show_result, song_json
 from .options import (
+    SAMPLING,
+    SOUND,
     AudioFlag,
-    BatchOpt,
-    CheckpointOpt,
-    ChordBiasOpt,
     CountOpt,
-    DeviceOpt,
-    EngineOpt,
-    LoudnessOpt,
-    ModelPathOpt,
-    NotesOpt,
     OutOpt,
+    Sampling,
     SongsPerBatchOpt,
-    SoundFontOpt,
-    StepsOpt,
-    StrengthOpt,
+    Sound,
     TakesOpt,
-    TemperatureOpt,
-    ThreadsOpt,
-    TopPOpt,
+    with_options,
 )
 
 
 @handles_errors
+@with_options(sampling=SAMPLING, sound=SOUND)
 def generate(
     source: SourceArg = None,
     out: OutOpt = Path("out"),
@@ -71,23 +63,9 @@ def generate(
     stems: Annotated[bool, typer.Option(
         "--stems", help="Also write stems/<track>.wav: one 32-bit float file per track, "
                         "sample-aligned, summing to the mix before the limiter.")] = False,
-    loudness: LoudnessOpt = -14.0,
-    soundfont: SoundFontOpt = None,
-    engine: EngineOpt = "fluidsynth",
-    model_path: ModelPathOpt = None,
-    device: DeviceOpt = "cpu",
-    strength: StrengthOpt = None,
-    diffusion_steps: StepsOpt = None,
-    batch_size: BatchOpt = None,
-    notes: NotesOpt = "auto",
-    checkpoint: CheckpointOpt = None,
     takes: TakesOpt = 1,
-    temperature: TemperatureOpt = 1.0,
-    top_p: TopPOpt = 0.95,
-    chord_bias: ChordBiasOpt = 0.0,
     count: CountOpt = 1,
     songs_per_batch: SongsPerBatchOpt = 8,
-    threads: ThreadsOpt = None,
     primer: Annotated[Path | None, typer.Option(
         "--primer", help="A MIDI sketch that opens the song note for note (its plan by "
                          "analysis); the rest is planned from the template in the sketch's "
@@ -95,6 +73,9 @@ def generate(
                          "whole song's length [default: the sketch + 48].")] = None,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
+    *,
+    sampling: Sampling,
+    sound: Sound,
 ) -> None:
     """Compose a song and write song.mid, song.musicxml, song.wav, pianoroll.png, plan.json.
 
@@ -110,22 +91,21 @@ def generate(
     """
     from songform.pipeline import OUTPUTS, SeedShare, SongPipeline, check_request
     from songform.sketch import read_sketch
-    from songform.symbolic.generate_config import GenerateConfig
 
     outputs = (*OUTPUTS, "stems") if stems else OUTPUTS
+    engine = sound.engine
     check_request(outputs, audio_format, engine if audio else None, count, songs_per_batch,
-                  loudness)
+                  sound.loudness)
     sketch = read_sketch(primer, count) if primer is not None else None
     template = load_source(source, style=style, key=key, tempo=tempo, meter=meter,
                            swing=swing, humanize=humanize,
                            bars=bars if sketch is None else None)
-    generation = GenerateConfig(temperature=temperature, top_p=top_p, chord_bias=chord_bias,
-                                takes=takes)
     check_output_folder(out)
     pipeline = SongPipeline.from_options(  # every part checked before any work
-        notes, checkpoint, device, generation, engine=engine if audio else None,
-        model_path=model_path, soundfont=soundfont, strength=strength, steps=diffusion_steps,
-        batch_size=batch_size, loudness=loudness, threads=threads)
+        sampling.notes, sampling.checkpoint, sound.device, sampling.generation(takes),
+        engine=engine if audio else None, model_path=sound.model_path,
+        soundfont=sound.soundfont, strength=sound.strength, steps=sound.diffusion_steps,
+        batch_size=sound.batch_size, loudness=sound.loudness, threads=sampling.threads)
     writer = pipeline.writer.description
     silent = as_json or quiet
     if count > 1:

@@ -1,11 +1,18 @@
-"""The options of the commands that write songs and audio, declared once."""
+"""The options of the commands that write songs and audio, declared once: each alone, and
+the groups several commands share (:func:`with_options`)."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder (created if needed).")]
 AudioFlag = Annotated[bool, typer.Option("--audio/--no-audio", help="Render song.wav.")]
@@ -56,3 +63,90 @@ SoundFontOpt = Annotated[Path | None, typer.Option(
 LoudnessOpt = Annotated[float, typer.Option(
     "--loudness", help="The master's integrated loudness in LUFS (ITU-R BS.1770); the true "
                        "peak stays at or under -1 dBTP.")]
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Who writes the notes and how the model samples them."""
+
+    notes: str = "auto"
+    checkpoint: Path | None = None
+    temperature: float = 1.0
+    top_p: float = 0.95
+    chord_bias: float = 0.0
+    threads: int | None = None
+
+    def generation(self, takes: int = 1):
+        """The sampling settings as the library takes them."""
+        from songform.symbolic.generate_config import GenerateConfig
+
+        return GenerateConfig(temperature=self.temperature, top_p=self.top_p,
+                              chord_bias=self.chord_bias, takes=takes)
+
+
+@dataclass(frozen=True)
+class Sound:
+    """How audio is rendered: the engine, its model and device, the master's loudness."""
+
+    loudness: float = -14.0
+    soundfont: Path | None = None
+    engine: str = "fluidsynth"
+    model_path: Path | None = None
+    device: str = "cpu"
+    strength: float | None = None
+    diffusion_steps: int | None = None
+    batch_size: int | None = None
+
+
+@dataclass(frozen=True)
+class OptionGroup:
+    """Options declared once for every command that takes them: ``kind`` (a dataclass) built
+    from the values of ``options`` (field name -> Typer annotation), ``defaults`` over the
+    dataclass's own."""
+
+    kind: type
+    options: dict[str, Any]
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    def but(self, **defaults: Any) -> OptionGroup:
+        """The group with other defaults (arrange: a chord bias of 1)."""
+        return OptionGroup(self.kind, self.options, {**self.defaults, **defaults})
+
+    def parameters(self) -> list[inspect.Parameter]:
+        values = {f.name: f.default for f in fields(self.kind)} | self.defaults
+        return [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=values[name],
+                                  annotation=annotation)
+                for name, annotation in self.options.items()]
+
+
+SAMPLING = OptionGroup(Sampling, {"notes": NotesOpt, "checkpoint": CheckpointOpt,
+                                  "temperature": TemperatureOpt, "top_p": TopPOpt,
+                                  "chord_bias": ChordBiasOpt, "threads": ThreadsOpt})
+SOUND = OptionGroup(Sound, {"loudness": LoudnessOpt, "soundfont": SoundFontOpt,
+                            "engine": EngineOpt, "model_path": ModelPathOpt,
+                            "device": DeviceOpt, "strength": StrengthOpt,
+                            "diffusion_steps": StepsOpt, "batch_size": BatchOpt})
+
+
+def with_options(**groups: OptionGroup) -> Callable[[F], F]:
+    """The command takes each group's options on the command line and receives them as one
+    value per group: ``@with_options(sampling=SAMPLING)`` hands it ``sampling: Sampling``.
+    Typer reads the joint signature; a caller in Python passes the options flat, as on the
+    command line (those left out take their defaults)."""
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name not in groups]
+        shared = [p for group in groups.values() for p in group.parameters()]
+
+        @functools.wraps(command)
+        def with_groups(**kwargs: Any) -> Any:
+            for name, group in groups.items():
+                values = {p.name: kwargs.pop(p.name, p.default) for p in group.parameters()}
+                kwargs[name] = group.kind(**values)
+            return command(**kwargs)
+
+        parameters = own + shared
+        with_groups.__signature__ = signature.replace(parameters=parameters)  # type: ignore
+        with_groups.__annotations__ = {p.name: p.annotation for p in parameters}
+        return with_groups  # type: ignore[return-value]
+    return decorate

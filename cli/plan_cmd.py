@@ -10,6 +10,8 @@ from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.planner import plan_song, song_seed
 from songform.hierarchy.sources import load_source
 from songform.hierarchy.styles import BAND, STYLES, feel_text, returns_text, writer_roles
+from songform.symbolic.checkpoint_info import read_card
+from songform.symbolic.shipped import shipped_checkpoint
 
 from .common import (
     BarsOpt,
@@ -164,6 +166,13 @@ def plan_summary(song_plan: SongPlan) -> dict:
 
 
 @handles_errors
+def notes_from(style: str) -> str:
+    """The corpus whose notes the shipped model writes for ``style`` (read without torch)."""
+    folder = shipped_checkpoint()
+    info = read_card(folder) if folder is not None else None
+    return info.notes_source(style) if info is not None else "the arranger (no model ships)"
+
+
 def styles(as_json: JsonFlag = False) -> None:
     """List the built-in styles.
 
@@ -180,18 +189,19 @@ def styles(as_json: JsonFlag = False) -> None:
                      "form": style.default_form, "description": style.description,
                      "feel": feel_text(style), "bass": BAND[style.name][0],
                      "drums": BAND[style.name][1], "comping": BAND[style.name][2],
-                     "returns": returns_text(style)}
+                     "returns": returns_text(style), "notes_from": notes_from(style.name)}
                     for style in STYLES.values()])
         return
     table = Table(header_style="bold")
-    for column in ("style", "meter", "tempo", "tracks", "form", "description"):
+    for column in ("style", "meter", "tempo", "tracks", "form", "model's notes from",
+                   "description"):
         table.add_column(column, overflow="fold")
     for style in STYLES.values():
         table.add_row(style.name, style.meter, f"{style.tempo_range[0]}-{style.tempo_range[1]}",
                       ", ".join(t.name for t in style.instruments),
                       style.default_form + (" (with --bars: learned from POP909)"
                                     if style.form_model else ""),
-                      style.description)
+                      notes_from(style.name), style.description)
     console.print(table)
     band = Table(title="how each style's band plays", header_style="bold")
     for column in ("style", "feel", "bass", "drums", "comping", "sections return"):

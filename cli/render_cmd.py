@@ -11,20 +11,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .common import JsonFlag, QuietFlag, SeedOpt, console, handles_errors, print_json
 from .display import file_size
-from .options import (
-    BatchOpt,
-    DeviceOpt,
-    EngineOpt,
-    LoudnessOpt,
-    ModelPathOpt,
-    SoundFontOpt,
-    StepsOpt,
-    StrengthOpt,
-    ThreadsOpt,
-)
+from .options import SOUND, Sound, ThreadsOpt, with_options
 
 
 @handles_errors
+@with_options(sound=SOUND)
 def render(
     midi: Annotated[Path, typer.Argument(help="A MIDI file to render.", show_default=False)],
     audio_out: Annotated[Path, typer.Option("--audio", "-a", help="Audio file to write "
@@ -32,18 +23,12 @@ def render(
     stems: Annotated[Path | None, typer.Option(
         "--stems", help="Also write one 32-bit float WAV per track into this folder "
                         "(fluidsynth).")] = None,
-    loudness: LoudnessOpt = -14.0,
-    soundfont: SoundFontOpt = None,
-    engine: EngineOpt = "fluidsynth",
-    model_path: ModelPathOpt = None,
-    device: DeviceOpt = "cpu",
     seed: SeedOpt = None,
-    strength: StrengthOpt = None,
-    diffusion_steps: StepsOpt = None,
-    batch_size: BatchOpt = None,
     threads: ThreadsOpt = None,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
+    *,
+    sound: Sound,
 ) -> None:
     """Render any MIDI file to audio (FluidSynth, or a neural engine given its model folder).
 
@@ -60,8 +45,10 @@ def render(
     """
     from songform.render_midi import RenderRequest, render_midi
 
-    request = RenderRequest(midi, audio_out, stems, engine, soundfont, loudness, model_path,
-                            device, seed, strength, diffusion_steps, batch_size, threads)
+    engine = sound.engine
+    request = RenderRequest(midi, audio_out, stems, engine, sound.soundfont, sound.loudness,
+                            sound.model_path, sound.device, seed, sound.strength,
+                            sound.diffusion_steps, sound.batch_size, threads)
     request.check()
     started = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(),

@@ -297,5 +297,6 @@ def _mixed(shares, options, sizes, shown: bool = True):
     roles = tuple(sorted({r for rs in idiom_roles.values() for r in rs}))
     name = ",".join(f"{s.name}:{s.weight:g}" for s in shares)
     split = "; ".join(f"{s.name}: {SPLIT_RULES[s.name]}" for s in shares)
+    corpora = {share.idiom: share.name for share in reversed(shares)}  # the first wins
     return config, train_set, valid_set, CheckpointInfo.for_songs(tokenizer, name, roles,
-                                                                  split, idiom_roles)
+                                                                  split, idiom_roles, corpora)

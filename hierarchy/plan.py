@@ -213,6 +213,7 @@ class SectionPlan:
     key: Key
     meter: Meter
     tempo: float
+    """Beats per minute, counting the meter's beat (``Meter.tempo_beat``)."""
     energy: int
     tracks: tuple[str, ...]
     phrases: tuple[PhrasePlan, ...]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import TemplateError
 from .plan import STRAIGHT, TrackSpec
@@ -130,6 +130,22 @@ _POP_ENERGY = {"intro": 4, "verse": 4, "pre-chorus": 5, "chorus": 5, "post-choru
 
 def _t(name: str, program: int, role: str) -> TrackSpec:
     return TrackSpec(name=name, program=program, role=role, is_drum=role == "drums")
+
+
+FIDDLE_TUNE = Style(
+    name="folk",
+    description="Fiddle tune: a reel in 4/4, strains AABB, over light chords",
+    meter="4/4", tempo_range=(176, 212),
+    keys=("D major", "G major", "A major", "E minor", "A minor", "C major"),
+    instruments=(_t("Fiddle", 40, "melody"), _t("Guitar", 25, "harmony"),
+                 _t("Bass", 32, "bass")),
+    form="strain:A4B4 strain:A4B4 strain:C4D4 strain:C4D4",
+    progressions={"strain": ("| I | IV | I | V | I | IV | V | I |",
+                             "| I | V | vi | IV | I | IV | V | I |")},
+    energy={"strain": 4}, section_bars={"strain": 8}, phrase_bars=4,
+    always_active=("melody", "harmony", "bass"), variation=0.1, idiom="folk",
+)
+"""The reel; the jig is the same tune in 6/8."""
 
 
 STYLES: dict[str, Style] = {
@@ -272,32 +288,9 @@ STYLES: dict[str, Style] = {
             section_bars={"phrase": 2}, phrase_bars=2, variation=0.0, idiom="chorale",
             held_cadences=True,
         ),
-        Style(
-            name="folk",
-            description="Fiddle tune: a reel in 4/4, strains AABB, over light chords",
-            meter="4/4", tempo_range=(176, 212),
-            keys=("D major", "G major", "A major", "E minor", "A minor", "C major"),
-            instruments=(_t("Fiddle", 40, "melody"), _t("Guitar", 25, "harmony"),
-                         _t("Bass", 32, "bass")),
-            form="strain:A4B4 strain:A4B4 strain:C4D4 strain:C4D4",
-            progressions={"strain": ("| I | IV | I | V | I | IV | V | I |",
-                                     "| I | V | vi | IV | I | IV | V | I |")},
-            energy={"strain": 4}, section_bars={"strain": 8}, phrase_bars=4,
-            always_active=("melody", "harmony", "bass"), variation=0.1, idiom="folk",
-        ),
-        Style(
-            name="jig",
-            description="Fiddle tune: a jig in 6/8, strains AABB, over light chords",
-            meter="6/8", tempo_range=(104, 124),
-            keys=("D major", "G major", "A major", "E minor", "A minor", "C major"),
-            instruments=(_t("Fiddle", 40, "melody"), _t("Guitar", 25, "harmony"),
-                         _t("Bass", 32, "bass")),
-            form="strain:A4B4 strain:A4B4 strain:C4D4 strain:C4D4",
-            progressions={"strain": ("| I | IV | I | V | I | IV | V | I |",
-                                     "| I | V | vi | IV | I | IV | V | I |")},
-            energy={"strain": 4}, section_bars={"strain": 8}, phrase_bars=4,
-            always_active=("melody", "harmony", "bass"), variation=0.1, idiom="folk",
-        ),
+        FIDDLE_TUNE,
+        replace(FIDDLE_TUNE, name="jig", meter="6/8", tempo_range=(104, 124),
+                description="Fiddle tune: a jig in 6/8, strains AABB, over light chords"),
         Style(
             name="house",
             description="House/EDM: four-on-the-floor, builds and drops on a minor loop",

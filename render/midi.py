@@ -193,3 +193,16 @@ def write_midi(song: PlannedScore, path: str | Path) -> Path:
     with atomic_path(path) as temp:
         midi.save(str(temp))
     return path
+
+
+def note_ons(midi: mido.MidiFile) -> list[tuple[str, int, int, int]]:
+    """What a MIDI file strikes: ``(track name, pitch, tick, velocity)`` for every note-on
+    with a velocity, in track then time order (the conductor track strikes nothing)."""
+    struck = []
+    for track in midi.tracks:
+        now = 0
+        for message in track:
+            now += message.time
+            if message.type == "note_on" and message.velocity:
+                struck.append((track.name, message.note, now, message.velocity))
+    return struck

@@ -1,9 +1,10 @@
-"""MusicXML via music21: a part per pitched track and a percussion part for drums; key and
-time signatures, tempo marks and a rehearsal mark at each section; chord symbols above the
-lead part; a fermata on each held cadence (the chorale's). Notes are quantised to a sixteenth grid and split into tied note values from
-whole to sixteenth (dotted allowed) that respect the meter's beat groups (music21's beat and
-beam sequences: dotted quarters in 6/8, 2+2+3 in 7/8, the middle of a 4/4 bar), and music21
-beams them by the same groups, so notation reads as a musician writes it."""
+"""MusicXML via music21: a part per pitched track and a percussion part for drums; key and time
+signatures, tempo marks and a rehearsal mark at each section; chord symbols above the lead part;
+a fermata on each held cadence (the chorale's). Notes are quantised to a sixteenth grid and
+split into tied note values from whole to sixteenth (dotted allowed) that respect the meter's
+beat groups (music21's beat and beam sequences: dotted quarters in 6/8, 2+2+3 in 7/8, the middle
+of a 4/4 bar), and music21 beams them by the same groups, so notation reads as a musician writes
+it."""
 
 from __future__ import annotations
 

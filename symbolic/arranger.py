@@ -31,6 +31,7 @@ from .bass_lines import (
 )
 from .cadence import hold_cadences
 from .comping import RhythmFigure, approach_pitch, broken_order, offbeat_onsets
+from .folk_band import FOLK_STYLES, folk_bass, folk_chords
 from .melody import phrase_melody, vary
 from .song import PlannedScore, conductor_score
 from .ticks import quarters_to_ticks
@@ -72,8 +73,14 @@ def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | No
             others = [bar for bar in bars if bar not in common]
             role_notes += _idiom_comping(common, plan.style, track, config, seed)
             role_notes += _harmony(others, track, config, _figures(seed))  # odd meters
+        elif track.role == "harmony" and plan.style in FOLK_STYLES:
+            role_notes += folk_chords([b for b in bars if _plays(b, track)], lambda b: _velocity(
+                config.harmony_velocity, b.energy))
         elif track.role == "harmony":
             role_notes += _harmony(bars, track, config, _figures(seed))
+        elif track.role == "bass" and plan.style in FOLK_STYLES:
+            role_notes += folk_bass([b for b in bars if _plays(b, track)], lambda b: _velocity(
+                config.bass_velocity, b.energy))
         elif track.role == "bass":
             role_notes += _idiom_bass(bars, plan, track, config, seed) if idiom(plan.style) \
                 else _bass(bars, track, config, _figures(seed))

@@ -36,6 +36,7 @@ class CheckpointInfo:
         split: how the validation songs were chosen.
         idiom_roles: for a model of several corpora, the roles it writes in each idiom
             (``hierarchy.styles.IDIOMS``): a chorale's four voices, a fiddle tune's melody.
+        idiom_corpora: for a model of several corpora, the corpus each idiom learned from.
     """
 
     scheme: str
@@ -45,14 +46,31 @@ class CheckpointInfo:
     roles: tuple[str, ...] | None = None
     split: str | None = None
     idiom_roles: dict[str, tuple[str, ...]] | None = None
+    idiom_corpora: dict[str, str] | None = None
 
     @classmethod
     def for_songs(cls, tokenizer: SongTokenizer, corpus: str | None = None,
                   roles: tuple[str, ...] | None = None, split: str | None = None,
-                  idiom_roles: dict[str, tuple[str, ...]] | None = None) -> CheckpointInfo:
+                  idiom_roles: dict[str, tuple[str, ...]] | None = None,
+                  idiom_corpora: dict[str, str] | None = None) -> CheckpointInfo:
         return cls(SONG_SCHEME, len(tokenizer), tokenizer.settings.to_dict(), corpus,
                    tuple(roles) if roles is not None else None, split,
-                   {k: tuple(v) for k, v in idiom_roles.items()} if idiom_roles else None)
+                   {k: tuple(v) for k, v in idiom_roles.items()} if idiom_roles else None,
+                   dict(idiom_corpora) if idiom_corpora else None)
+
+    def notes_source(self, style: str) -> str:
+        """Where a song of ``style`` gets its model-written notes: the corpus its idiom
+        learned from and the roles the model writes there."""
+        from songform.hierarchy.styles import style_idiom, writer_roles
+
+        idiom = style_idiom(style)
+        if self.idiom_corpora is None:
+            roles = writer_roles(self.roles or (), style)
+            return f"{self.corpus or 'its corpus'} ({', '.join(roles) or 'no role'})"
+        if idiom not in self.idiom_corpora:
+            return f"no {idiom} idiom: the arranger"
+        roles = writer_roles(self.roles_in(idiom) or (), style)
+        return f"{self.idiom_corpora[idiom]} ({', '.join(roles) or 'no role'})"
 
     def roles_in(self, idiom: str) -> tuple[str, ...] | None:
         """The roles the model writes in ``idiom``: its roles for that idiom when it learned
@@ -112,6 +130,17 @@ def read_info(folder: str | Path) -> CheckpointInfo | None:
     except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as error:
         raise CheckpointError(f"{path}: {error}") from None
     return info
+
+
+def read_card(folder: str | Path) -> CheckpointInfo | None:
+    """The checkpoint's :class:`CheckpointInfo` from its ``tokenizer.json`` alone (no
+    tokenizer, no torch; settings not checked): for showing who plays what. ``None`` when it
+    does not say or cannot be read."""
+    try:
+        data = json.loads((Path(folder) / TOKENIZER).read_text(encoding="utf-8"))
+        return CheckpointInfo.from_dict(data) if isinstance(data, dict) else None
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError):
+        return None
 
 
 def checkpoint_roles(folder: str | Path) -> tuple[str, ...] | None:

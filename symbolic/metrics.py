@@ -142,7 +142,9 @@ class SectionCheck:
     key: str
     energy: int
     key_fit: float
+    """The share of the section's pitched notes in its key."""
     chord_fit: float
+    """The share of them in the chord sounding at their onset."""
     notes_per_bar: float
     mean_velocity: float
     silent_tracks: tuple[str, ...]

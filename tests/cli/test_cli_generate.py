@@ -246,7 +246,7 @@ def test_count_writes_different_songs_each_as_written_alone(tmp_path):
 def test_takes_one_is_the_song_without_takes_and_bad_values_are_one_line(tmp_path):
     checkpoint = str(_tiny_checkpoint(tmp_path / "ckpt"))
     common = ["verse:2 chorus:2 verse:2 chorus:2", "--no-audio", "--checkpoint", checkpoint,
-              "--seed", "3"]  # four sections: some keep a take other than the first
+              "--seed", "4"]  # four sections: with this seed some keep a take but the first
     for name, extra in (("plain", []), ("one", ["--takes", "1"]), ("three", ["--takes", "3"])):
         result = runner.invoke(app, ["generate", *common, *extra, "--out", str(tmp_path / name)])
         assert result.exit_code == 0, result.output

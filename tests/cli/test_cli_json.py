@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from songform.cli.app import app
+from songform.hierarchy.styles import STYLES
 
 runner = CliRunner()
 
@@ -27,7 +28,9 @@ def test_plan_styles_generate_edit_and_eval_print_one_json_object(tmp_path):
     assert [s["name"] for s in plan["summary"]["sections"]] == ["Verse", "Chorus"]
     assert len(plan["plan"]["sections"]) == 2 and (tmp_path / "p.json").exists()
     styles = _json(["styles", "--json"])
-    assert len(styles) == 8 and {"name", "meter", "form"} <= set(styles[0])
+    assert len(styles) == len(STYLES) and {"name", "meter", "form", "notes_from"} <= set(
+        styles[0])
+    assert styles[0]["notes_from"] == "pop909 (counter-melody, harmony, melody)"
     song = _json(["generate", "verse:4 chorus:4", "--notes", "arranger", "--no-audio",
                   "--seed", "2", "--out", str(tmp_path / "song"), "--json"])
     assert song["bars"] == 8 and song["writer"] == "baseline arranger"

@@ -18,7 +18,7 @@ from songform.hierarchy.styles import STYLES
 from songform.hierarchy.template_yaml import template_from_yaml
 from songform.render.audio import AudioConfig, mixdown
 from songform.render.feel import measured_swing, swing_ratio
-from songform.render.midi import midi_file
+from songform.render.midi import midi_file, note_ons
 from songform.symbolic.song import conductor_score
 
 from .soundfont_check import needs_soundfont
@@ -113,15 +113,7 @@ def test_humanize_moves_timing_and_velocity_a_little_and_the_same_every_time():
         song = songform.compose(songform.Template(style="pop", form="verse:2 chorus:2",
                                                   tempo=120, humanize=humanize), seed=5,
                                 notes="arranger")
-        midi = midi_file(song)
-        out = []
-        for track in midi.tracks[1:]:
-            now = 0
-            for message in track:
-                now += message.time
-                if message.type == "note_on" and message.velocity:
-                    out.append((track.name, message.note, now, message.velocity))
-        return sorted(out), song
+        return sorted(note_ons(midi_file(song))), song
 
     grid, _ = notes(None)
     loose, song = notes(0.5)

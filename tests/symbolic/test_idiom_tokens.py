@@ -83,3 +83,24 @@ def test_a_model_of_several_idioms_writes_each_idioms_roles():
     assert model.plans_roles([pop, pop]) == model.roles_for(pop)
     with pytest.raises(InputError, match="share the roles"):
         model.plans_roles([pop, chorale])
+
+
+def test_a_checkpoint_card_names_where_each_styles_notes_come_from(tmp_path):
+    from songform.symbolic.checkpoint_info import CheckpointInfo, read_card
+
+    tokenizer = SongTokenizer()
+    mixed = CheckpointInfo.for_songs(
+        tokenizer, "pop909:2,jsb:1", ("bass", "counter-melody", "harmony", "melody"),
+        idiom_roles={"pop": ("counter-melody", "harmony", "melody"),
+                     "chorale": ("bass", "counter-melody", "harmony", "melody")},
+        idiom_corpora={"pop": "pop909", "chorale": "jsb"})
+    (tmp_path / "tokenizer.json").write_text(json.dumps(mixed.to_dict()))
+    card = read_card(tmp_path)
+    assert (card.idiom_roles, card.idiom_corpora) == (mixed.idiom_roles, mixed.idiom_corpora)
+    assert card.notes_source("chorale") == "jsb (bass, counter-melody, harmony, melody)"
+    assert card.notes_source("waltz") == "pop909 (counter-melody, melody)"  # the band's piano
+    assert card.notes_source("jig") == "no folk idiom: the arranger"
+    old = read_card(SHIPPED)
+    assert old.notes_source("chorale") == "pop909 (counter-melody, harmony, melody)"
+    (tmp_path / "tokenizer.json").write_text("{not json")
+    assert read_card(tmp_path) is None
