@@ -35,7 +35,7 @@ SUMMARY_VERSION = 1
 
 
 def _cache_root() -> Path:
-    from .corpus_tokens import cache_root
+    from songform.data.token_cache import cache_root
 
     return cache_root()
 
@@ -119,14 +119,17 @@ def prepare(path: PathArg, out: Annotated[Path, typer.Option("--out", "-o",
 
       songform data prepare my-midi-folder/ -o cache/mine
     """
+    from songform.data.token_cache import tokenized_corpus
     from songform.symbolic.tokenizer import SongTokenizer
-
-    from .corpus_tokens import tokenized_corpus
 
     if not path.exists():
         raise fail(f"no such corpus: {path}")
     check_output_folder(out)
-    corpus, report = tokenized_corpus(path, SongTokenizer(), out, plain, limit)
+    with Progress(TextColumn("tokenizing"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True, disable=as_json or quiet) as bar:
+        task = bar.add_task("songs", total=limit)
+        corpus, report = tokenized_corpus(path, SongTokenizer(), out, plain, limit,
+                                          lambda done, total: bar.update(task, completed=done))
     if as_json:
         print_json({"cache": str(out), "songs": len(corpus.names), "tokens": len(corpus.ids),
                     "bars": len(corpus.bar_starts),

@@ -101,3 +101,46 @@ def test_train_on_a_midi_folder(tmp_path, monkeypatch):
                                  "--out", str(tmp_path / "ckpt2"), *TINY])
     assert result.exit_code == 0, result.output
     assert "6 training and 1 validation songs" in result.output
+
+
+def _tiny_jsb(path):
+    """Six two-bar chorales in the JSB file's layout (three train, two valid, one test)."""
+    import json
+
+    chord = [[72, 67, 64, 48], [74, 67, 62, 55], [72, 69, 65, 53], [71, 67, 62, 55]]
+    chorale = [voices for voices in chord for _ in range(8)]
+    path.write_text(json.dumps({"train": [chorale] * 3, "valid": [chorale] * 2,
+                                "test": [chorale]}))
+    return path
+
+
+def test_train_on_a_list_of_corpora_writes_a_model_of_several_idioms(tmp_path, monkeypatch):
+    from songform.data import training_sets
+    from songform.hierarchy.planner import plan_song
+    from songform.hierarchy.template import Template
+    from songform.symbolic.checkpoint_info import read_info
+    from songform.symbolic.writers import SongModel
+
+    from ..data.test_folk import REEL
+
+    tunes = tmp_path / "tunes"
+    tunes.mkdir()
+    for index in range(6):
+        (tunes / f"Tune{index}.abc").write_text(REEL.replace("Test Reel", f"Tune {index}"))
+    places = {"jsb": _tiny_jsb(tmp_path / "jsb.json"), "folk": tunes}
+    monkeypatch.setattr(training_sets, "default_corpus_path", places.get)
+    monkeypatch.setenv("SONGFORM_CACHE", str(tmp_path / "cache"))
+    result = runner.invoke(app, ["train", "--corpus", "jsb:1,folk:2", "--out",
+                                 str(tmp_path / "ckpt"), *TINY])
+    assert result.exit_code == 0, result.output
+    assert "jsb (weight 1): 3 training and 2 validation songs" in result.output
+    assert "folk (weight 2): 4 training and 1 validation songs" in result.output
+    info = read_info(tmp_path / "ckpt")
+    assert info.corpus == "jsb:1,folk:2" and info.idiom_corpora == {"chorale": "jsb",
+                                                                     "folk": "folk"}
+    assert info.idiom_roles == {"chorale": ("bass", "counter-melody", "harmony", "melody"),
+                                "folk": ("melody",)}
+    model = SongModel.load(tmp_path / "ckpt")
+    chorale = plan_song(Template(style="chorale"), seed=1)
+    assert model.roles_for(chorale) == ("bass", "counter-melody", "harmony", "melody")
+    assert model.roles_for(plan_song(Template(style="jig"), seed=1)) == ("melody",)
