@@ -56,8 +56,9 @@ class Style:
             other notes: the waltz's oom-pah-pah piano.
         idiom: the corpus idiom whose notes the model writes for the style (one of
             :data:`IDIOMS`): its plan tokens carry it.
-        held_cadences: each phrase closes on a chord its voices hold (a fermata in the
-            score): the chorale's.
+        four_part: the chorale's four voices: written in order and range without parallel
+            fifths or octaves (``symbolic/voice_guard.py``), each phrase closing on a chord
+            they hold (a fermata in the score).
     """
 
     name: str
@@ -83,7 +84,7 @@ class Style:
     variation_by_kind: dict[str, float] = field(default_factory=dict)
     band_roles: tuple[str, ...] = ()
     idiom: str = "pop"
-    held_cadences: bool = False
+    four_part: bool = False
 
     def swing_at(self, tempo: float) -> float:
         """The style's swing at ``tempo`` BPM."""
@@ -286,7 +287,7 @@ STYLES: dict[str, Style] = {
             energy={"phrase": 2},
             always_active=("melody", "counter-melody", "harmony", "bass"),
             section_bars={"phrase": 2}, phrase_bars=2, variation=0.0, idiom="chorale",
-            held_cadences=True,
+            four_part=True,
         ),
         FIDDLE_TUNE,
         replace(FIDDLE_TUNE, name="jig", meter="6/8", tempo_range=(104, 124),

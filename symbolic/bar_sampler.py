@@ -15,6 +15,7 @@ from .decoding import Row
 from .grammar import BarState, Grammar
 from .sampling import add_bias, restrict, sample
 from .tokenizer import ROLE_PROGRAMS, SongTokenizer, token_number, token_type
+from .voice_guard import guards_voices, voice_guard
 
 
 class SamplingSettings(Protocol):
@@ -129,6 +130,7 @@ class BarSampler:
             self.forced_mask[self.forced_ids] = True
         self.measured = 0.0
         self.closed = not self.state.programs and not self.pending
+        self.guard = voice_guard(tokenizer) if guards_voices(plan) else None
 
     def next_token(self) -> str | None:
         """The next note token, ``None`` when the bar closes, or :data:`REWIND` when the
@@ -150,6 +152,10 @@ class BarSampler:
                                                  self.tones), config.chord_bias)
         logits = self.row.lift.apply(logits, state, self.bar)
         allowed = self.grammar.mask(state)
+        if self.guard is not None and state.previous == "Program" and not state.drum:
+            allowed = self._guarded(allowed)
+        elif self.guard is not None and state.previous == "Duration":
+            allowed = self.guard.once_an_onset(allowed, self.row.struck_here)
         if self.forcing and not confirming:
             if self._due_here():
                 logits = self._fold_due(logits, allowed)
@@ -244,13 +250,37 @@ class BarSampler:
             self.refused.clear()
         if token.startswith("Position_"):
             self.rank_here = -1
+            self._next_onset()
         elif token.startswith("Program_"):
+            self.row.struck_here.add(token_number(token))
             if self.forcing and self._due_here() and token == self.pending[0].tokens[0]:
                 self.queue += self.pending.pop(0).tokens[1:]
             self.rank_here = ROLE_RANK[token_number(token)]
         self.state = self.state.advance(token)
         self.tokens.append(token)
         return token
+
+    def _latest(self) -> dict[int, int]:
+        """Each program's latest pitch in the song so far."""
+        return {int(program): pitch for program, pitch in self.row.state.track_pitch.items()
+                if program.lstrip("-").isdigit()}
+
+    def _next_onset(self) -> None:
+        """The voices struck at the onset now past keep every voice's pitch after it."""
+        row = self.row
+        if row.struck_here:
+            after = self._latest()
+            for program in row.struck_here:
+                row.voice_context[program] = after
+            row.struck_here = set()
+
+    def _guarded(self, allowed: torch.Tensor) -> torch.Tensor:
+        """``allowed`` pitches of the voice whose program was just chosen, under the voice
+        guard (``voice_guard.VoiceGuard``); unchanged for a program that is not a voice."""
+        program = token_number(self.tokens[-1])
+        mask = self.guard.mask(program, self._latest(),
+                               self.row.voice_context.get(program, {}))
+        return allowed if mask is None else allowed & mask.to(allowed.device)
 
     def _around_forced(self, allowed: torch.Tensor) -> torch.Tensor:
         """``allowed`` under the forced notes: no forced program except a note due at this

@@ -20,7 +20,7 @@ VOICE_ROLES = ("melody", "counter-melody", "harmony", "bass")
 def holds_cadences(plan: SongPlan) -> bool:
     """Whether ``plan``'s style closes its phrases on held chords (the chorale)."""
     style = STYLES.get(plan.style)
-    return style is not None and style.held_cadences
+    return style is not None and style.four_part
 
 
 def phrase_ends(plan: SongPlan) -> list[int]:

@@ -45,6 +45,10 @@ class Row:
     """(bar, the source bars placed in context before it) for each varied restatement."""
     log_probability: float = 0.0  # of the tokens sampled since the take began
     sampled: int = 0
+    voice_context: dict[int, dict[int, int]] = field(default_factory=dict)
+    """For each voice (program), every voice's pitch just after its last onset (the voice
+    guard's reference for parallels)."""
+    struck_here: set[int] = field(default_factory=set)  # voices struck at the latest onset
 
     def clone(self, take: int) -> Row:
         """An independent copy (random streams included) that is take ``take``."""
@@ -54,7 +58,10 @@ class Row:
         return dataclasses.replace(self, take=take, state=copy.copy(self.state),
                                    generator=generator, chooser=chooser,
                                    written=list(self.written), bar_lines=list(self.bar_lines),
-                                   placed=list(self.placed))
+                                   placed=list(self.placed),
+                                   voice_context={k: dict(v) for k, v in
+                                                  self.voice_context.items()},
+                                   struck_here=set(self.struck_here))
 
 
 class Decoder:
