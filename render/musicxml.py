@@ -188,8 +188,9 @@ def _add_pieces(measure, pitches, pieces: list[Fraction], tied_in, drum, flats,
 
 
 def _add_fermata(measure: stream.Measure) -> None:
-    """A fermata over the measure's last struck note or chord (the held cadence)."""
-    struck = [e for e in measure.notes if e.tie is None or e.tie.type == "start"]
+    """A fermata over the measure's last note or chord (the held cadence), held from before
+    the bar line or not."""
+    struck = list(measure.notes)
     if struck:
         fermata = expressions.Fermata()
         fermata.type = "upright"  # over the note, as hymnals print it

@@ -51,11 +51,14 @@ class Row:
     struck_here: set[int] = field(default_factory=set)  # voices struck at the latest onset
 
     def clone(self, take: int) -> Row:
-        """An independent copy (random streams included) that is take ``take``."""
+        """An independent copy (random streams and attribute state included) that is take
+        ``take``."""
         generator = torch.Generator().set_state(self.generator.get_state())
         chooser = random.Random()
         chooser.setstate(self.chooser.getstate())
-        return dataclasses.replace(self, take=take, state=copy.copy(self.state),
+        state = copy.copy(self.state)
+        state.track_pitch = dict(self.state.track_pitch)  # each take's own last pitches
+        return dataclasses.replace(self, take=take, state=state,
                                    generator=generator, chooser=chooser,
                                    written=list(self.written), bar_lines=list(self.bar_lines),
                                    placed=list(self.placed),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import mido
 import pytest
 import soundfile
@@ -285,3 +287,24 @@ def test_torchrun_processes_write_disjoint_seeds(tmp_path):
     assert "rank 0 of 2" in tables and "rank 1 of 2" in tables
     assert "3 songs" in tables and "2 songs" in tables  # seeds 10, 12, 14 and 11, 13
 
+
+
+@pytest.mark.parametrize("style", ["chorale", "folk", "jig"])
+def test_chorales_and_fiddle_tunes_keep_their_plans(tmp_path, style):
+    out = tmp_path / style
+    result = runner.invoke(app, ["generate", "--style", style, "--seed", "2", "--no-audio",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    strict = runner.invoke(app, ["eval", "--midi", str(out / "song.mid"), "--strict"])
+    assert strict.exit_code == 0, strict.output
+    plan = json.loads((out / "plan.json").read_text())
+    kinds = {section["kind"] for section in plan["sections"]}
+    score = (out / "song.musicxml").read_text()
+    if style == "chorale":
+        voices_ending = sum(1 for _ in plan["sections"]) * 4
+        assert kinds == {"phrase"} and 0.9 * voices_ending <= score.count("<fermata") <= \
+            voices_ending  # a voice silent at a phrase's end has none
+    else:
+        assert kinds == {"strain"} and "<fermata" not in score
+        labels = [phrase["label"] for s in plan["sections"] for phrase in s["phrases"]]
+        assert labels == ["A", "B", "A", "B", "C", "D", "C", "D"]  # AABB, two phrases a strain

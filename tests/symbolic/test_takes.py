@@ -121,3 +121,28 @@ def test_groove_compares_consecutive_bars_onset_grids(bars):
     score = score_take(moved, verse, {}, all_bars=bars)
     assert score.groove_error == pytest.approx(abs(1 - 4 / steps - GROOVE_TARGET))
     assert score_take(same[:3], verse, {}, all_bars=bars).groove_error == 0
+
+
+def test_takes_copied_from_the_best_one_keep_their_own_attribute_state():
+    """The best take is copied to every take of the next section: each copy's last pitch per
+    track is its own, so one take's notes never reach another's attributes."""
+    import random
+
+    import torch
+
+    from songform.symbolic.decoding import Row
+    from songform.symbolic.tokenizer import AttributeState
+
+    plan = plan_song(songform.Template(style="pop", form="verse:2"), seed=1)
+    bars = list(plan.bars())
+    best = Row(0, 0, 1, bars, [], None, AttributeState(bars, 4), torch.Generator(),
+               random.Random(1))
+    for token in ("Bar_None", "Position_0", "Program_73", "Pitch_64"):
+        best.state.step(token)
+    copy = best.clone(take=1)
+    for token in ("Position_4", "Program_73", "Pitch_71"):
+        copy.state.step(token)
+    assert copy.state.track_pitch["73"] == 71 and best.state.track_pitch["73"] == 64
+    copy.voice_context[73] = {73: 71}
+    copy.struck_here.add(73)
+    assert best.voice_context == {} and best.struck_here == set()
