@@ -74,3 +74,30 @@ def test_windows_start_at_bar_lines_and_score_every_token_once():
     long_bar = ["Bar_None"] + ["x"] * 12
     spans = windows(long_bar, 5)  # a bar longer than the window is cut
     assert [i for s, e in spans for i in range(s + 1, e + 1)] == list(range(1, 13))
+
+
+def test_eval_data_on_each_new_corpus_scores_its_test_split(tmp_path):
+    """The JSB chorales file and a folder of ABC tunes, each by its own split rule, scored
+    by a model of several idioms."""
+    from ..cli.test_cli_train import _tiny_jsb
+    from ..data.test_folk import REEL
+    from ..symbolic.test_chorale_style import _idiom_checkpoint
+
+    checkpoint = str(_idiom_checkpoint(tmp_path / "ckpt"))
+    chorales = _tiny_jsb(tmp_path / "jsb.json")
+    result = runner.invoke(app, ["eval", "--data", str(chorales), "--checkpoint", checkpoint,
+                                 "--split", "test", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["layout"] == "jsb" and [s["song"] for s in data["per_song"]] == ["test-000"]
+    assert math.isfinite(data["nll_per_token"]) and data["notes"] > 0
+    tunes = tmp_path / "tunes"
+    tunes.mkdir()
+    for index in range(11):
+        (tunes / f"Tune{index:02d}.abc").write_text(REEL.replace("Test Reel", f"T{index}"))
+    result = runner.invoke(app, ["eval", "--data", str(tunes), "--checkpoint", checkpoint,
+                                 "--split", "test", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["layout"] == "abc"
+    assert [s["song"] for s in data["per_song"]] == ["Tune00.abc", "Tune10.abc"]
