@@ -142,7 +142,9 @@ FIDDLE_TUNE = Style(
                  _t("Bass", 32, "bass")),
     form="strain:A4B4 strain:A4B4 strain:C4D4 strain:C4D4",
     progressions={"strain": ("| I | IV | I | V | I | IV | V | I |",
-                             "| I | V | vi | IV | I | IV | V | I |")},
+                             "| I | V | vi | IV | I | IV | V | I |"),
+                  "strain:C": ("| IV | I | IV | V | IV | I | V | I |",  # the B strain's own
+                               "| vi | IV | I | V | vi | IV | V | I |")},
     energy={"strain": 4}, section_bars={"strain": 8}, phrase_bars=4,
     always_active=("melody", "harmony", "bass"), variation=0.1, idiom="folk",
 )

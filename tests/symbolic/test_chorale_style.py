@@ -83,3 +83,16 @@ def test_each_chorale_phrase_label_has_its_own_cadence():
     tonic = plan.sections[0].key.tonic_name
     last = [phrase for _, phrase in plan.phrases()][-1]
     assert last.chords[-1][-1].symbol == tonic  # the chorale closes on its tonic
+
+
+def test_a_fiddle_tune_plays_aabb_with_a_b_strain_of_its_own():
+    for style, meter in (("folk", "4/4"), ("jig", "6/8")):
+        plan = plan_song(Template(style=style), seed=3)
+        strains = [[phrase.label for phrase in s.phrases] for s in plan.sections]
+        assert strains == [["A", "B"], ["A", "B"], ["C", "D"], ["C", "D"]]
+        assert {str(s.meter) for s in plan.sections} == {meter}
+        chords = [[e.symbol for p in s.phrases for bar in p.chords for e in bar]
+                  for s in plan.sections]
+        assert chords[0] == chords[1] != chords[2] == chords[3]
+        restated = [p.repeat_of for _, p in plan.phrases()]
+        assert restated == [None, None, 0, 1, None, None, 4, 5]
