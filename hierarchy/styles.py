@@ -421,6 +421,11 @@ def style_idiom(style: str) -> str:
     return STYLES[key].idiom if key in STYLES else "pop"
 
 
+def four_part(style: str) -> bool:
+    """Whether ``style`` is written in four voices (``Style.four_part``: the chorale)."""
+    return style in STYLES and STYLES[style].four_part
+
+
 def writer_roles(roles, style: str) -> tuple[str, ...]:
     """Of a note writer's ``roles``, those it writes in ``style``: all but the band's."""
     return tuple(role for role in roles if role not in band_roles(style))

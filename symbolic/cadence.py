@@ -8,7 +8,7 @@ from __future__ import annotations
 from symusic import Note
 
 from songform.hierarchy.plan import SongPlan
-from songform.hierarchy.styles import STYLES
+from songform.hierarchy.styles import four_part
 
 from .song import PlannedScore, bar_lines
 from .ticks import quarters_to_ticks
@@ -19,8 +19,7 @@ VOICE_ROLES = ("melody", "counter-melody", "harmony", "bass")
 
 def holds_cadences(plan: SongPlan) -> bool:
     """Whether ``plan``'s style closes its phrases on held chords (the chorale)."""
-    style = STYLES.get(plan.style)
-    return style is not None and style.four_part
+    return four_part(plan.style)
 
 
 def phrase_ends(plan: SongPlan) -> list[int]:

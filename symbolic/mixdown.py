@@ -11,12 +11,14 @@ import math
 from symusic import Note, Track
 
 from songform.hierarchy.plan import SongPlan
+from songform.hierarchy.styles import four_part
 
 from .arranger import arrange
 from .cadence import hold_cadences
 from .song import PlannedScore, bar_lines, conductor_score, truncate_score
 from .ticks import quarters_to_ticks
 from .tokenizer import PROGRAM_ROLES, SongTokenizer
+from .voice_leading import VOICE_ROLES
 
 ENERGY_DB_PER_LEVEL = 2.5  # the model's dynamics: each energy level this much louder
 MIDDLE_ENERGY = 4
@@ -127,8 +129,9 @@ def song_from_stream(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str]
           roles: tuple[str, ...], seed: int) -> PlannedScore:
     """Decode the stream into the plan's tracks (a role's notes go to the plan's first
     track of that role); roles the model does not write come from the arranger, and so does
-    a planned track the model left silent in most of a section's bars; a chorale's phrases
-    close on held chords (``cadence.hold_cadences``)."""
+    a planned track the model left silent in most of a section's bars (unless the model sings
+    all four voices of a chorale, which may rest); a chorale's phrases close on held chords
+    (``cadence.hold_cadences``)."""
     score = conductor_score(plan)
     decoded = tokenizer.decode([tokenizer.vocab[t] for t in stream])
     decoded = decoded.resample(score.ticks_per_quarter, min_dur=1)
@@ -147,7 +150,9 @@ def song_from_stream(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str]
     for track in plan.tracks:
         if track.role not in roles:
             notes[track.name] = arranged[track.name]
-    _fill_silent_sections(notes, arranged, plan, score.ticks_per_quarter)
+    if not (four_part(plan.style) and set(VOICE_ROLES) <= set(roles)):
+        _fill_silent_sections(notes, arranged, plan, score.ticks_per_quarter)
+    # (a model that sings every voice of a chorale lets a voice rest: the arranger sings none)
     _level_sections(notes, {t.name for t in plan.tracks if t.is_drum}, plan,
                     score.ticks_per_quarter)
     for spec in plan.tracks:

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from songform.hierarchy.plan import SongPlan
-from songform.hierarchy.styles import STYLES
+from songform.hierarchy.styles import four_part
 
 from .tokenizer import ROLE_PROGRAMS, SongTokenizer
 from .voice_leading import RANGES, VOICE_ROLES
@@ -94,8 +94,7 @@ class VoiceGuard:
 
 def guards_voices(plan: SongPlan) -> bool:
     """Whether ``plan``'s style writes its four voices under the guard (the chorale)."""
-    style = STYLES.get(plan.style)
-    return style is not None and style.four_part
+    return four_part(plan.style)
 
 
 @functools.lru_cache(maxsize=4)

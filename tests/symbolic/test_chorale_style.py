@@ -96,3 +96,15 @@ def test_a_fiddle_tune_plays_aabb_with_a_b_strain_of_its_own():
         assert chords[0] == chords[1] != chords[2] == chords[3]
         restated = [p.repeat_of for _, p in plan.phrases()]
         assert restated == [None, None, 0, 1, None, None, 4, 5]
+
+
+def test_no_arranger_part_fills_a_chorale_the_model_sings_whole(tmp_path, monkeypatch):
+    from songform.symbolic import mixdown
+
+    filled = []
+    monkeypatch.setattr(mixdown, "_fill_silent_sections",
+                        lambda notes, arranged, plan, tpq: filled.append(plan.style))
+    writer = note_writer("model", _idiom_checkpoint(tmp_path / "ckpt"))
+    writer.write(plan_song(Template(style="chorale", form="phrase:A2"), seed=1), 1)
+    writer.write(plan_song(Template(style="pop", form="verse:2"), seed=1), 1)
+    assert filled == ["pop"]  # a pop part the model leaves silent is still the arranger's
