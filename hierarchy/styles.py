@@ -277,7 +277,11 @@ STYLES: dict[str, Style] = {
             form="phrase:A2 phrase:B2 phrase:A2 phrase:B2 {abgesang}",
             form_options={"abgesang": ("phrase:C2 phrase:D2 phrase:F2 phrase:E2",
                                        "phrase:C2 phrase:F2 phrase:D2 phrase:E2",
-                                       "phrase:C2 phrase:D2 phrase:F2 phrase:D2 phrase:E2")},
+                                       "phrase:C2 phrase:D2 phrase:F2 phrase:D2 phrase:E2",
+                                       "phrase:C2 phrase:E2 phrase:D2 phrase:F2 phrase:E2",
+                                       "phrase:C2 phrase:D2 phrase:F2 phrase:C2 phrase:D2 "
+                                       "phrase:E2",
+                                       "phrase:D2 phrase:C2 phrase:F2 phrase:E2")},
             progressions={  # half-bar harmonic rhythm; each phrase closes on a cadence
                 "phrase:A": ("| I IV | V I |", "| I V/3 | vi I |"),
                 "phrase:B": ("| I ii | V V |", "| vi IV | V V |"),

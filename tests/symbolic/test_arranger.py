@@ -145,15 +145,17 @@ def test_seeds_vary_the_drums_and_section_kinds_play_them_differently():
 
 
 @pytest.mark.parametrize("style", ["pop", "ballad", "rock", "blues", "jazz", "chorale",
-                                   "house", "waltz"])
+                                   "house", "waltz"])  # a fiddle tune's form is AABB always
 def test_seeds_vary_the_form_of_every_style(style):
-    """Two seeds of a style give different forms (kinds and lengths) in at least 9 of 10
-    seed pairs, and every form is one the style's slots allow."""
+    """Two seeds of a style give different forms (kinds, lengths and phrase labels: a
+    chorale's form is its phrases) in at least 9 of 10 seed pairs, and every form is one the
+    style's slots allow."""
     from songform.hierarchy.styles import STYLES
 
     def form(seed):
         plan = plan_song(Template(style=style), seed)
-        return tuple((s.kind, s.bars) for s in plan.sections)
+        return tuple((s.kind, s.bars, tuple(p.label for p in s.phrases))
+                     for s in plan.sections)
 
     differ = sum(form(2 * k) != form(2 * k + 1) for k in range(10))
     assert differ >= 9, style

@@ -59,12 +59,14 @@ def test_phrases_close_on_held_chords_with_fermatas(tmp_path):
     assert chorale_idioms(song).cadences == 1.0
     assert hold_cadences(song).score.tracks[0].notes == song.score.tracks[0].notes  # idempotent
     lines = bar_lines(song.plan, song.tpq)
+    bars = list(song.plan.bars())
     for index in phrase_ends(song.plan):
         hold, end = lines[index + 1] - 2 * song.tpq, lines[index + 1]
+        tones = bars[index].chord_at(2.0).pitch_classes
         for track in song.score.tracks:
             assert not [n for n in track.notes if hold < n.time < end]
-            assert all(n.time + n.duration == end for n in track.notes
-                       if n.time <= hold < n.time + n.duration)
+            held = [n for n in track.notes if n.time <= hold < n.time + n.duration]
+            assert all(n.time + n.duration == end and n.pitch % 12 in tones for n in held)
     path = write_musicxml(song, tmp_path / "chorale.musicxml")
     parsed = music21.converter.parse(str(path))
     for part in parsed.parts:
