@@ -69,6 +69,9 @@ def test_phrases_close_on_held_chords_with_fermatas(tmp_path):
             assert all(n.time + n.duration == end and n.pitch % 12 in tones for n in held)
     path = write_musicxml(song, tmp_path / "chorale.musicxml")
     parsed = music21.converter.parse(str(path))
+    clefs = [type(part.recurse().getElementsByClass("Clef").first()).__name__
+             for part in parsed.parts]
+    assert clefs[2:] == ["Treble8vbClef", "BassClef"]  # the tenor in the octave treble clef
     for part in parsed.parts:
         marked = [m.number for m in part.getElementsByClass("Measure")
                   if any(type(e).__name__ == "Fermata" for n in m.notes for e in n.expressions)]
