@@ -70,7 +70,7 @@ def generate(
         "--primer", help="A MIDI sketch that opens the song note for note (its plan by "
                          "analysis); the rest is planned from the template in the sketch's "
                          "key, meter and tempo, and written after it. --bars is then the "
-                         "whole song's length [default: the sketch + 48].")] = None,
+                         "whole song's length \\[default: the sketch + 48].")] = None,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
     *,

@@ -29,11 +29,11 @@ CheckpointOpt = Annotated[Path | None, typer.Option(
                          "(default: the shipped model).")]
 StrengthOpt = Annotated[float | None, typer.Option(
     "--strength", help="stable-audio: 0 keeps the FluidSynth render (autoencoder round trip), "
-                       "1 starts from noise [default 0.5].")]
+                       "1 starts from noise \\[default 0.5].")]
 StepsOpt = Annotated[int | None, typer.Option(
-    "--steps", help="stable-audio: denoising steps at full strength [default 100].")]
+    "--steps", help="stable-audio: denoising steps at full strength \\[default 100].")]
 BatchOpt = Annotated[int | None, typer.Option(
-    "--batch-size", help="stable-audio: windows denoised together [default 4 on cuda, 1 on "
+    "--batch-size", help="stable-audio: windows denoised together \\[default 4 on cuda, 1 on "
                          "cpu].")]
 TakesOpt = Annotated[int, typer.Option(
     "--takes", help="Write every section N times side by side and keep the take that best "
@@ -52,7 +52,7 @@ SongsPerBatchOpt = Annotated[int, typer.Option(
     "--songs-per-batch", help="With --count: songs the model writes side by side (when one "
                               "ends, the next starts in its rows).")]
 ThreadsOpt = Annotated[int | None, typer.Option(
-    "--threads", help="CPU threads for the model [default: the library's choice, 1: batch-1 "
+    "--threads", help="CPU threads for the model \\[default: the library's choice, 1: batch-1 "
                       "decoding is as fast on one as on two, and many times faster beside "
                       "another busy process; 2 write --count batches of 8 about 1.16x as "
                       "fast on free cores].", show_default=False)]

@@ -27,31 +27,31 @@ def train(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Checkpoint folder (with "
                                              "--resume: the resumed folder).")] = None,
     corpus: Annotated[str | None, typer.Option(help=f"Corpus: {', '.join(CORPORA)}, or "
-                                               f"{MIX_HELP} [default: jsb].")] = None,
+                                               f"{MIX_HELP} \\[default: jsb].")] = None,
     data: Annotated[Path | None, typer.Option(help="Corpus file or folder.")] = None,
     cache: Annotated[Path | None, typer.Option(help="Token cache folder (what `songform data "
                                                "prepare -o` wrote); read, or written if "
                                                "missing.")] = None,
     position: Annotated[str | None, typer.Option(
         help="absolute, relative (the shipped model's) or relative+music (relative + FME + "
-             "RIPO) [default: relative].")] = None,
+             "RIPO) \\[default: relative].")] = None,
     fme: Annotated[bool | None, typer.Option("--fme/--no-fme", help="relative+music: the "
-                                             "FME embeddings [default: on].")] = None,
+                                             "FME embeddings \\[default: on].")] = None,
     ripo: Annotated[bool | None, typer.Option("--ripo/--no-ripo", help="relative+music: the "
-                                              "RIPO attention terms [default: on].")] = None,
-    dim: Annotated[int | None, typer.Option(help="Width [default: 128].")] = None,
-    depth: Annotated[int | None, typer.Option(help="Layers [default: 3].")] = None,
-    heads: Annotated[int | None, typer.Option(help="Attention heads [default: 4].")] = None,
+                                              "RIPO attention terms \\[default: on].")] = None,
+    dim: Annotated[int | None, typer.Option(help="Width \\[default: 128].")] = None,
+    depth: Annotated[int | None, typer.Option(help="Layers \\[default: 3].")] = None,
+    heads: Annotated[int | None, typer.Option(help="Attention heads \\[default: 4].")] = None,
     window: Annotated[int | None, typer.Option(help="Tokens per training window "
-                                               "[default: 256].")] = None,
+                                               "\\[default: 256].")] = None,
     steps: Annotated[int | None, typer.Option(help="Optimizer steps in all (a resumed run "
-                                              "goes on to this) [default: 1000].")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="[default: 16]")] = None,
-    lr: Annotated[float | None, typer.Option(help="Peak learning rate [default: 1e-3].")
+                                              "goes on to this) \\[default: 1000].")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="\\[default: 16]")] = None,
+    lr: Annotated[float | None, typer.Option(help="Peak learning rate \\[default: 1e-3].")
                   ] = None,
-    seed: Annotated[int | None, typer.Option(help="[default: 0]")] = None,
+    seed: Annotated[int | None, typer.Option(help="\\[default: 0]")] = None,
     device: Annotated[str | None, typer.Option(help="cpu or cuda (never chosen for you) "
-                                               "[default: cpu].")] = None,
+                                               "\\[default: cpu].")] = None,
     resume: Annotated[Path | None, typer.Option(
         help="Continue the run in this checkpoint folder from its last checkpoint (weights, "
              "optimizer, step, random states, data order); options not given are the "
@@ -60,9 +60,9 @@ def train(
                                               )] = None,
     save_every: Annotated[int | None, typer.Option(help="Checkpoint every this many steps "
                                                    "(and at least every 5 minutes of work) "
-                                                   "[default: 500].")] = None,
+                                                   "\\[default: 500].")] = None,
     threads: Annotated[int | None, typer.Option(
-        "--threads", help="CPU threads for training [default: torch's, every core: a batch "
+        "--threads", help="CPU threads for training \\[default: torch's, every core: a batch "
                           "of windows keeps them busy].", show_default=False)] = None,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,

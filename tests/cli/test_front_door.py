@@ -192,3 +192,14 @@ def test_train_and_prepare_speak_json(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["steps"] == 2 and summary["checkpoint"] == str(tmp_path / "ck")
+
+
+def test_help_shows_the_defaults_written_in_brackets():
+    from typer.testing import CliRunner
+
+    from songform.cli.app import app
+
+    shown = CliRunner().invoke(app, ["train", "--help"], env={"COLUMNS": "200"}).output
+    assert "Width [default: 128]." in shown and "[default: jsb]" in shown
+    shown = CliRunner().invoke(app, ["generate", "--help"], env={"COLUMNS": "200"}).output
+    assert "[default: the library's choice" in shown
