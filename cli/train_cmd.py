@@ -58,6 +58,9 @@ def train(
              "run's own.")] = None,
     limit: Annotated[int | None, typer.Option(help="pop909/midi: at most this many songs."
                                               )] = None,
+    init: Annotated[Path | None, typer.Option(
+        "--init", help="Start from this checkpoint's weights (a warm start: the same sizes; "
+                       "a vocabulary that grew keeps its rows).")] = None,
     save_every: Annotated[int | None, typer.Option(help="Checkpoint every this many steps "
                                                    "(and at least every 5 minutes of work) "
                                                    "\\[default: 500].")] = None,
@@ -86,7 +89,8 @@ def train(
     request = TrainRequest.of(dict(
         corpus=corpus, data=data, cache=cache, position=position, fme=fme, ripo=ripo, dim=dim,
         depth=depth, heads=heads, window=window, steps=steps, batch_size=batch_size, lr=lr,
-        seed=seed, device=device, limit=limit, save_every=save_every), out, resume)
+        seed=seed, device=device, limit=limit, save_every=save_every, init=init), out,
+        resume)
     out = request.out
     check_output_folder(out)
     shown = not (as_json or quiet)

@@ -22,7 +22,7 @@ DEFAULT_JSB = SHARED_DATA / "jsb-chorales" / "Jsb16thSeparated.json"
 DEFAULTS = {"corpus": "jsb", "data": None, "cache": None, "position": "relative",
             "fme": True, "ripo": True, "dim": 128, "depth": 3, "heads": 4, "window": 256,
             "steps": 1000, "batch_size": 16, "lr": 1e-3, "seed": 0, "device": "cpu",
-            "limit": None, "save_every": 500}
+            "limit": None, "save_every": 500, "init": None}
 RUN_FILE = "train.json"  # the options a run was started with, beside its checkpoint
 SIZES = ("dim", "depth", "heads", "position", "fme", "ripo")
 
@@ -45,7 +45,7 @@ def saved_options(folder: Path) -> dict[str, Any]:
     unknown = set(saved) - set(DEFAULTS) if isinstance(saved, dict) else {"?"}
     if unknown:
         raise InputError(f"{path}: not a training run's options ({sorted(unknown)[:3]})")
-    for name in ("data", "cache"):
+    for name in ("data", "cache", "init"):
         if saved.get(name) is not None:
             saved[name] = Path(saved[name])
     return saved
@@ -81,6 +81,8 @@ class TrainRequest:
             raise InputError(f"--limit: expected a positive number of songs, got "
                              f"{options['limit']}")
         check_device(options["device"])
+        if options["init"] is not None and not Path(options["init"]).is_dir():
+            raise InputError(f"--init: no checkpoint folder at {options['init']}")
         request.model_config(2)  # the sizes checked before any data is read
         request.schedule()
         return request
@@ -143,7 +145,8 @@ class TrainRequest:
                            else torch.get_num_threads()):
             summary = train(self.model_config(sets.vocab_size), sets.train, sets.valid,
                             self.schedule(), out_dir=self.out, resume=self.resume,
-                            info=sets.info, on_log=curve.add, progress=progress)
+                            info=sets.info, on_log=curve.add, progress=progress,
+                            init=self.options["init"])
         distributed = dist.is_available() and dist.is_initialized()
         if not distributed or dist.get_rank() == 0:
             curve.save()

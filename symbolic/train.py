@@ -187,6 +187,7 @@ def train(
     on_log: Callable[[dict[str, float]], None] | None = None,
     progress: bool = True,
     model: torch.nn.Module | None = None,
+    init: str | Path | None = None,
 ) -> dict[str, Any]:
     """Train a ``MusicTransformer``; returns a summary (losses, steps, tokens/s).
 
@@ -201,6 +202,7 @@ def train(
         progress: show a rich progress bar (rank 0).
         model: train this module instead of building one (a baseline with the same
             ``forward(tokens, attributes, valid=)``); not checkpointed.
+        init: a checkpoint folder whose weights a new run starts from (:func:`start_from`).
     """
     rank, world = _distributed()
     device = torch.device(config.device if config.device != "cuda" or world == 1
@@ -208,6 +210,8 @@ def train(
     _seed_everything(config.seed)
     if model is None:
         model = load_checkpoint(resume, device) if resume else MusicTransformer(model_config)
+        if init and not resume:
+            start_from(model, init)
     elif resume or out_dir:
         raise ValueError("a model passed in is trained as is: no checkpoint, no resume")
     model.to(device)
@@ -307,6 +311,29 @@ def train(
             "final_loss": history[-1]["loss"] if history else math.nan,
             "valid_nll": next((h["valid_nll"] for h in reversed(history) if "valid_nll" in h),
                               None)}
+
+
+def start_from(model: torch.nn.Module, folder: str | Path) -> None:
+    """``model``'s weights from the checkpoint in ``folder`` (a warm start): tensors of the
+    same shape are copied; one whose first dimension grew (a vocabulary with tokens appended
+    at its end) keeps the old rows, the new ones as initialised.
+
+    Raises:
+        InputError: a tensor the checkpoint lacks or whose shape differs otherwise.
+    """
+    source = load_checkpoint(folder).state_dict()
+    with torch.no_grad():
+        for name, value in model.state_dict().items():
+            old = source.get(name)
+            if old is not None and old.shape == value.shape:
+                value.copy_(old)
+            elif (old is not None and old.dim() == value.dim() and old.dim() > 0
+                  and old.shape[1:] == value.shape[1:] and old.shape[0] < value.shape[0]):
+                value[:old.shape[0]].copy_(old)
+            else:
+                shape = tuple(old.shape) if old is not None else "missing"
+                raise InputError(f"--init {folder}: {name} is {shape} there, "
+                                 f"{tuple(value.shape)} in this model (sizes must agree)")
 
 
 def _state(model: torch.nn.Module, optimizer: torch.optim.Optimizer, train_set: Dataset,

@@ -51,6 +51,9 @@ def test_train_rejects_unknown_corpus(tmp_path):
     result = runner.invoke(app, ["train", "--out", str(tmp_path), "--corpus", "pop909,folk",
                                  "--data", str(tmp_path)])
     assert result.exit_code == 2 and "a list reads each corpus from its own place" in result.output
+    result = runner.invoke(app, ["train", "--out", str(tmp_path), "--corpus", "pop909",
+                                 "--init", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "--init: no checkpoint folder at" in result.output
 
 
 TINY = ["--steps", "2", "--batch-size", "2", "--window", "48", "--dim", "16", "--depth", "1",
