@@ -16,7 +16,7 @@ from songform.symbolic.song import PlannedScore
 from .analysis import derive_plan
 from .errors import CorpusError
 from .idiom_plans import idiom_plan
-from .music21_corpus import FOLK_TRACKS, _score
+from .music21_corpus import FOLK_TRACKS, parts_score
 
 FOLK_COLLECTION = "ryansMammoth"
 REBARRED = {(2, 4): (4, 4), (2, 2): (4, 4)}  # reels and hornpipes: four beats a bar
@@ -56,7 +56,7 @@ def read_tune(path: str | Path) -> PlannedScore:
     melody = tune.parts[0] if tune.parts else tune
     first = melody.getElementsByClass("Measure").first()
     shift = float(first.paddingLeft) if first is not None else 0.0
-    score = _score([melody], numerator, denominator, shift, FOLK_TRACKS)
+    score = parts_score([melody], numerator, denominator, shift, FOLK_TRACKS)
     score.time_signatures.clear()
     score.time_signatures.append(TimeSignature(0, numerator, denominator))
     if not len(score.tracks[0].notes):

@@ -31,8 +31,10 @@ def _part_notes(part, shift: float) -> list[tuple[int, int, int]]:
     return out
 
 
-def _score(parts, numerator: int, denominator: int, shift: float,
-           specs: tuple[TrackSpec, ...]) -> Score:
+def parts_score(parts, numerator: int, denominator: int, shift: float,
+                specs: tuple[TrackSpec, ...]) -> Score:
+    """music21 parts as a score of one track each (``specs``), their first note at ``shift``
+    quarters (a pickup's padding), in one meter."""
     score = Score(TICKS_PER_QUARTER)
     score.tempos.append(Tempo(0, 80.0))
     score.time_signatures.append(TimeSignature(0, numerator, denominator))
@@ -64,7 +66,7 @@ def chorale_song(path) -> PlannedScore:
     for element in parts[0].flatten().notes:
         if any(type(e).__name__ == "Fermata" for e in element.expressions):
             ends.add(int((float(element.offset) + shift) // bar) + 1)
-    score = _score(parts, numerator, denominator, shift, VOICES)
+    score = parts_score(parts, numerator, denominator, shift, VOICES)
     plan = derive_plan(score, title=f"Bach {path.stem}", tracks=VOICES,
                        phrase_ends=sorted(ends))
     return PlannedScore(plan=plan, score=score)
@@ -100,7 +102,7 @@ def folk_tunes(collection: str = "essenFolksong/altdeu10", limit: int | None = N
         melody = tune.parts[0] if tune.parts else tune
         first = melody.getElementsByClass("Measure").first()
         shift = float(first.paddingLeft) if first is not None else 0.0
-        score = _score([melody], numerator, denominator, shift, FOLK_TRACKS)
+        score = parts_score([melody], numerator, denominator, shift, FOLK_TRACKS)
         try:
             plan = derive_plan(score, title=f"{collection} {index + 1}", tracks=FOLK_TRACKS)
         except ValueError:
