@@ -14,11 +14,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from common import JSB, POP909, bench_parser, finish, print_table
+from common import JSB, bench_parser, finish, print_table
 
 import songform
 from songform.corpus_eval import evaluate_corpus
 from songform.data.corpus import read_corpus
+from songform.data.corpus_mix import default_corpus_path
 from songform.data.folk import folk_folder
 from songform.data.jsb_songs import jsb_songs
 from songform.data.splits import split_at
@@ -27,7 +28,7 @@ from songform.symbolic.metrics import check_plan
 from songform.symbolic.shipped import shipped_checkpoint
 from songform.symbolic.voice_leading import chorale_idioms, pooled_idioms
 
-CORPORA = {"pop909": POP909, "jsb": JSB, "folk": None}
+CORPORA = ("pop909", "jsb", "folk")
 SHAPE = ("steps", "leaps", "mean_interval", "long_notes", "sounding", "phrase_long_end",
          "phrase_tonic_end")
 
@@ -35,9 +36,9 @@ SHAPE = ("steps", "leaps", "mean_interval", "long_notes", "sounding", "phrase_lo
 def corpus_scores(checkpoint: Path, limit: int | None) -> dict[str, dict]:
     """Test-split NLL and bits per note of ``checkpoint`` on each corpus."""
     scores = {}
-    for name, path in CORPORA.items():
+    for name in CORPORA:
         started = time.perf_counter()
-        found = evaluate_corpus(Path(path or folk_folder()), checkpoint, "test", limit)
+        found = evaluate_corpus(default_corpus_path(name), checkpoint, "test", limit)
         scores[name] = {"songs": found["songs"], "nll": found["nll_per_token"],
                         "bits_per_note": found["bits_per_note"],
                         "seconds": time.perf_counter() - started}

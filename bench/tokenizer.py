@@ -20,7 +20,7 @@ from songform.hierarchy.planner import plan_song
 from songform.hierarchy.styles import STYLES
 from songform.hierarchy.template import Template
 from songform.symbolic.arranger import arrange
-from songform.symbolic.tokenizer import ROLE_PROGRAMS, SongTokenizer
+from songform.symbolic.tokenizer import PLAN_KINDS, ROLE_PROGRAMS, SongTokenizer, token_type
 
 
 def changes(tokenizer: SongTokenizer, song) -> dict[str, int]:
@@ -58,7 +58,8 @@ def main() -> int:
     add_json_option(parser, "tokenizer.json")
     args = parser.parse_args()
     tokenizer = SongTokenizer()
-    corpora: dict[str, list] = {"POP909": [], "baseline arranger (8 styles)": []}
+    arranged = f"baseline arranger ({len(STYLES)} styles)"
+    corpora: dict[str, list] = {"POP909": [], arranged: []}
     if POP909.is_dir():
         bpb = pop909_beats_per_bar(POP909)
         for song_dir in sorted(p for p in POP909.iterdir() if p.is_dir())[::args.every]:
@@ -76,7 +77,7 @@ def main() -> int:
 
     corpora["music21 Bach chorales (20)"] = [song for _, song in bach_chorales(limit=20)]
     for style in STYLES:
-        corpora["baseline arranger (8 styles)"].append(arrange(plan_song(Template(style=style),
+        corpora[arranged].append(arrange(plan_song(Template(style=style),
                                                                          seed=1)))
     results = {"vocab_size": len(tokenizer), "settings": tokenizer.settings.to_dict(),
                "corpora": {}}
@@ -98,10 +99,8 @@ def main() -> int:
             seconds += time.perf_counter() - started
             bars = song.plan.num_bars
             per_bar.append(len(sequence) / bars)
-            plan_per_bar.append(sum(t.split("_")[0] in ("Section", "Label", "BarInSection",
-                                                        "Key", "Meter", "Energy", "Tracks",
-                                                        "ChordAt", "Chord")
-                                    for t in sequence.tokens) / bars)
+            plan_per_bar.append(sum(token_type(t) in PLAN_KINDS for t in sequence.tokens)
+                                / bars)
             for key, value in changes(tokenizer, song).items():
                 totals[key] += value
         row = {"songs": len(songs), "tokens_per_bar_median": statistics.median(per_bar),

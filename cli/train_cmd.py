@@ -14,10 +14,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from songform.core.fileio import check_output_folder
+from songform.data.corpus_mix import SONG_CORPORA
 
 from .common import JsonFlag, QuietFlag, console, handles_errors, print_json, print_skipped
 
-CORPORA = ("jsb", "pop909", "midi", "folk")
 MIX_HELP = ("a comma list of song corpora with optional weights (pop909:2,jsb,folk): one "
             "model of several idioms; jsb alone is the JSB benchmark grid")
 
@@ -26,7 +26,7 @@ MIX_HELP = ("a comma list of song corpora with optional weights (pop909:2,jsb,fo
 def train(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Checkpoint folder (with "
                                              "--resume: the resumed folder).")] = None,
-    corpus: Annotated[str | None, typer.Option(help=f"Corpus: {', '.join(CORPORA)}, or "
+    corpus: Annotated[str | None, typer.Option(help=f"Corpus: {', '.join(SONG_CORPORA)}, or "
                                                f"{MIX_HELP} \\[default: jsb].")] = None,
     data: Annotated[Path | None, typer.Option(help="Corpus file or folder.")] = None,
     cache: Annotated[Path | None, typer.Option(help="Token cache folder (what `songform data "

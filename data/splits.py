@@ -20,13 +20,10 @@ def song_splits(names: Sequence[str], corpus: str) -> list[str]:
     """``"train"``, ``"valid"`` or ``"test"`` for each song name, by :data:`SPLIT_RULES`."""
     if corpus == "pop909":
         return [pop909_split(name) if name.isdigit() else "train" for name in names]
-    if corpus == "jsb":
-        return [name.split("-", 1)[0] if name.split("-", 1)[0] in ("valid", "test")
-                else "train" for name in names]
-    if corpus == "folk":
+    if corpus == "folk":  # tunes by name order, whatever order they came in
         order = {name: i for i, name in enumerate(sorted(names))}
-        return [{5: "valid", 0: "test"}.get(order[name] % 10, "train") for name in names]
-    return ["valid" if i % 10 == 5 else "train" for i in range(len(names))]
+        return [split_at(name, order[name], corpus) for name in names]
+    return [split_at(name, i, corpus) for i, name in enumerate(names)]
 
 
 LAYOUT_CORPORA = {"pop909": "pop909", "jsb": "jsb", "abc": "folk", "midi": "midi"}
@@ -34,10 +31,13 @@ LAYOUT_CORPORA = {"pop909": "pop909", "jsb": "jsb", "abc": "folk", "midi": "midi
 
 
 def split_at(name: str, index: int, corpus: str) -> str:
-    """The split of the song ``name``, the ``index``-th in name order, in ``corpus``: the
-    one-song form of :func:`song_splits` for a reader that yields songs in name order."""
-    if corpus in ("pop909", "jsb"):
-        return song_splits([name], corpus)[0]
+    """The split of the song ``name``, the ``index``-th in name order, in ``corpus``
+    (:data:`SPLIT_RULES`; a reader yields songs in name order)."""
+    if corpus == "pop909":
+        return pop909_split(name) if name.isdigit() else "train"
+    if corpus == "jsb":
+        part = name.split("-", 1)[0]
+        return part if part in ("valid", "test") else "train"
     if corpus == "folk":
         return {5: "valid", 0: "test"}.get(index % 10, "train")
     return "valid" if index % 10 == 5 else "train"

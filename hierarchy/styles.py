@@ -349,12 +349,17 @@ STYLE_ALIASES = {"edm": "house", "12-bar-blues": "blues", "12bar": "blues", "aab
                  "reel": "folk", "fiddle": "folk", "6/8": "jig"}
 
 
+def _style_key(name: str) -> str:
+    """A style name as ``STYLES`` keys it: lower case, an alias resolved."""
+    key = name.strip().lower()
+    return STYLE_ALIASES.get(key, key)
+
+
 def get_style(name: str) -> Style:
     """The built-in style ``name`` (case-insensitive, a few aliases such as ``edm``)."""
     if not isinstance(name, str):
         raise TemplateError(f"expected a style name, got {name!r}")
-    key = name.strip().lower()
-    key = STYLE_ALIASES.get(key, key)
+    key = _style_key(name)
     if key not in STYLES:
         close = difflib.get_close_matches(key, list(STYLES), n=1)
         hint = f' (did you mean "{close[0]}"?)' if close else ""
@@ -421,7 +426,7 @@ def band_roles(style: str) -> tuple[str, ...]:
 def style_idiom(style: str) -> str:
     """The corpus idiom a plan of ``style`` is written in: the built-in style's, else pop
     (an analysed song, an unknown name)."""
-    key = STYLE_ALIASES.get(style.strip().lower(), style.strip().lower())
+    key = _style_key(style)
     return STYLES[key].idiom if key in STYLES else "pop"
 
 

@@ -35,7 +35,8 @@ from songform.core.fileio import atomic_path
 from songform.hierarchy.chord import INTERVAL_DEGREE, Chord
 from songform.hierarchy.pitch import pitch_class_name
 from songform.hierarchy.plan import STRAIGHT, BarPlan
-from songform.symbolic.cadence import holds_cadences, phrase_ends
+from songform.hierarchy.styles import four_part
+from songform.symbolic.cadence import phrase_ends
 from songform.symbolic.song import PlannedScore
 from songform.symbolic.ticks import ticks_to_quarters
 
@@ -251,7 +252,7 @@ def build_score(song: PlannedScore) -> stream.Score:
     tracks = list(score_in.tracks)
     grids: dict[str, BeatGrid] = {}
     lead = next((i for i, t in enumerate(plan.tracks) if t.role == "melody"), 0)
-    fermatas = set(phrase_ends(plan)) if holds_cadences(plan) else set()
+    fermatas = set(phrase_ends(plan)) if four_part(plan.style) else set()
     tenors = {i for i, t in enumerate(plan.tracks) if t.role == "harmony"} if fermatas \
         else set()  # a chorale's tenor, in the octave treble clef hymnals give it
     for index, track in enumerate(tracks):

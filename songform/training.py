@@ -11,14 +11,13 @@ from typing import Any
 
 from songform.core.errors import InputError
 from songform.core.fileio import atomic_write_text
-from songform.data.corpus_mix import SHARED_DATA, CorpusShare, parse_corpus_list
+from songform.data.corpus_mix import CorpusShare, default_corpus_path, parse_corpus_list
 from songform.data.token_cache import Progress
 from songform.data.training_sets import TrainingSets, jsb_grid_sets, mixed_sets, song_sets
 
 SINGLE_CORPORA = ("jsb", "pop909", "midi")
 """``--corpus`` names of one corpus; anything else is a list of song corpora (``pop909:2,jsb,
 folk``), and ``jsb`` alone is the JSB benchmark grid."""
-DEFAULT_JSB = SHARED_DATA / "jsb-chorales" / "Jsb16thSeparated.json"
 DEFAULTS = {"corpus": "jsb", "data": None, "cache": None, "position": "relative",
             "fme": True, "ripo": True, "dim": 128, "depth": 3, "heads": 4, "window": 256,
             "steps": 1000, "batch_size": 16, "lr": 1e-3, "seed": 0, "device": "cpu",
@@ -118,7 +117,8 @@ class TrainRequest:
         window, seed, limit = options["window"], options["seed"], options["limit"]
         if options["corpus"] == "jsb":
             crops = options["steps"] * options["batch_size"]
-            return jsb_grid_sets(options["data"] or DEFAULT_JSB, window, seed, crops)
+            return jsb_grid_sets(options["data"] or default_corpus_path("jsb"), window, seed,
+                                 crops)
         if self.shares is not None:
             return mixed_sets(self.shares, window, seed, limit, progress)
         return song_sets(options["corpus"], options["data"], options["cache"], window, seed,

@@ -10,12 +10,13 @@ from typing import Protocol
 import torch
 
 from songform.hierarchy.plan import TRACK_ROLES, BarPlan, SongPlan
+from songform.hierarchy.styles import four_part
 
 from .decoding import Row
 from .grammar import BarState, Grammar
 from .sampling import add_bias, restrict, sample
 from .tokenizer import ROLE_PROGRAMS, SongTokenizer, token_number, token_type
-from .voice_guard import guards_voices, voice_guard
+from .voice_guard import voice_guard
 
 
 class SamplingSettings(Protocol):
@@ -130,7 +131,7 @@ class BarSampler:
             self.forced_mask[self.forced_ids] = True
         self.measured = 0.0
         self.closed = not self.state.programs and not self.pending
-        self.guard = voice_guard(tokenizer) if guards_voices(plan) else None
+        self.guard = voice_guard(tokenizer) if four_part(plan.style) else None
 
     def next_token(self) -> str | None:
         """The next note token, ``None`` when the bar closes, or :data:`REWIND` when the

@@ -13,14 +13,9 @@ from songform.hierarchy.styles import four_part
 
 from .song import PlannedScore, bar_lines
 from .ticks import quarters_to_ticks, ticks_to_quarters
+from .voice_leading import VOICE_ROLES
 
 HOLD_BEATS = 2.0  # the cadence chord on beat 3 of a 4/4 bar, held to the bar line
-VOICE_ROLES = ("melody", "counter-melody", "harmony", "bass")
-
-
-def holds_cadences(plan: SongPlan) -> bool:
-    """Whether ``plan``'s style closes its phrases on held chords (the chorale)."""
-    return four_part(plan.style)
 
 
 def phrase_ends(plan: SongPlan) -> list[int]:
@@ -67,7 +62,7 @@ def hold_cadences(song: PlannedScore) -> PlannedScore:
     """``song`` with its four voices holding the chord that closes each phrase (a copy; the
     song itself is not changed). Songs of other styles come back as they are."""
     plan = song.plan
-    if not holds_cadences(plan):
+    if not four_part(plan.style):
         return song
     lines = bar_lines(plan, song.tpq)
     bars = list(plan.bars())

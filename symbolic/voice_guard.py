@@ -15,9 +15,6 @@ import functools
 import numpy as np
 import torch
 
-from songform.hierarchy.plan import SongPlan
-from songform.hierarchy.styles import four_part
-
 from .tokenizer import ROLE_PROGRAMS, SongTokenizer
 from .voice_leading import RANGES, VOICE_ROLES
 
@@ -90,11 +87,6 @@ class VoiceGuard:
             again = ((pitches - now) % 12 if higher else (now - pitches) % 12) == interval
             found |= same_way & again & (pitches >= 0)
         return found
-
-
-def guards_voices(plan: SongPlan) -> bool:
-    """Whether ``plan``'s style writes its four voices under the guard (the chorale)."""
-    return four_part(plan.style)
 
 
 @functools.lru_cache(maxsize=4)

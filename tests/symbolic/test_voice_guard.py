@@ -6,9 +6,10 @@ from __future__ import annotations
 import torch
 
 from songform.hierarchy.planner import plan_song
+from songform.hierarchy.styles import four_part
 from songform.hierarchy.template import Template
 from songform.symbolic.tokenizer import SongTokenizer
-from songform.symbolic.voice_guard import VoiceGuard, guards_voices
+from songform.symbolic.voice_guard import VoiceGuard
 
 S, A, T, B = 73, 48, 0, 33  # the programs of soprano, alto, tenor, bass
 
@@ -53,6 +54,6 @@ def test_a_voice_strikes_once_an_onset():
 
 
 def test_only_the_chorale_is_guarded():
-    assert guards_voices(plan_song(Template(style="chorale"), seed=1))
-    assert not any(guards_voices(plan_song(Template(style=s), seed=1))
+    assert four_part(plan_song(Template(style="chorale"), seed=1).style)
+    assert not any(four_part(plan_song(Template(style=s), seed=1).style)
                    for s in ("pop", "jazz", "folk", "waltz"))
