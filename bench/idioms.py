@@ -7,13 +7,16 @@ the new model's chorales, the POP909-only model's and the JSB test split, over t
 The folk styles' melodies (reel and jig) against the held-out tunes' (``melody_shape``).
 
     .venv/bin/python bench/idioms.py --checkpoint runs/mix-d128-l3 [--seeds 5] [--limit N]
+        [--jobs 2]
 """
 
 from __future__ import annotations
 
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import torch
 from common import JSB, bench_parser, finish, print_table
 
 import songform
@@ -33,8 +36,10 @@ SHAPE = ("steps", "leaps", "mean_interval", "long_notes", "sounding", "phrase_lo
          "phrase_tonic_end")
 
 
-def corpus_scores(checkpoint: Path, limit: int | None) -> dict[str, dict]:
-    """Test-split NLL and bits per note of ``checkpoint`` on each corpus."""
+def corpus_scores(checkpoint: Path, limit: int | None, threads: int) -> dict[str, dict]:
+    """Test-split NLL and bits per note of ``checkpoint`` on each corpus, on ``threads``
+    torch threads."""
+    torch.set_num_threads(threads)
     scores = {}
     for name in CORPORA:
         started = time.perf_counter()
@@ -82,17 +87,26 @@ def main() -> int:
     parser = bench_parser(__doc__, "idioms.json")
     parser.add_argument("--checkpoint", type=Path, required=True,
                         help="the style-conditioned checkpoint")
-    parser.add_argument("--baseline", type=Path, default=shipped_checkpoint(),
-                        help="the POP909-only checkpoint (default: the shipped one)")
+    parser.add_argument("--baseline", type=Path, default=shipped_checkpoint("pop909"),
+                        help="the POP909-only checkpoint (default: the shipped pop909)")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--limit", type=int, default=None,
                         help="at most this many test songs per corpus (default all)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="score the two models' corpora in this many processes, each on "
+                             "one torch thread (1: in this process on its threads)")
     args = parser.parse_args()
     seeds = list(range(1, args.seeds + 1))
     models = {"POP909-only": args.baseline, "idioms": args.checkpoint}
     results: dict = {"checkpoints": {k: str(v) for k, v in models.items()}, "seeds": seeds}
-    results["corpora"] = {label: corpus_scores(path, args.limit)
-                          for label, path in models.items()}
+    if args.jobs > 1:
+        with ProcessPoolExecutor(args.jobs) as pool:
+            running = {label: pool.submit(corpus_scores, path, args.limit, 1)
+                       for label, path in models.items()}
+            results["corpora"] = {label: job.result() for label, job in running.items()}
+    else:
+        results["corpora"] = {label: corpus_scores(path, args.limit, torch.get_num_threads())
+                              for label, path in models.items()}
     print_table("Test NLL per token and bits per note, per corpus",
                 ("model", *(f"{c} {m}" for c in CORPORA for m in ("nll", "bits/note"))),
                 [(label, *(f"{scores[c][m]:.3f}" for c in CORPORA
@@ -104,10 +118,11 @@ def main() -> int:
                              for label, path in models.items()}}
     print_table(f"Chorale idioms ({len(seeds)} seeds; JSB: {jsb['songs']} test chorales)",
                 ("source", "voice order", "in range", "parallel 5ths/8ves",
-                 "x JSB's", "held cadences", "plans kept"),
+                 "x JSB's", "held cadences", "four voices sound", "plans kept"),
                 [(label, f"{row['order']:.3f}", f"{row['ranges']:.3f}",
                   f"{row['parallels']:.4f}", f"{row['parallels'] / jsb['parallels']:.2f}",
-                  f"{row['cadences']:.2f}", row.get("plans_kept", "-"))
+                  f"{row['cadences']:.2f}", f"{row['four_voices']:.3f}",
+                  row.get("plans_kept", "-"))
                  for label, row in results["chorale"].items()])
     results["folk"] = folk_shapes(args.checkpoint, seeds, args.limit)
     print_table("Folk melodies against the held-out tunes",

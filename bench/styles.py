@@ -35,7 +35,7 @@ from songform.symbolic.metrics import check_plan, label_similarity  # noqa: E402
 from songform.symbolic.song import PlannedScore, bar_lines  # noqa: E402
 
 POP_LIKE = ("pop", "ballad", "rock")
-KINDS = ("verse", "pre-chorus", "chorus", "bridge", "head", "solo")
+KINDS = ("verse", "pre-chorus", "chorus", "bridge", "head", "solo", "phrase", "strain")
 
 
 def _midi_swing(midi: mido.MidiFile) -> float | None:

@@ -26,8 +26,9 @@ def evaluate(
         "--data", help="Score a model on a corpus folder instead (POP909 layout: plans from "
                        "its labels; plain MIDI: plans by analysis): NLL per token, bits per "
                        "note, the tonality probe and the songs' structure.")] = None,
-    checkpoint: Annotated[Path | None, typer.Option(help="--data: the model (default: the "
-                                                    "shipped one).")] = None,
+    checkpoint: Annotated[Path | None, typer.Option(help="--data: the model, a folder or "
+                                                    "a shipped model's name (default: the "
+                                                    "shipped default).")] = None,
     split: Annotated[str, typer.Option(help="--data: train, valid, test or all (POP909's "
                                        "fixed split; a plain folder: every tenth song is "
                                        "valid).")] = "all",

@@ -25,8 +25,8 @@ NotesOpt = Annotated[str, typer.Option(
     "--notes", help="Who writes the notes: model (the Music Transformer), arranger (the "
                     "rule-based baseline) or auto (the model when one is given or shipped).")]
 CheckpointOpt = Annotated[Path | None, typer.Option(
-    "--checkpoint", help="A checkpoint folder from `songform train --corpus pop909|midi` "
-                         "(default: the shipped model).")]
+    "--checkpoint", help="A checkpoint folder from `songform train`, or a shipped model's "
+                         "name (`songform styles` lists them; default: the shipped default).")]
 StrengthOpt = Annotated[float | None, typer.Option(
     "--strength", help="stable-audio: 0 keeps the FluidSynth render (autoencoder round trip), "
                        "1 starts from noise \\[default 0.5].")]

@@ -173,6 +173,17 @@ def notes_from(style: str) -> str:
     return info.notes_source(style) if info is not None else "the arranger (no model ships)"
 
 
+def models_line() -> str:
+    """The models this install ships, the default first (``--checkpoint NAME`` picks one)."""
+    from songform.symbolic.shipped import DEFAULT_MODEL, shipped_names
+
+    names = sorted(shipped_names(), key=lambda name: name != DEFAULT_MODEL)
+    if not names:
+        return "models shipped: none (the arranger writes every note)"
+    return ("models shipped (--checkpoint NAME): "
+            + ", ".join(f"{name} (default)" if name == DEFAULT_MODEL else name for name in names))
+
+
 def styles(as_json: JsonFlag = False) -> None:
     """List the built-in styles.
 
@@ -209,3 +220,4 @@ def styles(as_json: JsonFlag = False) -> None:
     for style in STYLES.values():
         band.add_row(style.name, feel_text(style), *BAND[style.name], returns_text(style))
     console.print(band)
+    console.print(models_line())

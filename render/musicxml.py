@@ -253,8 +253,9 @@ def build_score(song: PlannedScore) -> stream.Score:
     grids: dict[str, BeatGrid] = {}
     lead = next((i for i, t in enumerate(plan.tracks) if t.role == "melody"), 0)
     fermatas = set(phrase_ends(plan)) if four_part(plan.style) else set()
-    tenors = {i for i, t in enumerate(plan.tracks) if t.role == "harmony"} if fermatas \
-        else set()  # a chorale's tenor, in the octave treble clef hymnals give it
+    # a chorale's tenor in the octave treble clef hymnals give it, its bass in the bass clef
+    tenors, basses = ({i for i, t in enumerate(plan.tracks) if t.role == role} if fermatas
+                      else set() for role in ("harmony", "bass"))
     for index, track in enumerate(tracks):
         part = stream.Part()
         part.id = f"P{index + 1}"
@@ -279,7 +280,8 @@ def build_score(song: PlannedScore) -> stream.Score:
             if previous is None:
                 measure.insert(0, clef.PercussionClef() if track.is_drum else
                                clef.Treble8vbClef() if index in tenors
-                               else clef.BassClef() if pitches[len(pitches) // 2] < 55
+                               else clef.BassClef() if index in basses
+                               or pitches[len(pitches) // 2] < 55
                                else clef.TrebleClef())
             if not track.is_drum and (previous is None or bar.key != previous.key):
                 measure.insert(0, key.Key(bar.key.tonic_name.replace("b", "-"), bar.key.mode))

@@ -16,7 +16,7 @@ from songform.data.splits import LAYOUT_CORPORA, split_at
 from songform.symbolic.melody_shape import melody_shape, pooled
 from songform.symbolic.metrics import plan_adherence
 from songform.symbolic.scoring import SongScore, score_song
-from songform.symbolic.shipped import shipped_checkpoint
+from songform.symbolic.shipped import checkpoint_folder
 from songform.symbolic.writers import SongModel
 
 SPLITS = ("train", "valid", "test", "all")
@@ -37,7 +37,7 @@ def evaluate_corpus(folder: Path, checkpoint: Path | None = None, split: str = "
         raise InputError(f'--split: expected one of {", ".join(SPLITS)}, got "{split}"')
     if not folder.exists():
         raise InputError(f"--data: no such folder or file {folder}")
-    checkpoint = checkpoint or shipped_checkpoint()
+    checkpoint = checkpoint_folder(checkpoint)
     if checkpoint is None:
         raise InputError("--checkpoint: this install ships no model; give a checkpoint folder")
     writer = SongModel.load(checkpoint)

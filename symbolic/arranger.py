@@ -29,9 +29,9 @@ from .bass_lines import (
     jazz_bass,
     offbeat_bass,
 )
-from .cadence import hold_cadences
 from .comping import RhythmFigure, approach_pitch, broken_order, offbeat_onsets
 from .folk_band import FOLK_STYLES, folk_bass, folk_chords
+from .legato import chorale_phrasing
 from .melody import phrase_melody, vary
 from .song import PlannedScore, conductor_score
 from .ticks import quarters_to_ticks
@@ -56,7 +56,7 @@ class ArrangerConfig:
 def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | None = None
             ) -> PlannedScore:
     """Realise ``plan`` as notes; the same plan and seed give the same notes (a chorale's
-    phrases closing on held chords, ``cadence.hold_cadences``)."""
+    voices singing through their phrases to held chords, ``legato.chorale_phrasing``)."""
     config = config or ArrangerConfig()
     seed = plan.seed if seed is None else seed
     score = conductor_score(plan)
@@ -95,7 +95,7 @@ def arrange(plan: SongPlan, seed: int | None = None, config: ArrangerConfig | No
             length = max(1, quarters_to_ticks(onset + duration, tpq) - start)
             symusic_track.notes.append(Note(start, length, pitch, max(1, min(127, velocity))))
         score.tracks.append(symusic_track)
-    return hold_cadences(PlannedScore(plan=plan, score=score))
+    return chorale_phrasing(PlannedScore(plan=plan, score=score))
 
 
 # -- helpers ------------------------------------------------------------------------------

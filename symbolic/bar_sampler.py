@@ -132,6 +132,10 @@ class BarSampler:
         self.measured = 0.0
         self.closed = not self.state.programs and not self.pending
         self.guard = voice_guard(tokenizer) if four_part(plan.style) else None
+        self.onsets = 0  # onsets written in this bar
+        if self.guard is not None:  # what moves past an onset: the next one, the bar's end
+            self.moving_on = grammar.type_masks["Position"].clone()
+            self.moving_on[grammar.bar] = True
 
     def next_token(self) -> str | None:
         """The next note token, ``None`` when the bar closes, or :data:`REWIND` when the
@@ -157,6 +161,9 @@ class BarSampler:
             allowed = self._guarded(allowed)
         elif self.guard is not None and state.previous == "Duration":
             allowed = self.guard.once_an_onset(allowed, self.row.struck_here)
+        if (self.guard is not None and self.onsets == 1 and self.bar.bar_in_phrase == 0
+                and state.previous in ("Position", "Duration")):
+            allowed = self.guard.enter_together(allowed, self.row.struck_here, self.moving_on)
         if self.forcing and not confirming:
             if self._due_here():
                 logits = self._fold_due(logits, allowed)
@@ -225,6 +232,7 @@ class BarSampler:
         """Undo the tentative position: the state and logits before it, the position refused
         at this choice."""
         token = self.tokens.pop()
+        self.onsets -= 1  # the position taken back
         self.state, self.rank_here, self.logits, measured = self.before
         if self.measure:
             self.row.log_probability -= measured
@@ -251,6 +259,7 @@ class BarSampler:
             self.refused.clear()
         if token.startswith("Position_"):
             self.rank_here = -1
+            self.onsets += 1
             self._next_onset()
         elif token.startswith("Program_"):
             self.row.struck_here.add(token_number(token))
@@ -267,20 +276,15 @@ class BarSampler:
                 if program.lstrip("-").isdigit()}
 
     def _next_onset(self) -> None:
-        """The voices struck at the onset now past keep every voice's pitch after it."""
-        row = self.row
-        if row.struck_here:
-            after = self._latest()
-            for program in row.struck_here:
-                row.voice_context[program] = after
-            row.struck_here = set()
+        """A new onset: every voice's pitch now is the one before it."""
+        self.row.before_onset = self._latest()
+        self.row.struck_here = set()
 
     def _guarded(self, allowed: torch.Tensor) -> torch.Tensor:
         """``allowed`` pitches of the voice whose program was just chosen, under the voice
         guard (``voice_guard.VoiceGuard``); unchanged for a program that is not a voice."""
         program = token_number(self.tokens[-1])
-        mask = self.guard.mask(program, self._latest(),
-                               self.row.voice_context.get(program, {}))
+        mask = self.guard.mask(program, self._latest(), self.row.before_onset)
         return allowed if mask is None else allowed & mask.to(allowed.device)
 
     def _around_forced(self, allowed: torch.Tensor) -> torch.Tensor:

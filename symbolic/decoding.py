@@ -45,9 +45,9 @@ class Row:
     """(bar, the source bars placed in context before it) for each varied restatement."""
     log_probability: float = 0.0  # of the tokens sampled since the take began
     sampled: int = 0
-    voice_context: dict[int, dict[int, int]] = field(default_factory=dict)
-    """For each voice (program), every voice's pitch just after its last onset (the voice
-    guard's reference for parallels)."""
+    before_onset: dict[int, int] = field(default_factory=dict)
+    """Every voice's (program's) pitch just before the current onset (the voice guard's
+    reference for parallels)."""
     struck_here: set[int] = field(default_factory=set)  # voices struck at the latest onset
 
     def clone(self, take: int) -> Row:
@@ -62,8 +62,7 @@ class Row:
                                    generator=generator, chooser=chooser,
                                    written=list(self.written), bar_lines=list(self.bar_lines),
                                    placed=list(self.placed),
-                                   voice_context={k: dict(v) for k, v in
-                                                  self.voice_context.items()},
+                                   before_onset=dict(self.before_onset),
                                    struck_here=set(self.struck_here))
 
 

@@ -14,7 +14,7 @@ from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.styles import four_part
 
 from .arranger import arrange
-from .cadence import hold_cadences
+from .legato import chorale_phrasing
 from .song import PlannedScore, bar_lines, conductor_score, truncate_score
 from .ticks import quarters_to_ticks
 from .tokenizer import PROGRAM_ROLES, SongTokenizer
@@ -131,7 +131,7 @@ def song_from_stream(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str]
     track of that role); roles the model does not write come from the arranger, and so does
     a planned track the model left silent in most of a section's bars (unless the model sings
     all four voices of a chorale, which may rest); a chorale's phrases close on held chords
-    (``cadence.hold_cadences``)."""
+    (``legato.chorale_phrasing``)."""
     score = conductor_score(plan)
     decoded = tokenizer.decode([tokenizer.vocab[t] for t in stream])
     decoded = decoded.resample(score.ticks_per_quarter, min_dur=1)
@@ -160,5 +160,5 @@ def song_from_stream(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str]
         for note in sorted(notes[spec.name], key=lambda n: (n.time, n.pitch)):
             track.notes.append(Note(note.time, note.duration, note.pitch, note.velocity))
         score.tracks.append(track)
-    return hold_cadences(PlannedScore(plan=plan, score=score))
+    return chorale_phrasing(PlannedScore(plan=plan, score=score))
 

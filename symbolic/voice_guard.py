@@ -2,8 +2,9 @@
 the pitch of a voice (soprano, alto, tenor and bass are the roles melody, counter-melody,
 harmony and bass), the pitches it may choose are those inside the voice's range
 (``voice_leading.RANGES``) and between the latest pitches of the voices above and below it, less
-those that would move in parallel fifths or octaves with a voice that moved since this voice's
-last onset; and a voice strikes one note at an onset. Where the neighbours leave no pitch in
+those that would move in parallel fifths or octaves with a voice that moved at this onset
+(struck before it); a voice strikes one note at an onset, and all four strike at a phrase's
+first onset. Where the neighbours leave no pitch in
 range, the range alone holds; where only parallels remain, they are allowed. Plan guidance of
 another kind, as the chord bias is: the model's probabilities among the allowed pitches are its
 own."""
@@ -43,10 +44,19 @@ class VoiceGuard:
         allowed[ids] = False
         return allowed
 
+    def enter_together(self, allowed: torch.Tensor, struck: set[int],
+                       moving_on: torch.Tensor) -> torch.Tensor:
+        """``allowed`` less ``moving_on`` (the next onset, the bar's end) while a voice not yet
+        struck may still strike here: at a phrase's first onset all four voices enter."""
+        waiting = [self.program_ids[p] for p in ORDER if p not in struck]
+        if not bool(allowed[waiting].any()):
+            return allowed
+        return allowed & ~moving_on
+
     def mask(self, program: int, latest: dict[int, int], context: dict[int, int]
              ) -> torch.Tensor | None:
         """Allowed token ids for the pitch of ``program``'s next note: the ``latest`` pitch of
-        each voice, and each one's pitch just after this voice's last onset (``context``).
+        each voice, and each one's pitch just before this onset (``context``).
         ``None`` for a program that is not one of the four voices."""
         if program not in ORDER:
             return None
@@ -65,8 +75,8 @@ class VoiceGuard:
 
     def _parallels(self, program: int, latest: dict[int, int], context: dict[int, int]
                    ) -> np.ndarray:
-        """Pitches that would move in parallel fifths or octaves with a voice that moved
-        since this voice's last onset (at this onset or between)."""
+        """Pitches that would move in parallel fifths or octaves with a voice that moved at
+        this onset."""
         found = np.zeros(len(self.pitch_of), dtype=bool)
         previous = latest.get(program)
         if previous is None:

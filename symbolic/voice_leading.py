@@ -8,7 +8,9 @@ and bass (the first track of the roles melody, counter-melody, harmony and bass)
   four-voice onset to the next, the share that go from a fifth to a fifth or an octave
   (unison) to an octave, per pair of voices and pooled;
 - cadences: the share of phrases whose last bar ends on a held chord: all four voices strike
-  (or keep) one chord that sounds two beats or more to the phrase's end.
+  (or keep) one chord that sounds two beats or more to the phrase's end;
+- four voices: of the onsets of any voice, the share where all four sound (a chorale's voices
+  rest only between phrases, if at all).
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ class ChoraleIdioms:
     ranges: float
     parallels: float
     cadences: float
+    four_voices: float
     onsets: int
+    any_onsets: int
     moves: int
     phrases: int
 
@@ -63,9 +67,13 @@ def _sounding(notes: list[tuple[int, int, int]], time: int, low: bool) -> int | 
     return min(pitches) if low else max(pitches)
 
 
+def _onsets(voices) -> list[int]:
+    return sorted({start for notes in voices for start, _, _ in notes})
+
+
 def _chords(voices) -> list[tuple[int, tuple[int, ...]]]:
     """Every onset where all four voices sound, with their pitches (S, A, T, B)."""
-    onsets = sorted({start for notes in voices for start, _, _ in notes})
+    onsets = _onsets(voices)
     chords = []
     for time in onsets:
         pitches = [_sounding(notes, time, low=index == 3) for index, notes in enumerate(voices)]
@@ -114,7 +122,7 @@ def chorale_idioms(song: PlannedScore) -> ChoraleIdioms | None:
     voices = _voices(song)
     if voices is None:
         return None
-    chords = _chords(voices)
+    chords, onsets = _chords(voices), len(_onsets(voices))
     ordered = sum(all(a >= b for a, b in itertools.pairwise(pitches)) for _, pitches in chords)
     inside = total = 0
     for role, notes in zip(VOICE_ROLES, voices, strict=True):
@@ -127,7 +135,9 @@ def chorale_idioms(song: PlannedScore) -> ChoraleIdioms | None:
     return ChoraleIdioms(ordered / len(chords) if chords else nan,
                          inside / total if total else nan,
                          found / moves if moves else nan,
-                         held / phrases if phrases else nan, len(chords), moves, phrases)
+                         held / phrases if phrases else nan,
+                         len(chords) / onsets if onsets else nan, len(chords), onsets, moves,
+                         phrases)
 
 
 def pooled_idioms(measures: list[ChoraleIdioms]) -> dict:
@@ -142,4 +152,5 @@ def pooled_idioms(measures: list[ChoraleIdioms]) -> dict:
             "ranges": float(np.nanmean([m.ranges for m in measures])) if measures
             else float("nan"),
             "parallels": weighted("parallels", "moves"),
-            "cadences": weighted("cadences", "phrases")}
+            "cadences": weighted("cadences", "phrases"),
+            "four_voices": weighted("four_voices", "any_onsets")}

@@ -24,7 +24,7 @@ from .devices import DECODING_THREADS, check_threads, torch_threads
 from .generate import GenerateConfig, SongJob, generate, write_songs
 from .grammar import note_tokens_problem
 from .model import MusicTransformer
-from .shipped import shipped_checkpoint
+from .shipped import checkpoint_folder
 from .song import PlannedScore
 from .splice import drop_program, given_tokens, splice, varied_bars
 from .tokenizer import ROLE_PROGRAMS, SongTokenizer
@@ -336,18 +336,17 @@ def note_checkpoint(notes: str = "auto", checkpoint: str | Path | None = None) -
     """The checkpoint folder that will write the notes, or ``None`` for the arranger.
 
     Args:
-        notes: ``"model"`` (``checkpoint``, else the shipped one), ``"arranger"``, or
-            ``"auto"`` (the model when a checkpoint is given or shipped, else the arranger).
+        notes: ``"model"`` (``checkpoint``, a folder or a shipped model's name, else the
+            default shipped one), ``"arranger"``, or ``"auto"`` (the model when a checkpoint
+            is given or shipped, else the arranger).
 
     Raises:
-        InputError: ``notes`` is unknown, the checkpoint folder is missing, or ``"model"``
-            with no checkpoint given or shipped (naming the option).
+        InputError: ``notes`` is unknown, the checkpoint is neither a folder nor a shipped
+            model, or ``"model"`` with no checkpoint given or shipped (naming the option).
     """
     if notes not in NOTE_WRITERS:
         raise InputError(f'--notes: expected "auto", "model" or "arranger", got "{notes}"')
-    if checkpoint is not None and not Path(checkpoint).is_dir():
-        raise InputError(f"--checkpoint: no such folder: {checkpoint}")
-    folder = Path(checkpoint) if checkpoint is not None else shipped_checkpoint()
+    folder = checkpoint_folder(checkpoint)
     if notes == "model" and folder is None:
         raise InputError("--notes model: no model to write notes: pass a checkpoint (this "
                          "install ships none)")

@@ -143,6 +143,6 @@ def test_takes_copied_from_the_best_one_keep_their_own_attribute_state():
     for token in ("Position_4", "Program_73", "Pitch_71"):
         copy.state.step(token)
     assert copy.state.track_pitch["73"] == 71 and best.state.track_pitch["73"] == 64
-    copy.voice_context[73] = {73: 71}
+    copy.before_onset[73] = 71
     copy.struck_here.add(73)
-    assert best.voice_context == {} and best.struck_here == set()
+    assert best.before_onset == {} and best.struck_here == set()
