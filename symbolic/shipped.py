@@ -8,7 +8,7 @@ from pathlib import Path
 from songform.core.errors import InputError
 
 CHECKPOINTS = Path(__file__).resolve().parent / "checkpoints"
-DEFAULT_MODEL = "pop909"
+DEFAULT_MODEL = "idioms"
 SHIPPED = CHECKPOINTS / DEFAULT_MODEL
 
 
