@@ -53,7 +53,7 @@ def _parallel(first: tuple[int, int], second: tuple[int, int]) -> bool:
 @dataclass
 class _Voice:
     """One voice at a cadence: the note it holds, the pitch it sounds before the hold and the
-    one it strikes first after the phrase (``None`` where there is none)."""
+    one it sings first after the phrase (``None`` where there is none)."""
 
     name: str
     held: Note | None
@@ -75,7 +75,9 @@ def _cadence_voice(name: str, notes: list[Note], hold: int, end: int) -> _Voice:
         held = Note(hold, end - hold, later[0].pitch, later[0].velocity) if later else None
     before = held.pitch if held is not None and held.time < hold else \
         _sounding_at(notes, hold - 1)
-    after = next((n.pitch for n in sorted(notes, key=lambda n: n.time) if n.time >= end), None)
+    ringing = [n.pitch for n in notes if hold <= n.time < end < n.time + n.duration]
+    after = ringing[0] if ringing else next(
+        (n.pitch for n in sorted(notes, key=lambda n: n.time) if n.time >= end), None)
     return _Voice(name, held, before, after)
 
 
@@ -118,8 +120,11 @@ def _fits(voices: list[_Voice], index: int, option: int) -> bool:
 def _held(notes: list[Note], voice: _Voice, hold: int, end: int) -> list[Note]:
     """``notes`` holding ``voice``'s chosen pitch from ``hold`` to ``end``: the note that
     sounded there is held (struck again at ``hold`` when its pitch changes); nothing is
-    struck between."""
+    struck between, and a note struck there that rang into the next phrase keeps only its
+    part there."""
     kept = [n for n in notes if (n.time + n.duration <= hold or n.time >= end)]
+    kept += [Note(end, n.time + n.duration - end, n.pitch, n.velocity) for n in notes
+             if hold <= n.time < end < n.time + n.duration and n is not voice.held]
     note = voice.held
     if note is None:
         return notes

@@ -1,8 +1,8 @@
 """A chorale's voices sing through their phrases, one note at a time: each note lasts until
 its voice's next note (at least to the phrase's end when it is the phrase's last), and a voice
 that enters late in a phrase enters on its first beat, its first note drawn back to the
-phrase's start. No note is dropped or repitched; songs of other styles come back as they
-are."""
+phrase's start, when that note is a tone of the chord there. No note is dropped or repitched;
+songs of other styles come back as they are."""
 
 from __future__ import annotations
 
@@ -27,7 +27,20 @@ def phrase_starts(song: PlannedScore) -> list[int]:
     return starts
 
 
-def _sung_through(notes: list[Note], starts: list[int]) -> list[Note]:
+def _opening_tones(song: PlannedScore) -> list[frozenset[int]]:
+    """The pitch classes of the chord that opens each phrase (empty where there is none)."""
+    bars = list(song.plan.bars())
+    tones, bar = [], 0
+    for _, phrase in song.plan.phrases():
+        chord = bars[bar].chord_at(0.0) if bar < len(bars) else None
+        tones.append(frozenset(chord.pitch_classes) if chord is not None
+                     and chord.root is not None else frozenset())
+        bar += phrase.bars
+    return tones
+
+
+def _sung_through(notes: list[Note], starts: list[int], opening: list[frozenset[int]]
+                  ) -> list[Note]:
     """``notes`` of one voice with its rests inside phrases closed (see the module)."""
     ordered = sorted(notes, key=lambda n: (n.time, n.pitch))
     result: list[Note] = []
@@ -36,8 +49,9 @@ def _sung_through(notes: list[Note], starts: list[int]) -> list[Note]:
         begin = starts[max(phrase, 0)]
         time = note.time
         sounding_at_begin = any(n.time <= begin < n.time + n.duration for n in ordered[:index])
-        if time > begin and not sounding_at_begin and all(n.time < begin
-                                                          for n in ordered[:index]):
+        if (time > begin and not sounding_at_begin and phrase < len(opening)
+                and (note.pitch % 12 in opening[phrase] or not opening[phrase])
+                and all(n.time < begin for n in ordered[:index])):
             time = begin  # the voice's first note in this phrase, entering late
         later = [n.time for n in ordered[index + 1:] if n.time > note.time]
         phrase_end = starts[min(phrase + 1, len(starts) - 1)]
@@ -53,11 +67,11 @@ def sing_through(song: PlannedScore) -> PlannedScore:
         return song
     voices = {next((t.name for t in plan.tracks if t.role == role), None)
               for role in VOICE_ROLES} - {None}
-    starts = phrase_starts(song)
+    starts, opening = phrase_starts(song), _opening_tones(song)
     score = song.score.copy()
     for track in score.tracks:
         if track.name in voices and len(track.notes):
-            notes = _sung_through(list(track.notes), starts)
+            notes = _sung_through(list(track.notes), starts, opening)
             track.notes.clear()
             track.notes.extend(notes)
     return type(song)(plan=plan, score=score, written=song.written)

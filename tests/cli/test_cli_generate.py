@@ -28,10 +28,10 @@ def test_generate_without_audio_writes_every_file(tmp_path):
     midi = mido.MidiFile(str(tmp_path / "song.mid"))
     assert midi.length == pytest.approx(plan.duration_seconds, abs=1e-3)
     assert "song.musicxml" in result.output
-    from songform.symbolic.shipped import shipped_checkpoint
+    from songform.symbolic.shipped import DEFAULT_MODEL, shipped_checkpoint
 
     if shipped_checkpoint() is not None:  # the default writes with the shipped model
-        assert "notes by the model pop909" in result.output
+        assert f"notes by the model {DEFAULT_MODEL}" in result.output
 
 
 @pytest.mark.skipif(not have_soundfont(), reason="no GM SoundFont installed")

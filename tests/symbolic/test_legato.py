@@ -23,16 +23,22 @@ def test_a_voice_holds_through_its_rests_and_enters_on_the_phrase_start():
     starts = phrase_starts(song)
     tpq = song.tpq
     assert starts == [0, 8 * tpq, 16 * tpq]
+    second = list(song.plan.bars())[2].chord_at(0.0).pitch_classes  # the B phrase opens
+    tone = next(p for p in range(72, 84) if p % 12 in second)
+    other = next(p for p in range(72, 84) if p % 12 not in second)
     soprano = song.score.tracks[0]
     soprano.notes.clear()
     soprano.notes.extend([Note(0, tpq, 72, 80),  # rests for a beat after it
                           Note(2 * tpq, 3 * tpq, 74, 80),  # overlaps the next note
                           Note(4 * tpq, tpq, 76, 80),  # the phrase's last note
-                          Note(10 * tpq, tpq, 77, 80)])  # enters two beats late
+                          Note(10 * tpq, tpq, tone, 80)])  # enters two beats late
     sung = sing_through(song)
     notes = [(n.time, n.duration, n.pitch) for n in sung.score.tracks[0].notes]
     assert notes == [(0, 2 * tpq, 72), (2 * tpq, 2 * tpq, 74), (4 * tpq, 4 * tpq, 76),
-                     (8 * tpq, 8 * tpq, 77)]
+                     (8 * tpq, 8 * tpq, tone)]
+    soprano.notes[3] = Note(10 * tpq, tpq, other, 80)  # a late entry off the opening chord
+    late = [(n.time, n.pitch) for n in sing_through(song).score.tracks[0].notes][-1]
+    assert late == (10 * tpq, other)  # waits for its own beat
     assert len(song.score.tracks[0].notes) == 4 and song.score.tracks[0].notes[0].duration \
         == tpq  # a copy: the song itself is unchanged
     pop = songform.compose(Template(style="pop", form="verse:2"), seed=1, notes="arranger")
