@@ -9,7 +9,7 @@ from songform.hierarchy.key import Key
 from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.planner import plan_song, song_seed
 from songform.hierarchy.sources import load_source
-from songform.hierarchy.styles import BAND, STYLES, feel_text, returns_text, writer_roles
+from songform.hierarchy.styles import BAND, STYLES, feel_text, returns_text
 from songform.symbolic.checkpoint_info import read_card
 from songform.symbolic.shipped import shipped_checkpoint
 
@@ -87,16 +87,15 @@ def print_plan_notes(song_plan: SongPlan) -> None:
 def writers_line(song_plan: SongPlan) -> str:
     """Who plays which track when ``songform generate`` writes this plan with its default
     writer (read from the shipped checkpoint's card, without loading its weights)."""
-    from songform.symbolic.checkpoint_info import checkpoint_roles
-    from songform.symbolic.shipped import shipped_checkpoint
-
     folder = shipped_checkpoint()
-    known = checkpoint_roles(folder) if folder is not None else None
-    if known is None:
+    card = read_card(folder) if folder is not None else None
+    if card is None or card.roles is None:
         return "writers: the arranger plays every track (no shipped model in this install)"
-    roles = writer_roles(known, song_plan.style)
+    roles = card.style_roles(song_plan.style)
     by_model = [t.name for t in song_plan.tracks if t.role in roles]
     by_arranger = [t.name for t in song_plan.tracks if t.role not in roles]
+    if not by_arranger:
+        return f"writers: the shipped model writes {', '.join(by_model)}; the arranger none"
     return (f"writers: the shipped model writes {', '.join(by_model) or 'no track'}; the "
             f"arranger plays {', '.join(by_arranger) or 'no track'} and any planned track the "
             "model leaves silent in a section")

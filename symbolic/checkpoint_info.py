@@ -69,8 +69,14 @@ class CheckpointInfo:
             return f"{self.corpus or 'its corpus'} ({', '.join(roles) or 'no role'})"
         if idiom not in self.idiom_corpora:
             return f"no {idiom} idiom: the arranger"
-        roles = writer_roles(self.roles_in(idiom) or (), style)
+        roles = self.style_roles(style)
         return f"{self.idiom_corpora[idiom]} ({', '.join(roles) or 'no role'})"
+
+    def style_roles(self, style: str) -> tuple[str, ...]:
+        """The roles the model writes in a song of ``style`` (as ``SongModel.roles_for``)."""
+        from songform.hierarchy.styles import style_idiom, writer_roles
+
+        return writer_roles(self.roles_in(style_idiom(style)) or (), style)
 
     def roles_in(self, idiom: str) -> tuple[str, ...] | None:
         """The roles the model writes in ``idiom``: its roles for that idiom when it learned
@@ -141,16 +147,3 @@ def read_card(folder: str | Path) -> CheckpointInfo | None:
         return CheckpointInfo.from_dict(data) if isinstance(data, dict) else None
     except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError):
         return None
-
-
-def checkpoint_roles(folder: str | Path) -> tuple[str, ...] | None:
-    """The roles a checkpoint writes, from its ``tokenizer.json`` alone (no tokenizer, no
-    torch): for showing who plays what. ``None`` when it does not say or cannot be read."""
-    try:
-        data = json.loads((Path(folder) / TOKENIZER).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-    roles = data.get("roles") if isinstance(data, dict) else None
-    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        return None
-    return tuple(roles)

@@ -95,6 +95,11 @@ def test_plan_says_what_it_chose_and_who_plays_what(tmp_path):
     writers = next(line for line in result.output.splitlines() if line.startswith("writers:"))
     if shipped_checkpoint() is not None:
         assert "the shipped model writes" in writers and "Drums" in writers
+        by_arranger = writers.split("the arranger plays")[1]
+        assert "Bass" in by_arranger  # pop's bass is the band's, whatever else the model learned
+        chorale = runner.invoke(app, ["plan", "--style", "chorale"], terminal_width=200)
+        line = next(x for x in chorale.output.splitlines() if x.startswith("writers:"))
+        assert line.endswith("Soprano, Alto, Tenor, Bass; the arranger none")
     else:
         assert "the arranger plays every track" in writers
     saved = json.loads((tmp_path / "p.json").read_text())
