@@ -289,7 +289,7 @@ def test_torchrun_processes_write_disjoint_seeds(tmp_path):
 
 
 
-@pytest.mark.parametrize("style", ["chorale", "jig"])  # jig: the folk plan in 6/8
+@pytest.mark.parametrize("style", ["chorale", "folk", "jig"])  # jig: the folk plan in 6/8
 def test_chorales_and_fiddle_tunes_keep_their_plans(tmp_path, style):
     out = tmp_path / style
     result = runner.invoke(app, ["generate", "--style", style, "--seed", "2", "--no-audio",
