@@ -11,7 +11,7 @@ from songform.hierarchy.planner import plan_song, song_seed
 from songform.hierarchy.sources import load_source
 from songform.hierarchy.styles import BAND, STYLES, feel_text, returns_text
 from songform.symbolic.checkpoint_info import read_card
-from songform.symbolic.shipped import shipped_checkpoint
+from songform.symbolic.shipped import DEFAULT_MODEL, shipped_checkpoint, shipped_names
 
 from .common import (
     BarsOpt,
@@ -174,8 +174,6 @@ def notes_from(style: str) -> str:
 
 def models_line() -> str:
     """The models this install ships, the default first (``--checkpoint NAME`` picks one)."""
-    from songform.symbolic.shipped import DEFAULT_MODEL, shipped_names
-
     names = sorted(shipped_names(), key=lambda name: name != DEFAULT_MODEL)
     if not names:
         return "models shipped: none (the arranger writes every note)"

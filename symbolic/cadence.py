@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from symusic import Note
 
-from songform.hierarchy.plan import SongPlan
+from songform.hierarchy.plan import BarPlan, SongPlan
 from songform.hierarchy.styles import four_part
 
 from .song import PlannedScore, bar_lines
 from .ticks import quarters_to_ticks, ticks_to_quarters
-from .voice_leading import VOICE_ROLES
+from .voice_leading import parallel_perfect, voice_names
 
 HOLD_BEATS = 2.0  # the cadence chord on beat 3 of a 4/4 bar, held to the bar line
 
@@ -30,6 +30,14 @@ def phrase_ends(plan: SongPlan) -> list[int]:
     return ends
 
 
+def chord_tones(bar: BarPlan, offset: float) -> frozenset[int]:
+    """The pitch classes of the chord sounding ``offset`` quarters into ``bar`` (none for a
+    bar without chords or a no-chord)."""
+    chord = bar.chord_at(offset)
+    return frozenset(chord.pitch_classes) if chord is not None and chord.root is not None \
+        else frozenset()
+
+
 def _candidates(pitch: int, tones: frozenset[int]) -> list[int]:
     """Pitches for a voice at ``pitch`` to hold: ``pitch`` itself when it is a tone of the
     chord (or there are none), then the chord's tones within a fifth, nearest first."""
@@ -38,16 +46,6 @@ def _candidates(pitch: int, tones: frozenset[int]) -> list[int]:
     near = sorted((p for p in range(pitch - 7, pitch + 8) if p % 12 in tones and p != pitch),
                   key=lambda p: (abs(p - pitch), p))
     return ([pitch] if pitch % 12 in tones else []) + near
-
-
-def _parallel(first: tuple[int, int], second: tuple[int, int]) -> bool:
-    """Whether two voices moving from ``first`` (upper, lower) to ``second`` move in parallel
-    fifths or octaves (unisons)."""
-    up, down = second[0] - first[0], second[1] - first[1]
-    if up == 0 or down == 0 or (up > 0) != (down > 0):
-        return False
-    before, after = (first[0] - first[1]) % 12, (second[0] - second[1]) % 12
-    return before == after and before in (0, 7)
 
 
 @dataclass
@@ -112,7 +110,7 @@ def _fits(voices: list[_Voice], index: int, option: int) -> bool:
                 continue
             pair = ((other_first, first), (other_second, second)) if upper else \
                 ((first, other_first), (second, other_second))
-            if _parallel(*pair):
+            if parallel_perfect(*pair):
                 return False
     return True
 
@@ -145,17 +143,14 @@ def hold_cadences(song: PlannedScore) -> PlannedScore:
         return song
     lines = bar_lines(plan, song.tpq)
     bars = list(plan.bars())
-    names = [next((t.name for t in plan.tracks if t.role == role), None)
-             for role in VOICE_ROLES]
+    names = voice_names(plan)
     score = song.score.copy()
     tracks = {t.name: t for t in score.tracks}
     parts = {name: list(tracks[name].notes) for name in names if name in tracks}
     for index in phrase_ends(plan):
         end = lines[index + 1]
         hold = max(lines[index], end - quarters_to_ticks(HOLD_BEATS, song.tpq))
-        chord = bars[index].chord_at(ticks_to_quarters(hold - lines[index], song.tpq))
-        tones = frozenset(chord.pitch_classes) if chord is not None and chord.root \
-            is not None else frozenset()
+        tones = chord_tones(bars[index], ticks_to_quarters(hold - lines[index], song.tpq))
         voices = [_cadence_voice(name, notes, hold, end) for name, notes in parts.items()]
         _voice_cadence(voices, tones)
         for voice in voices:

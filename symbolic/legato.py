@@ -10,33 +10,25 @@ import bisect
 
 from symusic import Note
 
+from songform.hierarchy.plan import SongPlan
 from songform.hierarchy.styles import four_part
 
-from .cadence import hold_cadences
+from .cadence import chord_tones, hold_cadences, phrase_ends
 from .song import PlannedScore, bar_lines
-from .voice_leading import VOICE_ROLES
+from .voice_leading import voice_names
 
 
 def phrase_starts(song: PlannedScore) -> list[int]:
     """The tick where each phrase starts, then the song's end."""
     lines = bar_lines(song.plan, song.tpq)
-    starts, bar = [0], 0
-    for _, phrase in song.plan.phrases():
-        bar += phrase.bars
-        starts.append(lines[bar])
-    return starts
+    return [0, *(lines[index + 1] for index in phrase_ends(song.plan))]
 
 
-def _opening_tones(song: PlannedScore) -> list[frozenset[int]]:
+def _opening_tones(plan: SongPlan) -> list[frozenset[int]]:
     """The pitch classes of the chord that opens each phrase (empty where there is none)."""
-    bars = list(song.plan.bars())
-    tones, bar = [], 0
-    for _, phrase in song.plan.phrases():
-        chord = bars[bar].chord_at(0.0) if bar < len(bars) else None
-        tones.append(frozenset(chord.pitch_classes) if chord is not None
-                     and chord.root is not None else frozenset())
-        bar += phrase.bars
-    return tones
+    bars = list(plan.bars())
+    return [chord_tones(bars[first], 0.0)
+            for first in [0, *(index + 1 for index in phrase_ends(plan)[:-1])]]
 
 
 def _sung_through(notes: list[Note], starts: list[int], opening: list[frozenset[int]]
@@ -65,9 +57,8 @@ def sing_through(song: PlannedScore) -> PlannedScore:
     plan = song.plan
     if not four_part(plan.style):
         return song
-    voices = {next((t.name for t in plan.tracks if t.role == role), None)
-              for role in VOICE_ROLES} - {None}
-    starts, opening = phrase_starts(song), _opening_tones(song)
+    voices = set(voice_names(plan)) - {None}
+    starts, opening = phrase_starts(song), _opening_tones(plan)
     score = song.score.copy()
     for track in score.tracks:
         if track.name in voices and len(track.notes):

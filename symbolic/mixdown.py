@@ -130,8 +130,8 @@ def song_from_stream(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str]
     """Decode the stream into the plan's tracks (a role's notes go to the plan's first
     track of that role); roles the model does not write come from the arranger, and so does
     a planned track the model left silent in most of a section's bars (unless the model sings
-    all four voices of a chorale, which may rest); a chorale's phrases close on held chords
-    (``legato.chorale_phrasing``)."""
+    all four voices of a chorale); a chorale's voices sing through their phrases to held
+    chords (``legato.chorale_phrasing``)."""
     score = conductor_score(plan)
     decoded = tokenizer.decode([tokenizer.vocab[t] for t in stream])
     decoded = decoded.resample(score.ticks_per_quarter, min_dur=1)
@@ -152,7 +152,7 @@ def song_from_stream(tokenizer: SongTokenizer, plan: SongPlan, stream: list[str]
             notes[track.name] = arranged[track.name]
     if not (four_part(plan.style) and set(VOICE_ROLES) <= set(roles)):
         _fill_silent_sections(notes, arranged, plan, score.ticks_per_quarter)
-    # (a model that sings every voice of a chorale lets a voice rest: the arranger sings none)
+    # (a model that sings every voice of a chorale fills its own rests: the arranger sings none)
     _level_sections(notes, {t.name for t in plan.tracks if t.is_drum}, plan,
                     score.ticks_per_quarter)
     for spec in plan.tracks:

@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from songform.hierarchy.plan import SongPlan
+
 from .song import PlannedScore, bar_lines
 
 VOICE_ROLES = ("melody", "counter-melody", "harmony", "bass")
@@ -47,13 +49,31 @@ class ChoraleIdioms:
         return asdict(self)
 
 
+def voice_names(plan: SongPlan) -> list[str | None]:
+    """The track of each voice, soprano first: the plan's first track of its role (``None``
+    where the plan has none)."""
+    return [next((t.name for t in plan.tracks if t.role == role), None) for role in VOICE_ROLES]
+
+
+def similar_motion(first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Whether two voices moving from ``first`` to ``second`` both move, the same way."""
+    up, down = second[0] - first[0], second[1] - first[1]
+    return up != 0 and down != 0 and (up > 0) == (down > 0)
+
+
+def parallel_perfect(first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Whether two voices moving from ``first`` (upper, lower) to ``second`` move in parallel
+    fifths or octaves (unisons)."""
+    before, after = (first[0] - first[1]) % 12, (second[0] - second[1]) % 12
+    return similar_motion(first, second) and before == after and before in (0, 7)
+
+
 def _voices(song: PlannedScore) -> list[list[tuple[int, int, int]]] | None:
     """``(start, end, pitch)`` notes of the four voices, or ``None`` when a role is missing."""
     by_name = {t.name: t for t in song.score.tracks}
     voices = []
-    for role in VOICE_ROLES:
-        spec = next((t for t in song.plan.tracks if t.role == role), None)
-        track = by_name.get(spec.name) if spec is not None else None
+    for name in voice_names(song.plan):
+        track = by_name.get(name) if name is not None else None
         if track is None:
             return None
         voices.append(sorted((n.time, n.time + n.duration, n.pitch) for n in track.notes))
@@ -86,13 +106,10 @@ def _parallels(chords) -> tuple[int, int]:
     found = moves = 0
     for (_, first), (_, second) in itertools.pairwise(chords):
         for upper, lower in itertools.combinations(range(4), 2):
-            up, down = second[upper] - first[upper], second[lower] - first[lower]
-            if up == 0 or down == 0 or (up > 0) != (down > 0):
-                continue
-            moves += 1
-            before = (first[upper] - first[lower]) % 12
-            after = (second[upper] - second[lower]) % 12
-            found += before == after and before in (0, 7)
+            pair = (first[upper], first[lower]), (second[upper], second[lower])
+            if similar_motion(*pair):
+                moves += 1
+                found += parallel_perfect(*pair)
     return found, moves
 
 

@@ -7,10 +7,11 @@ from symusic import Note
 
 import songform
 from songform.hierarchy.template import Template
-from songform.symbolic.cadence import _parallel, _Voice, _voice_cadence
+from songform.symbolic.cadence import _Voice, _voice_cadence
 from songform.symbolic.legato import phrase_starts, sing_through
 from songform.symbolic.tokenizer import SongTokenizer
 from songform.symbolic.voice_guard import ORDER, VoiceGuard
+from songform.symbolic.voice_leading import parallel_perfect
 
 
 def _chorale():
@@ -46,7 +47,7 @@ def test_a_voice_holds_through_its_rests_and_enters_on_the_phrase_start():
 
 
 def test_the_cadence_chooses_tones_without_parallels():
-    assert _parallel((74, 62), (73, 61)) and not _parallel((74, 62), (76, 61))
+    assert parallel_perfect((74, 62), (73, 61)) and not parallel_perfect((74, 62), (76, 61))
     # soprano D5 over tenor D4, both falling a semitone onto C#: octaves, which the nearest
     # tones would keep
     voices = [_Voice("S", Note(0, 960, 73, 80), 74, None),
@@ -57,7 +58,7 @@ def test_the_cadence_chooses_tones_without_parallels():
     pitches = [v.pitch for v in voices]
     assert (pitches[0], pitches[2]) != (73, 61) and all(p % 12 in {9, 1, 4} for p in pitches)
     assert pitches == sorted(pitches, reverse=True)  # still in order
-    assert not any(_parallel((voices[i].before, voices[j].before), (pitches[i], pitches[j]))
+    assert not any(parallel_perfect((voices[i].before, voices[j].before), (pitches[i], pitches[j]))
                    for i in range(4) for j in range(i + 1, 4))
     assert pitches[1] == 69 and pitches[3] == 45  # a voice already on a tone keeps it
 
